@@ -1,0 +1,106 @@
+"""Programs (a patient's enrollment in a protocol), their pauses, and set logs."""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .protocols import PROGRAM_DAYS, Exercise, ProtocolSlug, Session
+
+
+class ProgramStatus(models.TextChoices):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+
+
+CURRENT_STATUSES = (ProgramStatus.ACTIVE, ProgramStatus.PAUSED)
+
+
+class Program(models.Model):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="programs")
+    protocol = models.CharField(max_length=32, choices=ProtocolSlug.choices)
+    start_date = models.DateField(help_text="Patient-local first day")
+    end_date = models.DateField(help_text="start_date + 83 days")
+    status = models.CharField(max_length=16, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE)
+    # HSR training weekdays, Monday=0; empty means the default (start weekday, +2, +4).
+    training_weekdays = models.JSONField(default=list, blank=True)
+    # Added load in kg per exercise slug.
+    loads = models.JSONField(default=dict, blank=True)
+    stopped_on = models.DateField(null=True, blank=True, help_text="First day no longer prescribed")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            # One current (active or paused) program per patient.
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status__in=CURRENT_STATUSES), name="one_current_program_per_patient"
+            ),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="program_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} from {self.start_date} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        if self.start_date and not self.end_date:
+            self.end_date = self.start_date + dt.timedelta(days=PROGRAM_DAYS - 1)
+        super().save(*args, **kwargs)
+
+    def _pauses(self) -> list["ProgramPause"]:
+        # Uses a prefetch when the caller made one.
+        return list(self.pauses.all())
+
+    def prescribes_on(self, day: dt.date) -> bool:
+        """False on paused days and from the day the program was stopped."""
+        if self.stopped_on and day >= self.stopped_on:
+            return False
+        return not any(p.covers(day) for p in self._pauses())
+
+
+class ProgramPause(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pauses")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Last paused day; empty while paused")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class SetLog(models.Model):
+    """One performed set; ``client_id`` makes offline sync idempotent."""
+
+    client_id = models.UUIDField(unique=True, default=uuid.uuid4)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="set_logs")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="set_logs")
+    date = models.DateField(help_text="Patient-local date the set was done")
+    week = models.PositiveSmallIntegerField(help_text="Program week 1–12 of the date")
+    exercise = models.CharField(max_length=40, choices=Exercise.choices)
+    reps = models.PositiveSmallIntegerField()
+    load_kg = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    pain = models.PositiveSmallIntegerField(help_text="Pain during the set, 0–10")
+    session = models.CharField(max_length=2, choices=Session.choices, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["program", "date"]),
+            models.Index(fields=["patient", "date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain__lte=10), name="setlog_pain_0_10"),
+            models.CheckConstraint(condition=Q(reps__gte=1, reps__lte=500), name="setlog_reps_1_500"),
+            models.CheckConstraint(condition=Q(load_kg__gte=0, load_kg__lte=500), name="setlog_load_0_500"),
+            models.CheckConstraint(condition=Q(week__gte=1, week__lte=12), name="setlog_week_1_12"),
+        ]

@@ -1,0 +1,203 @@
+"""The three 12-week protocols as data, and the one function that reads them.
+
+Sources (CLINICAL.md):
+- ``alfredson``: Alfredson, Pietilä, Jonsson, Lorentzon, Am J Sports Med
+  1998;26:360 — 3 × 15 of each of two eccentric heel drops (knee straight and
+  knee bent), twice a day, every day, 12 weeks; load added once it stops
+  hurting (Alfredson & Cook, Br J Sports Med 2007;41:211).
+- ``alfredson_insertional``: Jonsson, Alfredson, Sunding, Fahlström, Cook,
+  Br J Sports Med 2008;42:746 — the same dose, lowered to neutral only (floor,
+  not a step).
+- ``hsr``: Beyer et al., Am J Sports Med 2015;43:1704 — three bilateral calf
+  raises, 3 sessions a week, 3 s up / 3 s down: week 1 3×15 RM, 2–3 3×12 RM,
+  4–5 4×10 RM, 6–8 4×8 RM, 9–12 4×6 RM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Protocol as TypingProtocol
+
+from django.db import models
+
+PROGRAM_WEEKS = 12
+PROGRAM_DAYS = PROGRAM_WEEKS * 7
+
+
+class Exercise(models.TextChoices):
+    ECCENTRIC_HEEL_DROP_STRAIGHT = "eccentric_heel_drop_straight"
+    ECCENTRIC_HEEL_DROP_BENT = "eccentric_heel_drop_bent"
+    SEATED_CALF_RAISE = "seated_calf_raise"
+    STANDING_CALF_RAISE = "standing_calf_raise"
+    LEG_PRESS_CALF_RAISE = "leg_press_calf_raise"
+
+
+class ProtocolSlug(models.TextChoices):
+    ALFREDSON = "alfredson"
+    ALFREDSON_INSERTIONAL = "alfredson_insertional"
+    HSR = "hsr"
+
+
+class Session(models.TextChoices):
+    AM = "am"
+    PM = "pm"
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One exercise's dose for one week: sets × reps, per session."""
+
+    exercise: str
+    sets: int
+    reps: int
+    tempo: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ProtocolSpec:
+    slug: str
+    daily: bool  # every day (Alfredson) or on training weekdays (HSR)
+    sessions: tuple[str | None, ...]  # sessions on a training day
+    days_per_week: int  # training days a week
+    weeks: dict[int, tuple[Dose, ...]]
+    note: str
+
+    @property
+    def exercises(self) -> tuple[str, ...]:
+        return tuple(d.exercise for d in self.weeks[1])
+
+    def week_sets(self, week: int) -> int:
+        """Sets a whole week prescribes, over all exercises."""
+        return self.days_per_week * len(self.sessions) * sum(d.sets for d in self.weeks[week])
+
+    def day_cap(self, week: int, exercise: str) -> int:
+        """Sets of one exercise a training day prescribes (all its sessions)."""
+        return len(self.sessions) * _dose(self, week, exercise).sets
+
+    def week_cap(self, week: int, exercise: str) -> int:
+        """Sets of one exercise a week prescribes."""
+        return self.days_per_week * self.day_cap(week, exercise)
+
+
+def _dose(spec: ProtocolSpec, week: int, exercise: str) -> Dose:
+    return next(d for d in spec.weeks[week] if d.exercise == exercise)
+
+
+_ECCENTRIC_TEMPO = "slow lowering on the affected leg; rise with the other leg"
+
+
+def _alfredson_week(note: str) -> tuple[Dose, ...]:
+    return (
+        Dose(Exercise.ECCENTRIC_HEEL_DROP_STRAIGHT, 3, 15, _ECCENTRIC_TEMPO, note),
+        Dose(Exercise.ECCENTRIC_HEEL_DROP_BENT, 3, 15, _ECCENTRIC_TEMPO, note),
+    )
+
+
+_MIDPORTION_NOTE = (
+    "Lower the heel below the step. Some pain is expected; stop only if it becomes disabling. "
+    "When it no longer hurts, add load until it is mildly painful again."
+)
+_INSERTIONAL_NOTE = (
+    "On a flat floor: lower the heel only to neutral, never below the level of the forefoot. "
+    "Some pain is expected; stop only if it becomes disabling."
+)
+
+# Beyer et al. 2015: week → (sets, repetition maximum).
+_HSR_DOSE = {1: (3, 15), 2: (3, 12), 3: (3, 12), 4: (4, 10), 5: (4, 10)}
+_HSR_DOSE |= {w: (4, 8) for w in (6, 7, 8)} | {w: (4, 6) for w in (9, 10, 11, 12)}
+_HSR_TEMPO = "3 s up, 3 s down; 2–3 min rest between sets, 5 min between exercises"
+_HSR_NOTE = "Full range, both legs. Discomfort is acceptable; more pain after training means a lighter load."
+
+
+def _hsr_week(week: int) -> tuple[Dose, ...]:
+    sets, reps = _HSR_DOSE[week]
+    return tuple(
+        Dose(ex, sets, reps, _HSR_TEMPO)
+        for ex in (Exercise.SEATED_CALF_RAISE, Exercise.STANDING_CALF_RAISE, Exercise.LEG_PRESS_CALF_RAISE)
+    )
+
+
+_WEEKS = range(1, PROGRAM_WEEKS + 1)
+PROTOCOLS: dict[str, ProtocolSpec] = {
+    ProtocolSlug.ALFREDSON: ProtocolSpec(
+        ProtocolSlug.ALFREDSON, True, (Session.AM, Session.PM), 7,
+        {w: _alfredson_week(_MIDPORTION_NOTE) for w in _WEEKS}, _MIDPORTION_NOTE,
+    ),
+    ProtocolSlug.ALFREDSON_INSERTIONAL: ProtocolSpec(
+        ProtocolSlug.ALFREDSON_INSERTIONAL, True, (Session.AM, Session.PM), 7,
+        {w: _alfredson_week(_INSERTIONAL_NOTE) for w in _WEEKS}, _INSERTIONAL_NOTE,
+    ),
+    ProtocolSlug.HSR: ProtocolSpec(
+        ProtocolSlug.HSR, False, (None,), 3, {w: _hsr_week(w) for w in _WEEKS}, _HSR_NOTE,
+    ),
+}  # fmt: skip
+
+
+def default_training_weekdays(start_date: dt.date) -> list[int]:
+    """HSR default: the start date's weekday and two and four days later (Mon=0)."""
+    first = start_date.weekday()
+    return sorted({first, (first + 2) % 7, (first + 4) % 7})
+
+
+class ProgramLike(TypingProtocol):
+    protocol: str
+    start_date: dt.date
+    end_date: dt.date
+    training_weekdays: list[int]
+
+    def prescribes_on(self, day: dt.date) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Item:
+    exercise: str
+    sets: int
+    reps: int
+    session: str | None
+    tempo: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Prescription:
+    date: dt.date
+    week: int | None
+    training_day: bool
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def total_sets(self) -> int:
+        return sum(i.sets for i in self.items)
+
+
+def program_week(start_date: dt.date, day: dt.date) -> int | None:
+    """The program week (1–12) that ``day`` falls in, or None outside the program."""
+    offset = (day - start_date).days
+    if 0 <= offset < PROGRAM_DAYS:
+        return offset // 7 + 1
+    return None
+
+
+def is_training_day(program: ProgramLike, day: dt.date) -> bool:
+    if PROTOCOLS[program.protocol].daily:
+        return True
+    return day.weekday() in (program.training_weekdays or default_training_weekdays(program.start_date))
+
+
+def prescription(program: ProgramLike, day: dt.date) -> Prescription:
+    """What ``program`` prescribes on the patient-local date ``day``.
+
+    Empty on rest days, on paused or stopped days, and outside the program.
+    """
+    week = program_week(program.start_date, day)
+    if week is None or not program.prescribes_on(day) or not is_training_day(program, day):
+        return Prescription(day, week, False)
+    spec = PROTOCOLS[program.protocol]
+    items = [
+        Item(d.exercise, d.sets, d.reps, session, d.tempo, d.note)
+        for session in spec.sessions
+        for d in spec.weeks[week]
+    ]
+    return Prescription(day, week, True, items)

@@ -1,0 +1,227 @@
+import datetime as dt
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from patients.localtime import local_today
+
+from .models import Program, SetLog
+from .protocols import PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
+from .selectors import program_on
+
+MAX_LOAD_KG = 500
+BACK_ENTRY_DAYS = PROGRAM_DAYS - 1  # a program may start in the past, but not already be over
+MAX_START_AHEAD_DAYS = 365
+
+
+class LoadsField(serializers.DictField):
+    child = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, max_value=MAX_LOAD_KG)
+
+    def to_internal_value(self, data):
+        loads = super().to_internal_value(data)
+        unknown = sorted(set(loads) - set(Exercise.values))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown exercise(s): {', '.join(unknown)}.")
+        return {ex: float(kg) for ex, kg in loads.items()}
+
+
+class WeekdaysField(serializers.ListField):
+    child = serializers.IntegerField(min_value=0, max_value=6)
+
+    def to_internal_value(self, data):
+        days = super().to_internal_value(data)
+        if len(set(days)) != 3 or len(days) != 3:
+            raise serializers.ValidationError("Give three different weekdays (Monday=0 … Sunday=6).")
+        return sorted(days)
+
+
+def _check_loads_and_weekdays(protocol: str, attrs: dict) -> None:
+    loads = attrs.get("loads") or {}
+    foreign = sorted(set(loads) - set(PROTOCOLS[protocol].exercises))
+    if foreign:
+        raise serializers.ValidationError({"loads": [f"Not in the {protocol} protocol: {', '.join(foreign)}."]})
+    if attrs.get("training_weekdays") and protocol != ProtocolSlug.HSR:
+        raise serializers.ValidationError({"training_weekdays": ["Only heavy slow resistance has training weekdays."]})
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    patient = serializers.PrimaryKeyRelatedField(queryset=Program.objects.none())
+    protocol = serializers.ChoiceField(choices=ProtocolSlug.choices)
+    training_weekdays = WeekdaysField(required=False)
+    loads = LoadsField(required=False)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "patient",
+            "protocol",
+            "start_date",
+            "end_date",
+            "status",
+            "training_weekdays",
+            "loads",
+            "stopped_on",
+            "created_at",
+        ]
+        read_only_fields = ["id", "end_date", "status", "stopped_on", "created_at"]
+
+    def __init__(self, *args, patients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if patients is not None:
+            self.fields["patient"].queryset = patients
+
+    def validate(self, attrs):
+        patient = attrs["patient"]
+        today = local_today(patient.timezone)
+        start = attrs["start_date"]
+        if start < today - dt.timedelta(days=BACK_ENTRY_DAYS):
+            raise serializers.ValidationError({"start_date": ["A program starting then would already be over."]})
+        if start > today + dt.timedelta(days=MAX_START_AHEAD_DAYS):
+            raise serializers.ValidationError({"start_date": ["Start within a year from today."]})
+        if patient.programs.filter(status__in=("active", "paused")).exists():
+            raise serializers.ValidationError({"patient": ["This patient already has an active program."]})
+        _check_loads_and_weekdays(attrs["protocol"], attrs)
+        return attrs
+
+
+class ProgramUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["active", "paused", "stopped"], required=False)
+    training_weekdays = WeekdaysField(required=False)
+    loads = LoadsField(required=False)
+
+    def validate(self, attrs):
+        _check_loads_and_weekdays(self.context["program"].protocol, attrs)
+        return attrs
+
+
+class PrescriptionItemSerializer(serializers.Serializer):
+    exercise = serializers.CharField()
+    sets = serializers.IntegerField()
+    reps = serializers.IntegerField()
+    session = serializers.CharField(allow_null=True)
+    tempo = serializers.CharField()
+    note = serializers.CharField()
+    load_kg = serializers.FloatField(allow_null=True)
+    logged_sets = serializers.IntegerField(required=False)
+
+
+class PrescriptionSerializer(serializers.Serializer):
+    program = serializers.IntegerField(allow_null=True)
+    date = serializers.DateField()
+    week = serializers.IntegerField(allow_null=True)
+    training_day = serializers.BooleanField()
+    items = PrescriptionItemSerializer(many=True)
+
+
+class DateQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+
+
+class RangeQuerySerializer(serializers.Serializer):
+    """``?from=&to=`` (and ``patient=`` where a list takes it)."""
+
+    patient = serializers.IntegerField(min_value=1, required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def to_internal_value(self, data):
+        data = {"patient": data.get("patient"), "date_from": data.get("from"), "date_to": data.get("to")}
+        data = {k: v for k, v in data.items() if v not in (None, "")}
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            renamed = {{"date_from": "from", "date_to": "to"}.get(k, k): v for k, v in exc.detail.items()}
+            raise serializers.ValidationError(renamed) from exc
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
+        if attrs.get("date_from") and attrs.get("date_to") and (attrs["date_to"] - attrs["date_from"]).days > 366:
+            raise serializers.ValidationError({"to": ["Ask for at most a year at a time."]})
+        return attrs
+
+
+class SetLogSerializer(serializers.ModelSerializer):
+    """A set log as the PWA sends it; validated against the patient's programs (context)."""
+
+    client_id = serializers.UUIDField()
+    date = serializers.DateField()
+    exercise = serializers.ChoiceField(choices=Exercise.choices)
+    reps = serializers.IntegerField(min_value=1, max_value=500)
+    load_kg = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal(0), max_value=Decimal(MAX_LOAD_KG), default=Decimal(0)
+    )
+    pain = serializers.IntegerField(min_value=0, max_value=10)
+    session = serializers.ChoiceField(choices=Session.choices, allow_null=True, required=False, default=None)
+
+    class Meta:
+        model = SetLog
+        fields = [
+            "id",
+            "client_id",
+            "patient",
+            "program",
+            "date",
+            "week",
+            "exercise",
+            "reps",
+            "load_kg",
+            "pain",
+            "session",
+            "created_at",
+        ]
+        read_only_fields = ["id", "patient", "program", "week", "created_at"]
+
+    def validate(self, attrs):
+        patient = self.context["patient"]
+        today = self.context.get("today") or local_today(patient.timezone)
+        day = attrs["date"]
+        if day > today:
+            raise serializers.ValidationError({"date": [f"{day} is in the future for you (today is {today})."]})
+        program = program_on(self.context["programs"], day)
+        if program is None:
+            raise serializers.ValidationError({"date": [f"{day} is outside your program."]})
+        if attrs["exercise"] not in PROTOCOLS[program.protocol].exercises:
+            raise serializers.ValidationError(
+                {"exercise": [f"{attrs['exercise']} is not part of your {program.protocol} program."]}
+            )
+        if attrs.get("session") and not PROTOCOLS[program.protocol].daily:
+            raise serializers.ValidationError({"session": ["Sessions (am/pm) apply to the Alfredson protocol only."]})
+        attrs["program"] = program
+        return attrs
+
+
+class BatchResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["created", "duplicate", "conflict", "invalid"])
+    id = serializers.IntegerField(allow_null=True)
+    errors = serializers.DictField(allow_null=True)
+
+
+class BatchResponseSerializer(serializers.Serializer):
+    results = BatchResultSerializer(many=True)
+
+
+class DayFigureSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    prescribed_sets = serializers.IntegerField()
+    completed_sets = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class WeekFigureSerializer(serializers.Serializer):
+    week = serializers.IntegerField()
+    prescribed_sets = serializers.FloatField()
+    completed_sets = serializers.FloatField()
+    adherence = serializers.FloatField(allow_null=True)
+
+
+class AdherenceSerializer(serializers.Serializer):
+    program = serializers.IntegerField(allow_null=True)
+    date_from = serializers.DateField(source="adherence.date_from", allow_null=True)
+    date_to = serializers.DateField(source="adherence.date_to", allow_null=True)
+    overall = serializers.FloatField(source="adherence.overall", allow_null=True)
+    prescribed_sets = serializers.FloatField(source="adherence.prescribed_sets")
+    completed_sets = serializers.FloatField(source="adherence.completed_sets")
+    days = DayFigureSerializer(source="adherence.days", many=True)
+    weeks = WeekFigureSerializer(source="adherence.weeks", many=True)

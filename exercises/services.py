@@ -1,0 +1,157 @@
+"""Writes for programs and set logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from patients.localtime import local_today
+from patients.models import Patient, User
+
+from .models import CURRENT_STATUSES, Program, ProgramPause, ProgramStatus, SetLog
+from .protocols import program_week
+
+LOG_FIELDS = ("date", "exercise", "reps", "load_kg", "pain", "session")
+
+
+class ProgramChangeError(Exception):
+    """A change the program's state does not allow (a 400 with this message)."""
+
+
+def program_create(
+    *,
+    patient: Patient,
+    protocol: str,
+    start_date: dt.date,
+    created_by: User,
+    training_weekdays: list[int] | None = None,
+    loads: dict[str, float] | None = None,
+) -> Program:
+    try:
+        with transaction.atomic():
+            return Program.objects.create(
+                patient=patient,
+                protocol=protocol,
+                start_date=start_date,
+                training_weekdays=sorted(training_weekdays or []),
+                loads=loads or {},
+                created_by=created_by,
+            )
+    except IntegrityError as exc:  # a racing create: the constraint keeps one current program
+        raise ProgramChangeError("This patient already has an active program.") from exc
+
+
+@transaction.atomic
+def program_update(
+    *,
+    program: Program,
+    status: str | None = None,
+    training_weekdays: list[int] | None = None,
+    loads: dict[str, float] | None = None,
+) -> Program:
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status not in CURRENT_STATUSES:
+        raise ProgramChangeError(f"This program is {program.status}; it can no longer be changed.")
+    today = max(local_today(program.patient.timezone), program.start_date)
+    if status and status != program.status:
+        _change_status(program, status, today)
+    if training_weekdays is not None:
+        program.training_weekdays = sorted(training_weekdays)
+    if loads is not None:
+        program.loads = {**program.loads, **loads}
+    program.save()
+    return program
+
+
+def _change_status(program: Program, status: str, today: dt.date) -> None:
+    open_pause = program.pauses.filter(end_date__isnull=True).first()
+    if open_pause:  # resuming or stopping ends the pause yesterday
+        if open_pause.start_date >= today:
+            open_pause.delete()
+        else:
+            open_pause.end_date = today - dt.timedelta(days=1)
+            open_pause.save(update_fields=["end_date"])
+    if status == ProgramStatus.PAUSED:
+        ProgramPause.objects.create(program=program, start_date=today)
+    elif status == ProgramStatus.STOPPED:
+        program.stopped_on = today
+    program.status = status
+
+
+@dataclass
+class LogOutcome:
+    status: str  # created | duplicate | conflict
+    log: SetLog | None
+
+
+def _same_body(log: SetLog, patient: Patient, data: dict) -> bool:
+    if log.patient_id != patient.id:
+        return False
+    return all(_norm(getattr(log, f)) == _norm(data.get(f)) for f in LOG_FIELDS)
+
+
+def _norm(value):
+    if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
+        return Decimal(value).quantize(Decimal("0.01"))
+    return value or None
+
+
+def _new_log(patient: Patient, data: dict) -> SetLog:
+    program = data["program"]
+    return SetLog(
+        client_id=data["client_id"],
+        patient=patient,
+        program=program,
+        week=program_week(program.start_date, data["date"]),
+        **{f: data.get(f) for f in LOG_FIELDS if f != "load_kg"},
+        load_kg=data.get("load_kg") or Decimal(0),
+    )
+
+
+def _outcome_for_existing(log: SetLog, patient: Patient, data: dict) -> LogOutcome:
+    if _same_body(log, patient, data):
+        return LogOutcome("duplicate", log)
+    return LogOutcome("conflict", None)
+
+
+def setlog_record(*, patient: Patient, data: dict) -> LogOutcome:
+    """Store one validated set log; the unique client id makes a retry a no-op."""
+    existing = SetLog.objects.filter(client_id=data["client_id"]).first()
+    if existing:
+        return _outcome_for_existing(existing, patient, data)
+    try:
+        with transaction.atomic():
+            log = _new_log(patient, data)
+            log.save()
+            return LogOutcome("created", log)
+    except IntegrityError:  # a concurrent request stored this client id first
+        return _outcome_for_existing(SetLog.objects.get(client_id=data["client_id"]), patient, data)
+
+
+def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutcome]:
+    """Store validated set logs in bulk; one outcome per item, in order. Four queries."""
+    outcomes: list[LogOutcome | None] = [None] * len(items)
+    first_of: dict = {}
+    for index, data in enumerate(items):
+        first_of.setdefault(data["client_id"], index)
+    existing = {log.client_id: log for log in SetLog.objects.filter(client_id__in=list(first_of))}
+    fresh = [index for cid, index in first_of.items() if cid not in existing]
+    for cid, log in existing.items():
+        outcomes[first_of[cid]] = _outcome_for_existing(log, patient, items[first_of[cid]])
+    SetLog.objects.bulk_create([_new_log(patient, items[i]) for i in fresh], ignore_conflicts=True)
+    stored = {log.client_id: log for log in SetLog.objects.filter(client_id__in=[items[i]["client_id"] for i in fresh])}
+    for index in fresh:
+        log = stored[items[index]["client_id"]]
+        outcomes[index] = LogOutcome("created", log) if _same_body(log, patient, items[index]) else LogOutcome(
+            "conflict", None
+        )
+    for index, data in enumerate(items):  # repeats of a client id inside this batch
+        first = first_of[data["client_id"]]
+        if index != first:
+            held = outcomes[first].log
+            same = held is not None and _same_body(held, patient, data)
+            outcomes[index] = LogOutcome("duplicate", held) if same else LogOutcome("conflict", None)
+    return outcomes  # type: ignore[return-value]

@@ -1,0 +1,210 @@
+import datetime as dt
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from patients.localtime import local_today
+from patients.models import Role
+from patients.selectors import patients_for_user
+from patients.views import patient_of, scoped_patient
+from rehab_tracker.permissions import only_for, writes_for
+
+from . import services
+from .adherence import Adherence, adherence_for_programs
+from .models import Program, SetLog
+from .protocols import prescription
+from .selectors import current_program, programs_for_patients
+from .serializers import (
+    AdherenceSerializer,
+    BatchResponseSerializer,
+    DateQuerySerializer,
+    PrescriptionSerializer,
+    ProgramSerializer,
+    ProgramUpdateSerializer,
+    RangeQuerySerializer,
+    SetLogSerializer,
+)
+
+MAX_BATCH = 500
+FROM_PARAM = OpenApiParameter("from", dt.date, description="First patient-local date")
+TO_PARAM = OpenApiParameter("to", dt.date, description="Last patient-local date")
+
+
+def prescription_data(program: Program | None, day: dt.date) -> dict:
+    if program is None:
+        return {"program": None, "date": day, "week": None, "training_day": False, "items": []}
+    rx = prescription(program, day)
+    items = [
+        {
+            "exercise": i.exercise,
+            "sets": i.sets,
+            "reps": i.reps,
+            "session": i.session,
+            "tempo": i.tempo,
+            "note": i.note,
+            "load_kg": program.loads.get(i.exercise),
+        }
+        for i in rx.items
+    ]
+    return {"program": program.id, "date": day, "week": rx.week, "training_day": rx.training_day, "items": items}
+
+
+class ProgramViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    permission_classes = [writes_for(Role.PHYSIO, Role.ADMIN)]
+    serializer_class = ProgramSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Program.objects.filter(patient__in=patients_for_user(self.request.user))
+            .select_related("patient")
+            .prefetch_related("pauses")
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs["patients"] = patients_for_user(self.request.user)
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.program_create(created_by=self.request.user, **data)
+        except services.ProgramChangeError as exc:
+            raise ValidationError({"patient": [str(exc)]}) from exc
+
+    @extend_schema(request=ProgramUpdateSerializer, responses=ProgramSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        program = self.get_object()
+        update = ProgramUpdateSerializer(data=request.data, context={"program": program})
+        update.is_valid(raise_exception=True)
+        try:
+            program = services.program_update(program=program, **update.validated_data)
+        except services.ProgramChangeError as exc:
+            raise ValidationError({"status": [str(exc)]}) from exc
+        return Response(ProgramSerializer(self.get_queryset().get(pk=program.pk)).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", dt.date, description="Patient-local date (default: today)")],
+        responses=PrescriptionSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def prescription(self, request, pk=None):
+        program = self.get_object()
+        query = DateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("date") or local_today(program.patient.timezone)
+        return Response(PrescriptionSerializer(prescription_data(program, day)).data)
+
+
+class TodayView(APIView):
+    """Today's prescription in the patient's zone, with the sets logged so far per item."""
+
+    permission_classes = [only_for(Role.PATIENT)]
+
+    @extend_schema(responses=PrescriptionSerializer)
+    def get(self, request):
+        patient = patient_of(request)
+        today = local_today(patient.timezone)
+        data = prescription_data(current_program(patient), today)
+        logged = list(SetLog.objects.filter(patient=patient, date=today).values_list("exercise", "session"))
+        for item in data["items"]:
+            item["logged_sets"] = sum(1 for ex, s in logged if ex == item["exercise"] and s == item["session"])
+        _spread_unsessioned(data["items"], logged)
+        return Response(PrescriptionSerializer(data).data)
+
+
+def _spread_unsessioned(items: list[dict], logged: list[tuple[str, str | None]]) -> None:
+    """Sets logged without a session fill that exercise's sessions in order (am, then pm)."""
+    spare = {ex: sum(1 for e, s in logged if e == ex and s is None) for ex, _ in logged}
+    for item in items:
+        if item["session"] is None:
+            continue
+        take = max(0, min(item["sets"] - item["logged_sets"], spare.get(item["exercise"], 0)))
+        item["logged_sets"] += take
+        spare[item["exercise"]] = spare.get(item["exercise"], 0) - take
+
+
+class SetLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [writes_for(Role.PATIENT)]
+    serializer_class = SetLogSerializer
+
+    def get_queryset(self):
+        query = RangeQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        logs = SetLog.objects.filter(patient__in=patients_for_user(self.request.user)).order_by("date", "id")
+        if "patient" in q:
+            logs = logs.filter(patient_id=q["patient"])
+        if "date_from" in q:
+            logs = logs.filter(date__gte=q["date_from"])
+        if "date_to" in q:
+            logs = logs.filter(date__lte=q["date_to"])
+        return logs
+
+    @extend_schema(parameters=[OpenApiParameter("patient", int), FROM_PARAM, TO_PARAM])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def _context(self, patient) -> dict:
+        programs = list(programs_for_patients([patient.id]))
+        return {"patient": patient, "programs": programs, "today": local_today(patient.timezone)}
+
+    @extend_schema(request=SetLogSerializer, responses={201: SetLogSerializer, 200: SetLogSerializer})
+    def create(self, request):
+        patient = patient_of(request)
+        serializer = SetLogSerializer(data=request.data, context=self._context(patient))
+        serializer.is_valid(raise_exception=True)
+        outcome = services.setlog_record(patient=patient, data=serializer.validated_data)
+        if outcome.status == "conflict":
+            return Response(
+                {"client_id": ["This client_id was already used for a different set."]}, status=status.HTTP_409_CONFLICT
+            )
+        code = status.HTTP_201_CREATED if outcome.status == "created" else status.HTTP_200_OK
+        return Response(SetLogSerializer(outcome.log).data, status=code)
+
+    @extend_schema(request=SetLogSerializer(many=True), responses=BatchResponseSerializer)
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Up to 500 set logs; valid items are kept whatever happens to the others."""
+        patient = patient_of(request)
+        if not isinstance(request.data, list):
+            raise ValidationError({"non_field_errors": ["Send a JSON list of set logs."]})
+        if len(request.data) > MAX_BATCH:
+            raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH} set logs per batch."]})
+        context = self._context(patient)
+        results: list[dict | None] = []
+        valid: list[tuple[int, dict]] = []
+        for index, item in enumerate(request.data):
+            serializer = SetLogSerializer(data=item, context=context)
+            if serializer.is_valid():
+                valid.append((index, serializer.validated_data))
+                results.append(None)
+            else:
+                results.append({"status": "invalid", "id": None, "errors": serializer.errors})
+        outcomes = services.setlog_record_batch(patient=patient, items=[data for _, data in valid])
+        for (index, _), outcome in zip(valid, outcomes, strict=True):
+            results[index] = {"status": outcome.status, "id": outcome.log.id if outcome.log else None, "errors": None}
+        return Response({"results": results})
+
+
+class AdherenceView(APIView):
+    @extend_schema(parameters=[FROM_PARAM, TO_PARAM], responses=AdherenceSerializer)
+    def get(self, request, pk):
+        patient = scoped_patient(request, pk)
+        query = RangeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        program = current_program(patient)
+        if program is None:
+            today = local_today(patient.timezone)
+            adherence = Adherence(q.get("date_from", today), q.get("date_to", today))
+        else:
+            adherence = adherence_for_programs([program], date_from=q.get("date_from"), date_to=q.get("date_to"))[
+                program.id
+            ]
+        return Response(AdherenceSerializer({"program": program.id if program else None, "adherence": adherence}).data)
+

@@ -1,0 +1,102 @@
+"""People: users with a role, patients with their care team, check-ins, VISA-A."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient"
+    PHYSIO = "physio"
+    PHYSICIAN = "physician"
+    ADMIN = "admin"
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class Side(models.TextChoices):
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+
+
+class Tendinopathy(models.TextChoices):
+    MIDPORTION = "midportion"
+    INSERTIONAL = "insertional"
+
+
+class Patient(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
+    timezone = models.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Copenhagen")
+    side = models.CharField(max_length=8, choices=Side.choices)
+    tendinopathy = models.CharField(max_length=16, choices=Tendinopathy.choices)
+    physio = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="physio_patients", limit_choices_to={"role": Role.PHYSIO}
+    )
+    physician = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="physician_patients",
+        limit_choices_to={"role": Role.PHYSICIAN},
+    )
+    reminders_enabled = models.BooleanField(default=True)
+    # Local "HH:MM" strings; empty means the protocol's default times.
+    reminder_times = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.user.username
+
+
+class RedFlag(models.TextChoices):
+    """Check-in answers that stop the exercises (CLINICAL.md §8: AAOS 2009, AAFP 2002)."""
+
+    SUDDEN_POP = "sudden_pop"
+    CANNOT_HEEL_RAISE = "cannot_heel_raise"
+    SWELLING_OR_REDNESS = "swelling_or_redness"
+
+
+class CheckIn(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
+    date = models.DateField()
+    morning_pain = models.PositiveSmallIntegerField()
+    morning_stiffness_minutes = models.PositiveSmallIntegerField()
+    red_flags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["patient", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(morning_pain__lte=10), name="checkin_morning_pain_0_10"),
+            models.CheckConstraint(
+                condition=Q(morning_stiffness_minutes__lte=1440), name="checkin_stiffness_max_day"
+            ),
+        ]
+
+
+class VisaA(models.Model):
+    """A VISA-A questionnaire (Robinson et al., Br J Sports Med 2001;35:335), 0–100."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="visa_a")
+    date = models.DateField()
+    answers = models.JSONField()
+    score = models.PositiveSmallIntegerField()
+    entered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = "VISA-A"
+        verbose_name_plural = "VISA-A questionnaires"
+        indexes = [models.Index(fields=["patient", "date"])]
+        constraints = [models.CheckConstraint(condition=Q(score__lte=100), name="visa_a_score_0_100")]

@@ -1,0 +1,148 @@
+import datetime as dt
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from .localtime import is_valid_timezone, local_today
+from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
+from .visa_a import item_errors
+
+
+def validate_timezone_name(value: str) -> str:
+    if not is_valid_timezone(value):
+        raise serializers.ValidationError(f"Unknown time zone '{value}'; use an IANA name like Europe/Copenhagen.")
+    return value
+
+
+def resolve_local_date(patient: Patient, value: dt.date | None) -> dt.date:
+    """A patient-local date: today when absent, never in the patient's future."""
+    today = local_today(patient.timezone)
+    if value is None:
+        return today
+    if value > today:
+        raise serializers.ValidationError({"date": [f"{value} is in the future for this patient (today is {today})."]})
+    return value
+
+
+class PatientCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{1,150}$", max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    timezone = serializers.CharField(max_length=64, validators=[validate_timezone_name])
+    side = serializers.ChoiceField(choices=Side.choices)
+    tendinopathy = serializers.ChoiceField(choices=Tendinopathy.choices)
+    physician = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(role=Role.PHYSICIAN))
+    physio = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role=Role.PHYSIO),
+        required=False,
+        help_text="Required when an admin creates the patient; a physio creating one is the assigned physio.",
+    )
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("This username is taken.")
+        return value
+
+    def validate(self, attrs):
+        try:
+            validate_password(attrs["password"], User(username=attrs["username"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
+
+
+class ProgramSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    protocol = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    status = serializers.CharField()
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    adherence_7d = serializers.FloatField(read_only=True, allow_null=True, default=None)
+    open_flags = serializers.IntegerField(read_only=True, default=0)
+    active_program = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "username",
+            "timezone",
+            "side",
+            "tendinopathy",
+            "physio",
+            "physician",
+            "reminders_enabled",
+            "adherence_7d",
+            "open_flags",
+            "active_program",
+        ]
+        read_only_fields = fields
+
+    def get_active_program(self, patient) -> ProgramSummarySerializer(allow_null=True):  # type: ignore[valid-type]
+        program = getattr(patient, "current_program", None)
+        return ProgramSummarySerializer(program).data if program else None
+
+
+class ReminderSettingsSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(source="reminders_enabled", required=False)
+    timezone = serializers.CharField(max_length=64, validators=[validate_timezone_name], required=False)
+    times = serializers.ListField(
+        child=serializers.RegexField(r"^([01]\d|2[0-3]):[0-5]\d$", error_messages={"invalid": "Use HH:MM, 24-hour."}),
+        source="reminder_times",
+        max_length=4,
+        required=False,
+    )
+
+    def validate_times(self, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+    def update(self, instance: Patient, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=list(validated_data))
+        return instance
+
+    def to_representation(self, instance: Patient):
+        data = super().to_representation(instance)
+        data["times"] = instance.reminder_times or self.context.get("default_times", [])
+        return data
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(required=False)
+    morning_pain = serializers.IntegerField(min_value=0, max_value=10)
+    morning_stiffness_minutes = serializers.IntegerField(min_value=0, max_value=1440)
+    red_flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=RedFlag.choices), required=False, default=list, max_length=3
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "patient", "date", "morning_pain", "morning_stiffness_minutes", "red_flags", "created_at"]
+        read_only_fields = ["id", "patient", "created_at"]
+
+
+class VisaASerializer(serializers.ModelSerializer):
+    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.none(), required=False)
+    date = serializers.DateField(required=False)
+    answers = serializers.ListField(child=serializers.FloatField(), min_length=8, max_length=8)
+
+    class Meta:
+        model = VisaA
+        fields = ["id", "patient", "date", "answers", "score", "entered_by", "created_at"]
+        read_only_fields = ["id", "score", "entered_by", "created_at"]
+
+    def __init__(self, *args, patients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if patients is not None:
+            self.fields["patient"].queryset = patients
+
+    def validate_answers(self, value: list[float]) -> list[int]:
+        errors = item_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return [int(v) for v in value]

@@ -1,0 +1,49 @@
+"""Writes for people: create patients and clinicians, record check-ins and VISA-A."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from .models import CheckIn, Patient, Role, User, VisaA
+from .visa_a import score
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    username: str,
+    password: str,
+    timezone: str,
+    side: str,
+    tendinopathy: str,
+    physio: User,
+    physician: User,
+) -> Patient:
+    user = User.objects.create_user(username=username, password=password, role=Role.PATIENT)
+    return Patient.objects.create(
+        user=user, timezone=timezone, side=side, tendinopathy=tendinopathy, physio=physio, physician=physician
+    )
+
+
+def clinician_create(*, username: str, role: str, password: str) -> User:
+    user = User(username=username, role=role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def checkin_create(
+    *, patient: Patient, date: dt.date, morning_pain: int, morning_stiffness_minutes: int, red_flags: list[str]
+) -> CheckIn:
+    return CheckIn.objects.create(
+        patient=patient,
+        date=date,
+        morning_pain=morning_pain,
+        morning_stiffness_minutes=morning_stiffness_minutes,
+        red_flags=sorted(set(red_flags)),
+    )
+
+
+def visa_a_create(*, patient: Patient, date: dt.date, answers: list[int], entered_by: User) -> VisaA:
+    answers = [int(a) for a in answers]
+    return VisaA.objects.create(patient=patient, date=date, answers=answers, score=score(answers), entered_by=entered_by)

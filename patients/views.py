@@ -1,0 +1,191 @@
+from django.db import IntegrityError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exercises.adherence import adherence_for_programs
+from exercises.reminders import default_reminder_times
+from exercises.selectors import current_program, current_programs
+from notifications.selectors import open_flag_count
+from rehab_tracker.permissions import only_for, role_of, writes_for
+
+from . import services
+from .models import CheckIn, Patient, Role, VisaA
+from .selectors import patients_for_user
+from .serializers import (
+    CheckInSerializer,
+    PatientCreateSerializer,
+    PatientSerializer,
+    ReminderSettingsSerializer,
+    VisaASerializer,
+    resolve_local_date,
+)
+
+
+def patient_of(request) -> Patient:
+    """The requesting patient's own record (403 for other roles)."""
+    if role_of(request.user) != Role.PATIENT:
+        raise PermissionDenied("Only patients may do this.")
+    patient = Patient.objects.filter(user=request.user).first()
+    if patient is None:
+        raise PermissionDenied("This account has no patient record.")
+    return patient
+
+
+def scoped_patient(request, patient_id) -> Patient:
+    """A patient in the requester's scope, else 404 (never reveal it exists)."""
+    try:
+        return patients_for_user(request.user).get(pk=int(patient_id))
+    except (Patient.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such patient.") from exc
+
+
+class MeView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "role": serializers.CharField(),
+                "patient": serializers.IntegerField(allow_null=True),
+            },
+        )
+    )
+    def get(self, request):
+        patient = Patient.objects.filter(user=request.user).values_list("id", flat=True).first()
+        return Response(
+            {"id": request.user.id, "username": request.user.username, "role": role_of(request.user), "patient": patient}
+        )
+
+
+class ReminderSettingsView(APIView):
+    permission_classes = [only_for(Role.PATIENT)]
+    serializer_class = ReminderSettingsSerializer
+
+    def _context(self, patient):
+        program = current_program(patient)
+        return {"default_times": default_reminder_times(program.protocol if program else None)}
+
+    def get(self, request):
+        patient = patient_of(request)
+        return Response(ReminderSettingsSerializer(patient, context=self._context(patient)).data)
+
+    def patch(self, request):
+        patient = patient_of(request)
+        serializer = ReminderSettingsSerializer(patient, data=request.data, partial=True, context=self._context(patient))
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+
+def with_caseload_figures(patients: list[Patient]) -> list[Patient]:
+    """Attach ``current_program`` and ``adherence_7d`` to a page of patients: a fixed number of queries."""
+    programs = current_programs(p.id for p in patients)
+    figures = adherence_for_programs(list(programs.values()), last_days=7)
+    for patient in patients:
+        program = programs.get(patient.id)
+        patient.current_program = program
+        patient.adherence_7d = figures[program.id].overall if program else None
+    return patients
+
+
+class PatientViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Caseload (staff), self (patient), and patient creation by a physio."""
+
+    permission_classes = [writes_for(Role.PHYSIO, Role.ADMIN)]
+    serializer_class = PatientSerializer
+
+    def get_queryset(self):
+        return patients_for_user(self.request.user).annotate(open_flags=open_flag_count()).order_by("id")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return with_caseload_figures(page) if page is not None else page
+
+    def get_object(self):
+        return with_caseload_figures([super().get_object()])[0]
+
+    @extend_schema(request=PatientCreateSerializer, responses={201: PatientSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = PatientCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        physio = data.pop("physio", None)
+        if role_of(request.user) == Role.PHYSIO:
+            physio = request.user
+        elif physio is None:
+            raise ValidationError({"physio": ["An admin must name the patient's physio."]})
+        try:
+            patient = services.patient_create(physio=physio, **data)
+        except IntegrityError as exc:  # the same username in a racing request
+            raise ValidationError({"username": ["This username is taken."]}) from exc
+        patient = self.get_queryset().get(pk=patient.pk)
+        return Response(PatientSerializer(with_caseload_figures([patient])[0]).data, status=status.HTTP_201_CREATED)
+
+
+PATIENT_PARAM = OpenApiParameter("patient", int, description="Patient id (staff roles)")
+
+
+class PatientScopedListMixin:
+    """A list of one model's rows in scope, narrowed with ``?patient=``."""
+
+    model = None
+
+    def get_queryset(self):
+        rows = self.model.objects.filter(patient__in=patients_for_user(self.request.user))
+        patient = self.request.query_params.get("patient")
+        if patient is not None:
+            if not patient.isdigit():
+                raise ValidationError({"patient": ["A patient id is a whole number."]})
+            rows = rows.filter(patient_id=int(patient))
+        return rows.order_by("date", "id")
+
+
+@extend_schema(parameters=[PATIENT_PARAM])
+class CheckInViewSet(PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [writes_for(Role.PATIENT)]
+    serializer_class = CheckInSerializer
+    model = CheckIn
+
+    def perform_create(self, serializer):
+        patient = patient_of(self.request)
+        data = serializer.validated_data
+        serializer.instance = services.checkin_create(
+            patient=patient,
+            date=resolve_local_date(patient, data.get("date")),
+            morning_pain=data["morning_pain"],
+            morning_stiffness_minutes=data["morning_stiffness_minutes"],
+            red_flags=data.get("red_flags", []),
+        )
+
+
+@extend_schema(parameters=[PATIENT_PARAM])
+class VisaAViewSet(PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """VISA-A: a patient's own, or a physio's on behalf of a patient in the caseload."""
+
+    permission_classes = [writes_for(Role.PATIENT, Role.PHYSIO, Role.ADMIN)]
+    serializer_class = VisaASerializer
+    model = VisaA
+
+    def get_serializer(self, *args, **kwargs):
+        if self.request.method == "POST":
+            kwargs["patients"] = patients_for_user(self.request.user)
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if role_of(self.request.user) == Role.PATIENT:
+            patient = patient_of(self.request)
+        elif "patient" not in data:
+            raise ValidationError({"patient": ["Name the patient this questionnaire is for."]})
+        else:
+            patient = data["patient"]
+        serializer.instance = services.visa_a_create(
+            patient=patient,
+            date=resolve_local_date(patient, data.get("date")),
+            answers=data["answers"],
+            entered_by=self.request.user,
+        )

@@ -1,0 +1,25 @@
+"""API plumbing: the exception handler and a JSON parser that refuses oversized bodies."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON, but a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is a 400, not a memory spike."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        request = (parser_context or {}).get("request")
+        length = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if length and length.isdigit() and int(length) > limit:
+            raise exceptions.ParseError(f"Request body larger than {limit} bytes.")
+        return super().parse(stream, media_type, parser_context)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    return drf_exception_handler(exc, context)

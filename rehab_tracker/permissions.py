@@ -1,0 +1,37 @@
+"""Role gates for writes (SPEC §1). Reads are scoped by querysets, not here."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+def role_of(user) -> str | None:
+    if not user or not user.is_authenticated:
+        return None
+    return "admin" if user.is_superuser else user.role
+
+
+def writes_for(*roles: str) -> type[BasePermission]:
+    """Any authenticated user may read; only ``roles`` may write (else 403)."""
+
+    class WritesFor(BasePermission):
+        message = "Your role may not do this."
+
+        def has_permission(self, request, view) -> bool:
+            if not request.user or not request.user.is_authenticated:
+                return False
+            return request.method in SAFE_METHODS or role_of(request.user) in roles
+
+    WritesFor.__name__ = f"WritesFor_{'_'.join(roles)}"
+    return WritesFor
+
+
+def only_for(*roles: str) -> type[BasePermission]:
+    """Only ``roles`` may use the endpoint at all (else 403)."""
+
+    class OnlyFor(BasePermission):
+        message = "Your role may not do this."
+
+        def has_permission(self, request, view) -> bool:
+            return role_of(request.user) in roles
+
+    OnlyFor.__name__ = f"OnlyFor_{'_'.join(roles)}"
+    return OnlyFor

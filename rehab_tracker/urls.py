@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet, TodayView
+from patients.views import CheckInViewSet, MeView, PatientViewSet, ReminderSettingsView, VisaAViewSet
+
+from .views import HealthView, LoginView
+
+router = DefaultRouter()
+router.register("patients", PatientViewSet, basename="patient")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("logs", SetLogViewSet, basename="setlog")
+router.register("checkins", CheckInViewSet, basename="checkin")
+router.register("visa-a", VisaAViewSet, basename="visa-a")
+
+api_v1 = [
+    path("auth/token/", LoginView.as_view(), name="token"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("me/", MeView.as_view(), name="me"),
+    path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
+    path("today/", TodayView.as_view(), name="today"),
+    path("health/", HealthView.as_view(), name="health"),
+    path("patients/<int:pk>/adherence/", AdherenceView.as_view(), name="patient-adherence"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
