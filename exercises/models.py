@@ -73,6 +73,9 @@ class ProgramPause(models.Model):
     class Meta:
         ordering = ["start_date", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.start_date}–{self.end_date or '…'}"
+
     def covers(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
@@ -104,3 +107,6 @@ class SetLog(models.Model):
             models.CheckConstraint(condition=Q(load_kg__gte=0, load_kg__lte=500), name="setlog_load_0_500"),
             models.CheckConstraint(condition=Q(week__gte=1, week__lte=12), name="setlog_week_1_12"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} {self.reps}×{self.load_kg} kg on {self.date}"

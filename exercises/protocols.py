@@ -106,7 +106,7 @@ _INSERTIONAL_NOTE = (
 
 # Beyer et al. 2015: week → (sets, repetition maximum).
 _HSR_DOSE = {1: (3, 15), 2: (3, 12), 3: (3, 12), 4: (4, 10), 5: (4, 10)}
-_HSR_DOSE |= {w: (4, 8) for w in (6, 7, 8)} | {w: (4, 6) for w in (9, 10, 11, 12)}
+_HSR_DOSE |= dict.fromkeys((6, 7, 8), (4, 8)) | dict.fromkeys((9, 10, 11, 12), (4, 6))
 _HSR_TEMPO = "3 s up, 3 s down; 2–3 min rest between sets, 5 min between exercises"
 _HSR_NOTE = "Full range, both legs. Discomfort is acceptable; more pain after training means a lighter load."
 

@@ -145,8 +145,8 @@ def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutco
     stored = {log.client_id: log for log in SetLog.objects.filter(client_id__in=[items[i]["client_id"] for i in fresh])}
     for index in fresh:
         log = stored[items[index]["client_id"]]
-        outcomes[index] = LogOutcome("created", log) if _same_body(log, patient, items[index]) else LogOutcome(
-            "conflict", None
+        outcomes[index] = (
+            LogOutcome("created", log) if _same_body(log, patient, items[index]) else LogOutcome("conflict", None)
         )
     for index, data in enumerate(items):  # repeats of a client id inside this batch
         first = first_of[data["client_id"]]

@@ -53,7 +53,9 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
     return {"program": program.id, "date": day, "week": rx.week, "training_day": rx.training_day, "items": items}
 
 
-class ProgramViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ProgramViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [writes_for(Role.PHYSIO, Role.ADMIN)]
     serializer_class = ProgramSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -207,4 +209,3 @@ class AdherenceView(APIView):
                 program.id
             ]
         return Response(AdherenceSerializer({"program": program.id if program else None, "adherence": adherence}).data)
-

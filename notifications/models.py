@@ -49,3 +49,6 @@ class Flag(models.Model):
                 fields=["patient", "kind"], condition=~Q(status="resolved"), name="one_open_flag_per_patient_kind"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.level}, {self.status})"

@@ -78,10 +78,11 @@ class CheckIn(models.Model):
         indexes = [models.Index(fields=["patient", "date"])]
         constraints = [
             models.CheckConstraint(condition=Q(morning_pain__lte=10), name="checkin_morning_pain_0_10"),
-            models.CheckConstraint(
-                condition=Q(morning_stiffness_minutes__lte=1440), name="checkin_stiffness_max_day"
-            ),
+            models.CheckConstraint(condition=Q(morning_stiffness_minutes__lte=1440), name="checkin_stiffness_max_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.date}"
 
 
 class VisaA(models.Model):
@@ -100,3 +101,6 @@ class VisaA(models.Model):
         verbose_name_plural = "VISA-A questionnaires"
         indexes = [models.Index(fields=["patient", "date"])]
         constraints = [models.CheckConstraint(condition=Q(score__lte=100), name="visa_a_score_0_100")]
+
+    def __str__(self) -> str:
+        return f"VISA-A {self.score} on {self.date}"

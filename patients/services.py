@@ -46,4 +46,6 @@ def checkin_create(
 
 def visa_a_create(*, patient: Patient, date: dt.date, answers: list[int], entered_by: User) -> VisaA:
     answers = [int(a) for a in answers]
-    return VisaA.objects.create(patient=patient, date=date, answers=answers, score=score(answers), entered_by=entered_by)
+    return VisaA.objects.create(
+        patient=patient, date=date, answers=answers, score=score(answers), entered_by=entered_by
+    )

@@ -57,7 +57,12 @@ class MeView(APIView):
     def get(self, request):
         patient = Patient.objects.filter(user=request.user).values_list("id", flat=True).first()
         return Response(
-            {"id": request.user.id, "username": request.user.username, "role": role_of(request.user), "patient": patient}
+            {
+                "id": request.user.id,
+                "username": request.user.username,
+                "role": role_of(request.user),
+                "patient": patient,
+            }
         )
 
 
@@ -75,7 +80,9 @@ class ReminderSettingsView(APIView):
 
     def patch(self, request):
         patient = patient_of(request)
-        serializer = ReminderSettingsSerializer(patient, data=request.data, partial=True, context=self._context(patient))
+        serializer = ReminderSettingsSerializer(
+            patient, data=request.data, partial=True, context=self._context(patient)
+        )
         serializer.is_valid(raise_exception=True)
         serializer.save()
         return Response(serializer.data)
@@ -92,7 +99,9 @@ def with_caseload_figures(patients: list[Patient]) -> list[Patient]:
     return patients
 
 
-class PatientViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PatientViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Caseload (staff), self (patient), and patient creation by a physio."""
 
     permission_classes = [writes_for(Role.PHYSIO, Role.ADMIN)]

@@ -1,0 +1,174 @@
+"""Demo data for the README's start command, and bulk synthetic caseloads for bench/.
+
+Demo logins are documented in README.md. The bulk path writes with bulk inserts
+(PostgreSQL COPY for set logs) so 10,000 patients × 12 weeks take minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Iterator
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from exercises.models import Program, SetLog
+from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription, program_week
+from patients.localtime import local_today
+from patients.models import CheckIn, Patient, Role, Tendinopathy, User
+from patients.services import clinician_create, patient_create, visa_a_create
+
+DEMO_PASSWORD = "rehab-demo-2026"
+DEMO_CLINICIANS = {"demo-physio": Role.PHYSIO, "demo-physician": Role.PHYSICIAN, "demo-admin": Role.ADMIN}
+# username → (protocol, tendinopathy, time zone, weeks ago started, share of sets done)
+DEMO_PATIENTS = {
+    "demo-alfredson": (ProtocolSlug.ALFREDSON, Tendinopathy.MIDPORTION, "Europe/Copenhagen", 4, 0.9),
+    "demo-insertional": (ProtocolSlug.ALFREDSON_INSERTIONAL, Tendinopathy.INSERTIONAL, "America/New_York", 3, 0.75),
+    "demo-hsr": (ProtocolSlug.HSR, Tendinopathy.MIDPORTION, "Europe/London", 5, 0.95),
+    "demo-lapsing": (ProtocolSlug.ALFREDSON, Tendinopathy.MIDPORTION, "Asia/Kathmandu", 6, 0.35),
+}
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(name, str(role)) for name, role in DEMO_CLINICIANS.items()] + [(n, "patient") for n in DEMO_PATIENTS]
+
+
+def seed_demo() -> bool:
+    """Create the demo accounts and their history; False when they already exist."""
+    if User.objects.filter(username="demo-physio").exists():
+        return False
+    with transaction.atomic():
+        users = {n: clinician_create(username=n, role=r, password=DEMO_PASSWORD) for n, r in DEMO_CLINICIANS.items()}
+        for index, (name, (protocol, kind, tz, weeks_ago, share)) in enumerate(DEMO_PATIENTS.items()):
+            patient = patient_create(
+                username=name,
+                password=DEMO_PASSWORD,
+                timezone=tz,
+                side="left" if index % 2 else "right",
+                tendinopathy=kind,
+                physio=users["demo-physio"],
+                physician=users["demo-physician"],
+            )
+            today = local_today(tz)
+            program = Program.objects.create(
+                patient=patient,
+                protocol=protocol,
+                start_date=today - dt.timedelta(weeks=weeks_ago),
+                created_by=users["demo-physio"],
+            )
+            rng = random.Random(index)
+            SetLog.objects.bulk_create(_history(program, today, share, rng))
+            baseline = [5, 4, 6, 5, 6, 5, 4, 12]
+            visa_a_create(patient=patient, date=program.start_date, answers=baseline, entered_by=users["demo-physio"])
+            CheckIn.objects.bulk_create(
+                CheckIn(patient=patient, date=today - dt.timedelta(days=d), morning_pain=rng.randint(1, 5),
+                        morning_stiffness_minutes=rng.choice([5, 10, 15, 20]))
+                for d in range(1, 8)
+            )  # fmt: skip
+    return True
+
+
+def _history(program: Program, today: dt.date, share: float, rng: random.Random) -> Iterator[SetLog]:
+    """Logged sets from the program start to yesterday: each prescribed set done with probability ``share``."""
+    day = program.start_date
+    while day < today:
+        rx = prescription(program, day)
+        session_done = {s: rng.random() < share for s in {i.session for i in rx.items}}
+        for item in rx.items:
+            if not session_done[item.session]:
+                continue
+            for _ in range(item.sets):
+                yield SetLog(
+                    patient_id=program.patient_id,
+                    program=program,
+                    date=day,
+                    week=rx.week,
+                    exercise=item.exercise,
+                    reps=item.reps,
+                    load_kg=rng.choice([0, 0, 5, 10]) if item.session else rng.choice([40, 50, 60]),
+                    pain=min(10, max(0, int(rng.gauss(3, 1.5)))),
+                    session=item.session,
+                )
+        day += dt.timedelta(days=1)
+
+
+def seed_bulk(*, patients: int, weeks: int, per_physio: int = 300, seed: int = 1) -> dict[str, int]:
+    """``patients`` synthetic patients whose programs started ``weeks`` weeks ago, with logs; bulk inserts."""
+    rng = random.Random(seed)
+    tag = uuid.uuid4().hex[:8]
+    password = make_password(DEMO_PASSWORD)
+    physician = clinician_create(username=f"bulk-{tag}-physician", role=Role.PHYSICIAN, password=DEMO_PASSWORD)
+    physio_count = max(1, -(-patients // per_physio))
+    physios = User.objects.bulk_create(
+        User(username=f"bulk-{tag}-physio-{k}", role=Role.PHYSIO, password=password) for k in range(physio_count)
+    )
+    users = User.objects.bulk_create(
+        (User(username=f"bulk-{tag}-{i}", role=Role.PATIENT, password=password) for i in range(patients)),
+        batch_size=5000,
+    )
+    zones = ["Europe/Copenhagen", "America/New_York", "Asia/Kathmandu", "Australia/Sydney", "UTC"]
+    rows = Patient.objects.bulk_create(
+        (
+            Patient(
+                user=u,
+                timezone=zones[i % len(zones)],
+                side="left",
+                tendinopathy=Tendinopathy.MIDPORTION,
+                physio=physios[i // per_physio],
+                physician=physician,
+            )
+            for i, u in enumerate(users)
+        ),
+        batch_size=5000,
+    )
+    today = timezone.now().date()
+    start = today - dt.timedelta(weeks=weeks)
+    protocols = [ProtocolSlug.ALFREDSON, ProtocolSlug.ALFREDSON, ProtocolSlug.HSR]
+    programs = Program.objects.bulk_create(
+        (
+            Program(
+                patient=p,
+                protocol=protocols[i % 3],
+                start_date=start,
+                end_date=start + dt.timedelta(days=83),
+            )
+            for i, p in enumerate(rows)
+        ),
+        batch_size=5000,
+    )
+    logs = _bulk_logs(programs, today, rng)
+    return {"physios": physio_count, "patients": len(rows), "programs": len(programs), "set_logs": logs}
+
+
+def _bulk_logs(programs: list[Program], today: dt.date, rng: random.Random) -> int:
+    """Synthetic set logs, written with COPY on PostgreSQL (bulk_create elsewhere)."""
+    rows = list(_bulk_log_rows(programs, today, rng))
+    if connection.vendor == "postgresql":
+        columns = "client_id, patient_id, program_id, date, week, exercise, reps, load_kg, pain, session, created_at"
+        now = timezone.now()
+        with connection.cursor() as cursor, cursor.copy(f"COPY exercises_setlog ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((uuid.uuid4(), *row, now))
+    else:
+        fields = ("patient_id", "program_id", "date", "week", "exercise", "reps", "load_kg", "pain", "session")
+        SetLog.objects.bulk_create((SetLog(**dict(zip(fields, row, strict=True))) for row in rows), batch_size=5000)
+    return len(rows)
+
+
+def _bulk_log_rows(programs: list[Program], today: dt.date, rng: random.Random) -> Iterator[tuple]:
+    for program in programs:
+        share = rng.uniform(0.2, 1.0)
+        spec = PROTOCOLS[program.protocol]
+        day = program.start_date
+        while day < today and day <= program.end_date:
+            if is_training_day(program, day) and rng.random() < share:
+                week = program_week(program.start_date, day)
+                for session in spec.sessions:
+                    for dose in spec.weeks[week]:
+                        for _ in range(dose.sets):
+                            yield (program.patient_id, program.id, day, week, dose.exercise, dose.reps, 0,
+                                   rng.randint(0, 7), session)  # fmt: skip
+            day += dt.timedelta(days=1)

@@ -1,0 +1,78 @@
+import datetime as dt
+import uuid
+
+import factory
+
+from exercises.models import Program, SetLog
+from patients.models import Patient, Role, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.PATIENT
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PhysioFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"physio{n}")
+    role = Role.PHYSIO
+
+
+class PhysicianFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"physician{n}")
+    role = Role.PHYSICIAN
+
+
+class AdminFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    role = Role.ADMIN
+    is_staff = True
+    is_superuser = True
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    user = factory.SubFactory(UserFactory)
+    timezone = "Europe/Copenhagen"
+    side = "left"
+    tendinopathy = "midportion"
+    physio = factory.SubFactory(PhysioFactory)
+    physician = factory.SubFactory(PhysicianFactory)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    patient = factory.SubFactory(PatientFactory)
+    protocol = "alfredson"
+    start_date = dt.date(2026, 3, 2)
+
+
+class SetLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SetLog
+
+    client_id = factory.LazyFunction(uuid.uuid4)
+    program = factory.SubFactory(ProgramFactory)
+    patient = factory.LazyAttribute(lambda o: o.program.patient)
+    date = factory.LazyAttribute(lambda o: o.program.start_date)
+    week = factory.LazyAttribute(lambda o: (o.date - o.program.start_date).days // 7 + 1)
+    exercise = "eccentric_heel_drop_straight"
+    reps = 15
+    load_kg = 0
+    pain = 3
+    session = "am"

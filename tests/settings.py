@@ -1,0 +1,44 @@
+"""Test settings: real PostgreSQL and Redis on loopback.
+
+When either service is unreachable the suite fails if ``RT_REQUIRE_SERVICES`` is
+set (CI sets it); on a laptop it falls back to SQLite and an in-memory broker
+and skips the tests marked ``services``.
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rehab_tracker")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _reachable(url: str) -> bool:
+    parts = urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+SERVICES_AVAILABLE = _reachable(os.environ["DATABASE_URL"]) and _reachable(os.environ["REDIS_URL"])
+if not SERVICES_AVAILABLE:
+    if os.environ.get("RT_REQUIRE_SERVICES"):
+        raise RuntimeError(
+            f"PostgreSQL ({os.environ['DATABASE_URL']}) or Redis ({os.environ['REDIS_URL']}) is not reachable, "
+            "and RT_REQUIRE_SERVICES forbids skipping."
+        )
+    os.environ["DATABASE_URL"] = "sqlite:///:memory:"
+    os.environ["REDIS_URL"] = ""
+
+from rehab_tracker.settings import *  # noqa: E402,F403
+from rehab_tracker.settings import REST_FRAMEWORK  # noqa: E402
+
+if not SERVICES_AVAILABLE:
+    CELERY_BROKER_URL = "memory://"
+
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min"}}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
