@@ -15,14 +15,14 @@ MAX_START_AHEAD_DAYS = 365
 
 
 class LoadsField(serializers.DictField):
-    child = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, max_value=MAX_LOAD_KG)
+    child = serializers.FloatField(min_value=0, max_value=MAX_LOAD_KG)
 
     def to_internal_value(self, data):
         loads = super().to_internal_value(data)
         unknown = sorted(set(loads) - set(Exercise.values))
         if unknown:
             raise serializers.ValidationError(f"Unknown exercise(s): {', '.join(unknown)}.")
-        return {ex: float(kg) for ex, kg in loads.items()}
+        return {ex: round(kg, 2) for ex, kg in loads.items()}
 
 
 class WeekdaysField(serializers.ListField):
@@ -65,6 +65,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "end_date", "status", "stopped_on", "created_at"]
+        validators = []  # one current program per patient: checked in validate() with a clear message
 
     def __init__(self, *args, patients=None, **kwargs):
         super().__init__(*args, **kwargs)
