@@ -35,6 +35,7 @@ class TestAlfredson:
     @pytest.fixture(autouse=True)
     def _now(self, time_machine):
         time_machine.move_to(dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC), tick=False)  # Copenhagen 11:00, day 7
+
     def test_full_days_score_one_and_today_is_in_progress(self):
         program = ProgramFactory(start_date=START)
         for n in range(7):
@@ -87,6 +88,7 @@ class TestHeavySlowResistance:
     @pytest.fixture(autouse=True)
     def _now(self, time_machine):
         time_machine.move_to(dt.datetime(2026, 3, 12, 23, 30, tzinfo=dt.UTC), tick=False)  # Copenhagen Fri 00:30
+
     def test_a_week_half_over_owes_pro_rata_and_sets_count_any_day(self):
         program = ProgramFactory(start_date=START, protocol="hsr")
         # Week 1 (3×15): two full sessions, one on a rest day (Tuesday): sets count toward the week.

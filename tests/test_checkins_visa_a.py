@@ -88,6 +88,7 @@ def test_physio_enters_visa_a_for_a_caseload_patient(api, physio, patient):
 def test_visa_a_list_is_oldest_first(api, physio, patient):
     client = api(physio)
     for date in ("2026-03-09", "2026-03-01"):
-        client.post("/api/v1/visa-a/", {"patient": patient.id, "date": date, "answers": [1] * 6 + [0, 0]}, format="json")
+        body = {"patient": patient.id, "date": date, "answers": [1] * 6 + [0, 0]}
+        client.post("/api/v1/visa-a/", body, format="json")
     rows = client.get(f"/api/v1/visa-a/?patient={patient.id}").json()["results"]
     assert [r["date"] for r in rows] == ["2026-03-01", "2026-03-09"]

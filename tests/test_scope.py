@@ -172,4 +172,4 @@ def test_a_patient_writes_only_their_own_visa_a(api, world):
     )
     # The named patient is not in their scope: refused without revealing it exists.
     assert response.status_code == 400
-    assert world["patient"].visa_a.count() == 0
+    assert world["patient"].visa_a.count() == 1  # only the one made in the fixture
