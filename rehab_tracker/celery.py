@@ -9,3 +9,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rehab_tracker.settings")
 app = Celery("rehab_tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    """The file-system broker (embedded default) needs its folders to exist."""
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = (sender.conf.broker_transport_options or {}).get(key)
+        if folder:
+            os.makedirs(folder, exist_ok=True)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Rehab Tracker's two commands:
+#   ./run.sh start   web + Celery worker + beat, with demo data (SQLite and a file broker unless
+#                    DATABASE_URL / REDIS_URL are set)
+#   ./run.sh test    ruff, then the test suite against PostgreSQL and Redis on 127.0.0.1
+set -euo pipefail
+cd "$(dirname "$0")"
+
+venv() {  # venv REQUIREMENTS: create .venv and install REQUIREMENTS when they changed
+    local req=$1 stamp
+    if [ ! -x .venv/bin/python ]; then
+        python3 -m venv .venv || { echo "python3 -m venv failed: on Debian, apt-get install python3-venv" >&2; exit 1; }
+    fi
+    stamp=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$(basename "$req" .txt)"
+    if [ ! -e "$stamp" ]; then
+        .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
+        touch "$stamp"
+    fi
+}
+
+start() {
+    venv requirements.txt
+    local py=.venv/bin/python port=${PORT:-8000}
+    $py manage.py migrate --noinput -v0
+    $py manage.py collectstatic --noinput -v0
+    $py manage.py seed_demo
+    echo "Starting web on http://127.0.0.1:$port/ (API /api/v1/, docs /api/docs/, admin /admin/), worker and beat."
+    echo "Stop with Ctrl-C."
+    trap 'kill 0' EXIT INT TERM
+    .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=2 &
+    .venv/bin/celery -A rehab_tracker beat --loglevel=INFO &
+    .venv/bin/gunicorn rehab_tracker.wsgi --bind "127.0.0.1:$port" --workers 2 --access-logfile - &
+    wait -n
+}
+
+test_suite() {
+    venv requirements-dev.txt
+    .venv/bin/ruff check .
+    .venv/bin/ruff format --check .
+    .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
+        || { echo "Model changes without a migration: run manage.py makemigrations" >&2; exit 1; }
+    .venv/bin/pytest "$@"
+}
+
+case "${1:-}" in
+    start) start ;;
+    test) shift; test_suite "$@" ;;
+    *) echo "usage: ./run.sh start | ./run.sh test [pytest args]" >&2; exit 2 ;;
+esac
