@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import as_serializer_error
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -177,16 +178,16 @@ class SetLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise ValidationError({"non_field_errors": ["Send a JSON list of set logs."]})
         if len(request.data) > MAX_BATCH:
             raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH} set logs per batch."]})
-        context = self._context(patient)
+        # One serializer validates every item (as a ListSerializer would) but keeps the valid ones.
+        validator = SetLogSerializer(context=self._context(patient))
         results: list[dict | None] = []
         valid: list[tuple[int, dict]] = []
         for index, item in enumerate(request.data):
-            serializer = SetLogSerializer(data=item, context=context)
-            if serializer.is_valid():
-                valid.append((index, serializer.validated_data))
+            try:
+                valid.append((index, validator.run_validation(item)))
                 results.append(None)
-            else:
-                results.append({"status": "invalid", "id": None, "errors": serializer.errors})
+            except ValidationError as exc:
+                results.append({"status": "invalid", "id": None, "errors": as_serializer_error(exc)})
         outcomes = services.setlog_record_batch(patient=patient, items=[data for _, data in valid])
         for (index, _), outcome in zip(valid, outcomes, strict=True):
             results[index] = {"status": outcome.status, "id": outcome.log.id if outcome.log else None, "errors": None}

@@ -1,0 +1,35 @@
+"""Shared set-up for the benchmarks: a fresh PostgreSQL database and Django configured on it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def use_fresh_database(name: str) -> str:
+    """Drop and re-create database ``name`` next to DATABASE_URL's server, migrate it, set up Django."""
+    import psycopg
+
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    parts = urlparse(base)
+    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlunparse(parts._replace(path=f"/{name}"))
+    os.environ.update(
+        DATABASE_URL=url,
+        DEBUG="False",
+        SECRET_KEY="bench-only-secret-key",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+        DJANGO_SETTINGS_MODULE="rehab_tracker.settings",
+    )
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"], check=True)
+    import django
+
+    django.setup()
+    return url
