@@ -33,7 +33,8 @@ def bearer_headers(transactional_db):
     patient = PatientFactory()
     program = ProgramFactory(patient=patient, start_date=dt.date.today() - dt.timedelta(days=10))
     SetLogFactory.create_batch(3, program=program, date=dt.date.today() - dt.timedelta(days=1))
-    return [{"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"} for user in (patient.user, patient.physio)]
+    users = (patient.user, patient.physio)
+    return [{"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"} for user in users]
 
 
 @schema.parametrize()
