@@ -52,3 +52,132 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.level}, {self.status})"
+
+
+class ReminderTime(models.Model):
+    """A patient's own local reminder time; a patient with none gets the protocol's defaults."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="reminder_times")
+    local_time = models.TimeField()
+
+    class Meta:
+        ordering = ["local_time"]
+        constraints = [models.UniqueConstraint(fields=["patient", "local_time"], name="one_reminder_time_per_patient")]
+        indexes = [models.Index(fields=["local_time"])]
+
+    def __str__(self) -> str:
+        return self.local_time.strftime("%H:%M")
+
+
+class ReminderStatus(models.TextChoices):
+    QUEUED = "queued"
+    SENT = "sent"
+    SKIPPED = "skipped"
+
+
+class Reminder(models.Model):
+    """One reminder slot of one patient on one local date: the row that makes it exactly once."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="reminders")
+    local_date = models.DateField()
+    slot = models.TimeField(help_text="Nominal local time of the reminder")
+    due_at = models.DateTimeField(help_text="The sweep instant that found it due")
+    sweep = models.UUIDField(help_text="The sweep that created the row")
+    status = models.CharField(max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.QUEUED)
+    skip_reason = models.CharField(max_length=64, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "local_date", "slot"], name="one_reminder_per_patient_slot_day")
+        ]
+        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["sweep"])]
+
+    def __str__(self) -> str:
+        return f"reminder {self.local_date} {self.slot:%H:%M} ({self.status})"
+
+
+class NotificationKind(models.TextChoices):
+    REMINDER = "reminder"
+    FLAG = "flag"
+    INFO = "info"
+
+
+class Notification(models.Model):
+    """A message to one user. In-app delivery is this row; other channels are Deliveries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    # What a lock screen may show (Web Push payload): no health details.
+    push_text = models.CharField(max_length=120)
+    url = models.CharField(max_length=200, blank=True)
+    # Makes creation idempotent: the same event never notifies the same user twice.
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications_about"
+    )
+    flag = models.ForeignKey(Flag, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+
+class Channel(models.TextChoices):
+    WEBPUSH = "webpush"
+    EMAIL = "email"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    GONE = "gone"  # the push subscription no longer exists
+
+
+class Delivery(models.Model):
+    """One notification over one channel to one target (a push subscription or an address)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    target = models.CharField(max_length=64, help_text="Push subscription id or e-mail address")
+    status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel", "target"], name="one_delivery_per_target")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status}"
+
+
+class PushSubscription(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=500, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.id}"

@@ -46,8 +46,6 @@ class Patient(models.Model):
         limit_choices_to={"role": Role.PHYSICIAN},
     )
     reminders_enabled = models.BooleanField(default=True)
-    # Local "HH:MM" strings; empty means the protocol's default times.
-    reminder_times = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

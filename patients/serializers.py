@@ -87,31 +87,6 @@ class PatientSerializer(serializers.ModelSerializer):
         return ProgramSummarySerializer(program).data if program else None
 
 
-class ReminderSettingsSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField(source="reminders_enabled", required=False)
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone_name], required=False)
-    times = serializers.ListField(
-        child=serializers.RegexField(r"^([01]\d|2[0-3]):[0-5]\d$", error_messages={"invalid": "Use HH:MM, 24-hour."}),
-        source="reminder_times",
-        max_length=4,
-        required=False,
-    )
-
-    def validate_times(self, value: list[str]) -> list[str]:
-        return sorted(set(value))
-
-    def update(self, instance: Patient, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.save(update_fields=list(validated_data))
-        return instance
-
-    def to_representation(self, instance: Patient):
-        data = super().to_representation(instance)
-        data["times"] = instance.reminder_times or self.context.get("default_times", [])
-        return data
-
-
 class CheckInSerializer(serializers.ModelSerializer):
     date = serializers.DateField(required=False)
     morning_pain = serializers.IntegerField(min_value=0, max_value=10)

@@ -1,4 +1,4 @@
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -6,10 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exercises.adherence import adherence_for_programs
-from exercises.reminders import default_reminder_times
-from exercises.selectors import current_program, current_programs
+from exercises.selectors import current_programs
+from notifications.escalation import evaluate
 from notifications.selectors import open_flag_count
-from rehab_tracker.permissions import only_for, role_of, writes_for
+from rehab_tracker.permissions import role_of, writes_for
 
 from . import services
 from .models import CheckIn, Patient, Role, VisaA
@@ -18,7 +18,6 @@ from .serializers import (
     CheckInSerializer,
     PatientCreateSerializer,
     PatientSerializer,
-    ReminderSettingsSerializer,
     VisaASerializer,
     resolve_local_date,
 )
@@ -64,28 +63,6 @@ class MeView(APIView):
                 "patient": patient,
             }
         )
-
-
-class ReminderSettingsView(APIView):
-    permission_classes = [only_for(Role.PATIENT)]
-    serializer_class = ReminderSettingsSerializer
-
-    def _context(self, patient):
-        program = current_program(patient)
-        return {"default_times": default_reminder_times(program.protocol if program else None)}
-
-    def get(self, request):
-        patient = patient_of(request)
-        return Response(ReminderSettingsSerializer(patient, context=self._context(patient)).data)
-
-    def patch(self, request):
-        patient = patient_of(request)
-        serializer = ReminderSettingsSerializer(
-            patient, data=request.data, partial=True, context=self._context(patient)
-        )
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
 
 
 def with_caseload_figures(patients: list[Patient]) -> list[Patient]:
@@ -169,6 +146,9 @@ class CheckInViewSet(PatientScopedListMixin, mixins.CreateModelMixin, mixins.Lis
             morning_stiffness_minutes=data["morning_stiffness_minutes"],
             red_flags=data.get("red_flags", []),
         )
+        if serializer.instance.red_flags:
+            # CLINICAL.md §8: physician at once; evaluated in the request so it never waits on a queue.
+            transaction.on_commit(lambda: evaluate(patient_ids=[patient.id]))
 
 
 @extend_schema(parameters=[PATIENT_PARAM])

@@ -153,6 +153,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # Longer than any task or retry backoff, so an unacked task is redelivered only when its worker died.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -168,13 +169,57 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_TIME_LIMIT = 600  # far below the visibility timeout
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# In code; DatabaseScheduler copies it into django-celery-beat's tables (editable in the admin).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {"task": "notifications.tasks.sweep_reminders", "schedule": 60.0},
+    "retry-deliveries": {"task": "notifications.tasks.retry_stale_deliveries", "schedule": 120.0},
+    "evaluate-patients": {"task": "notifications.tasks.evaluate_patients", "schedule": 3600.0},
+}
 CELERY_TIMEZONE = "UTC"
 
-# Reminders (SPEC §4): protocol default local times.
+# Reminders (SPEC §4). Times are patient-local "HH:MM".
 REMINDER_TIMES_ALFREDSON = env.list("REMINDER_TIMES_ALFREDSON", default=["08:00", "19:00"])
 REMINDER_TIMES_HSR = env.list("REMINDER_TIMES_HSR", default=["18:00"])
+REMINDER_QUIET_START = env.str("REMINDER_QUIET_START", default="22:00")  # empty: no quiet hours
+REMINDER_QUIET_END = env.str("REMINDER_QUIET_END", default="07:00")
+REMINDER_CATCHUP_MINUTES = env.int("REMINDER_CATCHUP_MINUTES", default=60)  # how late a missed slot still goes
+REMINDER_CHUNK = env.int("REMINDER_CHUNK", default=500)  # reminders per delivery task
+
+# Escalation ladder (SPEC §4, CLINICAL.md §9): every threshold a clinic may change.
+NON_ADHERENCE_7D_BELOW = env.float("NON_ADHERENCE_7D_BELOW", default=0.5)
+NON_ADHERENCE_EMPTY_DAYS = env.int("NON_ADHERENCE_EMPTY_DAYS", default=3)
+HSR_MIN_SESSIONS_PER_WEEK = env.int("HSR_MIN_SESSIONS_PER_WEEK", default=2)
+ESCALATE_UNACKNOWLEDGED_DAYS = env.int("ESCALATE_UNACKNOWLEDGED_DAYS", default=7)
+ESCALATE_14D_BELOW = env.float("ESCALATE_14D_BELOW", default=0.25)
+PAIN_ABOVE = env.int("PAIN_ABOVE", default=5)  # Silbernagel 2007: above 5/10 is too much
+PAIN_CONSECUTIVE_SESSIONS = env.int("PAIN_CONSECUTIVE_SESSIONS", default=3)
+MORNING_PAIN_WEEKLY_RISE = env.float("MORNING_PAIN_WEEKLY_RISE", default=2.0)
+VISA_A_MIN_GAIN = env.int("VISA_A_MIN_GAIN", default=10)  # minimal important change (Rabusin 2021)
+VISA_A_REVIEW_BELOW = env.int("VISA_A_REVIEW_BELOW", default=80)
+MISSING_OUTCOME_AFTER_DAYS = env.int("MISSING_OUTCOME_AFTER_DAYS", default=7)
+FLAG_REARM_DAYS = env.int("FLAG_REARM_DAYS", default=7)  # a resolved flag needs this many days of new evidence
+
+# Channels. Web Push (VAPID): keys from the environment; in development generated once into var/vapid.json.
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@rehab-tracker.invalid")
+VAPID_KEY_FILE = VAR_DIR / "vapid.json"
+WEBPUSH_TIMEOUT = env.float("WEBPUSH_TIMEOUT", default=10.0)
+WEBPUSH_TTL = env.int("WEBPUSH_TTL", default=6 * 3600)
+WEBPUSH_ALLOWED_ENDPOINTS = env.list(
+    "WEBPUSH_ALLOWED_ENDPOINTS",
+    default=[
+        "https://fcm.googleapis.com/",
+        "https://updates.push.services.mozilla.com/",
+        "https://web.push.apple.com/",
+    ],
+)
+CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=5)
+_MAIL = "django.core.mail.backends."
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_MAIL + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rehab Tracker <no-reply@rehab-tracker.invalid>")
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,14 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet, TodayView
-from patients.views import CheckInViewSet, MeView, PatientViewSet, ReminderSettingsView, VisaAViewSet
+from notifications.views import (
+    FlagViewSet,
+    NotificationViewSet,
+    PushSubscriptionViewSet,
+    ReminderSettingsView,
+    VapidPublicKeyView,
+)
+from patients.views import CheckInViewSet, MeView, PatientViewSet, VisaAViewSet
 
 from .views import HealthView, LoginView
 
@@ -15,6 +22,9 @@ router.register("programs", ProgramViewSet, basename="program")
 router.register("logs", SetLogViewSet, basename="setlog")
 router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("visa-a", VisaAViewSet, basename="visa-a")
+router.register("flags", FlagViewSet, basename="flag")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-subscription")
 
 api_v1 = [
     path("auth/token/", LoginView.as_view(), name="token"),
@@ -23,6 +33,7 @@ api_v1 = [
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
     path("health/", HealthView.as_view(), name="health"),
+    path("push/vapid-public-key/", VapidPublicKeyView.as_view(), name="vapid-public-key"),
     path("patients/<int:pk>/adherence/", AdherenceView.as_view(), name="patient-adherence"),
     path("", include(router.urls)),
 ]

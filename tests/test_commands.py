@@ -22,7 +22,8 @@ def test_add_clinician_admin_is_staff_and_prompts(db, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "args", [["--username", "weak", "--role", "physician", "--password", "123"], ["--username", "x", "--role", "patient"]]
+    "args",
+    [["--username", "weak", "--role", "physician", "--password", "123"], ["--username", "x", "--role", "patient"]],
 )
 def test_add_clinician_refuses_bad_input(db, args):
     with pytest.raises((CommandError, SystemExit)):

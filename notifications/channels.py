@@ -1,0 +1,92 @@
+"""Transports: Web Push (VAPID) and e-mail. In-app delivery is the Notification row itself."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from functools import lru_cache
+from urllib.parse import urlparse
+
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import send_mail
+from py_vapid import Vapid02
+from pywebpush import WebPushException, webpush
+
+log = logging.getLogger(__name__)
+
+
+class RetryableChannelError(Exception):
+    """The channel failed in a way worth retrying (429, 5xx, network)."""
+
+
+class SubscriptionGone(Exception):
+    """The push service says the subscription no longer exists (404/410)."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@lru_cache(maxsize=1)
+def vapid_keys() -> tuple[str, str]:
+    """(private, public) VAPID keys, base64url: from settings, else (development) a generated local file."""
+    if settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY:
+        return settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("Set VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY when DEBUG=False.")
+    path = settings.VAPID_KEY_FILE
+    if path.exists():
+        keys = json.loads(path.read_text())
+        return keys["private"], keys["public"]
+    vapid = Vapid02()
+    vapid.generate_keys()
+    private = _b64(vapid.private_key.private_numbers().private_value.to_bytes(32, "big"))
+    public = _b64(
+        vapid.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"private": private, "public": public}))
+    path.chmod(0o600)
+    return private, public
+
+
+def endpoint_allowed(endpoint: str) -> bool:
+    """SSRF guard: only push services on the allow-list, and only plain URLs."""
+    parts = urlparse(endpoint)
+    if parts.scheme not in ("https", "http") or parts.username or parts.password or not parts.hostname:
+        return False
+    return any(endpoint.startswith(prefix) for prefix in settings.WEBPUSH_ALLOWED_ENDPOINTS)
+
+
+def send_webpush(*, endpoint: str, p256dh: str, auth: str, payload: dict) -> None:
+    if not endpoint_allowed(endpoint):  # the list may have changed since the subscription was stored
+        raise SubscriptionGone("endpoint no longer allowed")
+    private, _ = vapid_keys()
+    try:
+        webpush(
+            subscription_info={"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
+            data=json.dumps(payload),
+            vapid_private_key=private,
+            vapid_claims={"sub": settings.VAPID_SUBJECT},  # a fresh dict: pywebpush adds "aud"/"exp" to it
+            timeout=settings.WEBPUSH_TIMEOUT,
+            ttl=settings.WEBPUSH_TTL,
+        )
+    except WebPushException as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        if status in (404, 410):
+            raise SubscriptionGone(str(status)) from exc
+        if status is None or status == 429 or status >= 500:
+            raise RetryableChannelError(f"push service answered {status}") from exc
+        raise  # 400/401/403/413: our request is wrong; retrying will not help
+    except OSError as exc:  # connection refused, timeout, DNS
+        raise RetryableChannelError(type(exc).__name__) from exc
+
+
+def send_email(*, to: str, subject: str, body: str) -> None:
+    try:
+        send_mail(subject, body, None, [to])
+    except OSError as exc:
+        raise RetryableChannelError(type(exc).__name__) from exc

@@ -1,0 +1,227 @@
+"""Exercise reminders at each patient's local time, exactly once (SPEC §4).
+
+The sweep (every minute) finds due slots with two set-based queries whose size
+depends on the number of time zones, not of patients: for each zone it turns the
+last ``REMINDER_CATCHUP_MINUTES`` into local wall-clock ranges and selects the
+patients with a reminder time in them. A slot is due once its local wall-clock
+time has passed, so a time skipped by a spring-forward goes at the first minute
+after the gap, and a time that happens twice is found twice but stored once:
+a unique row per (patient, local date, slot) is claimed before anything is sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from exercises.models import Program, ProgramStatus, SetLog
+from exercises.protocols import PROTOCOLS, prescription
+from exercises.selectors import current_programs
+from patients.localtime import zone
+from patients.models import Patient
+
+from .models import Flag, FlagKind, FlagStatus, NotificationKind, Reminder, ReminderStatus, ReminderTime
+from .services import notify
+
+RESEND_AFTER = dt.timedelta(minutes=2)
+NOON = dt.time(12)
+
+
+def parse_times(values: Iterable[str]) -> list[dt.time]:
+    return sorted({dt.time.fromisoformat(v) for v in values})
+
+
+def default_times(protocol: str) -> list[dt.time]:
+    daily = PROTOCOLS[protocol].daily
+    return parse_times(settings.REMINDER_TIMES_ALFREDSON if daily else settings.REMINDER_TIMES_HSR)
+
+
+@dataclass(frozen=True)
+class LocalRange:
+    """Local wall-clock times after ``after`` (None: from midnight) up to ``until`` on ``date``."""
+
+    date: dt.date
+    after: dt.time | None
+    until: dt.time
+
+    def holds(self, t: dt.time) -> bool:
+        return (self.after is None or t > self.after) and t <= self.until
+
+    def q(self, field: str) -> Q:
+        condition = Q(**{f"{field}__lte": self.until})
+        return condition & Q(**{f"{field}__gt": self.after}) if self.after else condition
+
+
+def local_ranges(tz_name: str, start: dt.datetime, end: dt.datetime) -> list[LocalRange]:
+    """The local wall-clock ranges that the instants (start, end] cover in ``tz_name``."""
+    tz = zone(tz_name)
+    first, last = start.astimezone(tz).replace(tzinfo=None), end.astimezone(tz).replace(tzinfo=None)
+    if first >= last:  # an hour that repeats (fall back) brings no new wall-clock times
+        return []
+    ranges, day, after = [], first.date(), first.time()
+    while day < last.date():
+        ranges.append(LocalRange(day, after, dt.time.max))
+        day, after = day + dt.timedelta(days=1), None
+    ranges.append(LocalRange(day, after, last.time()))
+    return ranges
+
+
+def _default_groups() -> list[tuple[list[str], list[dt.time]]]:
+    daily = [slug for slug, spec in PROTOCOLS.items() if spec.daily]
+    weekly = [slug for slug, spec in PROTOCOLS.items() if not spec.daily]
+    return [(daily, default_times(daily[0])), (weekly, default_times(weekly[0]))]
+
+
+def due_slots(now: dt.datetime) -> list[tuple[int, dt.date, dt.time]]:
+    """(patient id, local date, slot) of every reminder due in the catch-up window ending at ``now``."""
+    start = now - dt.timedelta(minutes=settings.REMINDER_CATCHUP_MINUTES)
+    active = Q(patient__reminders_enabled=True, status=ProgramStatus.ACTIVE)
+    zones = Program.objects.filter(active).values_list("patient__timezone", flat=True).distinct()
+    ranges = {z: local_ranges(z, start, now) for z in zones}
+    custom_q, default_q = Q(pk__in=[]), Q(pk__in=[])
+    for tz_name, parts in ranges.items():
+        for part in parts:
+            custom_q |= Q(patient__timezone=tz_name) & part.q("local_time")
+            for protocols, times in _default_groups():
+                if any(part.holds(t) for t in times):
+                    default_q |= Q(patient__timezone=tz_name, protocol__in=protocols)
+    custom = ReminderTime.objects.filter(
+        custom_q, patient__reminders_enabled=True, patient__programs__status=ProgramStatus.ACTIVE
+    ).values_list("patient_id", "patient__timezone", "local_time")
+    defaults = (
+        Program.objects.filter(default_q, active)
+        .exclude(patient__reminder_times__isnull=False)
+        .values_list("patient_id", "patient__timezone", "protocol")
+    )
+    slots = [(pid, tz, t) for pid, tz, t in custom]
+    slots += [(pid, tz, t) for pid, tz, protocol in defaults for t in default_times(protocol)]
+    return [(pid, part.date, t) for pid, tz, t in slots for part in ranges[tz] if part.holds(t)]
+
+
+def sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Store the due reminders (once each) and return the ids to process: new ones and stuck ones."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    Reminder.objects.bulk_create(
+        [
+            Reminder(patient_id=pid, local_date=day, slot=slot, due_at=now, sweep=token)
+            for pid, day, slot in due_slots(now)
+        ],
+        ignore_conflicts=True,
+    )
+    stuck = Q(status=ReminderStatus.QUEUED, due_at__lt=now - RESEND_AFTER, due_at__gte=now - dt.timedelta(days=1))
+    return list(Reminder.objects.filter(Q(sweep=token) | stuck).values_list("id", flat=True))
+
+
+def _in_quiet_hours(local: dt.time) -> bool:
+    if not settings.REMINDER_QUIET_START or not settings.REMINDER_QUIET_END:
+        return False
+    start, end = (
+        dt.time.fromisoformat(settings.REMINDER_QUIET_START),
+        dt.time.fromisoformat(settings.REMINDER_QUIET_END),
+    )
+    return (start <= local or local < end) if start > end else (start <= local < end)
+
+
+def _session_of(program: Program, slot: dt.time) -> str | None:
+    if not PROTOCOLS[program.protocol].daily:
+        return None
+    return "am" if slot < NOON else "pm"
+
+
+def _skip_reason(reminder: Reminder, program: Program | None, now: dt.datetime, logged: set, red: set) -> str:
+    patient = reminder.patient
+    if not patient.reminders_enabled:
+        return "disabled"
+    if program is None or program.status != ProgramStatus.ACTIVE:
+        return "no active program"
+    if patient.id in red:
+        return "red flag open"
+    if now - reminder.due_at > dt.timedelta(minutes=settings.REMINDER_CATCHUP_MINUTES):
+        return "too late"
+    if _in_quiet_hours(now.astimezone(zone(patient.timezone)).time()):
+        return "quiet hours"
+    if not prescription(program, reminder.local_date).items:
+        return "nothing prescribed"
+    session = _session_of(program, reminder.slot)
+    if (patient.id, reminder.local_date, session) in logged or (patient.id, reminder.local_date, "any") in logged:
+        return "session already logged"
+    return ""
+
+
+def _logged_sessions(reminders: list[Reminder], programs: dict[int, Program]) -> set:
+    """(patient, date, session) with a logged set; HSR days count as ``any``."""
+    rows = (
+        SetLog.objects.filter(
+            patient_id__in={r.patient_id for r in reminders}, date__in={r.local_date for r in reminders}
+        )
+        .values_list("patient_id", "date", "session")
+        .distinct()
+    )
+    logged = set()
+    for pid, day, session in rows:
+        program = programs.get(pid)
+        daily = program is not None and PROTOCOLS[program.protocol].daily
+        logged.add((pid, day, session if daily else "any"))
+    return logged
+
+
+def _text(program: Program, slot: dt.time) -> str:
+    session = _session_of(program, slot)
+    if session is None:
+        return "Time for today's calf raise session."
+    return "Time for your morning heel drops." if session == "am" else "Time for your evening heel drops."
+
+
+def process(*, reminder_ids: list[int], now: dt.datetime | None = None) -> list[int]:
+    """Send or skip each queued reminder exactly once; return the channel deliveries to send."""
+    now = now or timezone.now()
+    reminders = list(
+        Reminder.objects.filter(id__in=reminder_ids, status=ReminderStatus.QUEUED).select_related("patient__user")
+    )
+    if not reminders:
+        return []
+    patient_ids = {r.patient_id for r in reminders}
+    programs = current_programs(patient_ids)
+    red = set(
+        Flag.objects.filter(patient_id__in=patient_ids, kind=FlagKind.RED_FLAG)
+        .exclude(status=FlagStatus.RESOLVED)
+        .values_list("patient_id", flat=True)
+    )
+    logged = _logged_sessions(reminders, programs)
+    delivery_ids: list[int] = []
+    for reminder in reminders:
+        program = programs.get(reminder.patient_id)
+        reason = _skip_reason(reminder, program, now, logged, red)
+        with transaction.atomic():
+            claimed = Reminder.objects.filter(id=reminder.id, status=ReminderStatus.QUEUED).update(
+                status=ReminderStatus.SKIPPED if reason else ReminderStatus.SENT, skip_reason=reason, processed_at=now
+            )
+            if not claimed or reason:
+                continue
+            text = _text(program, reminder.slot)
+            _, ids = notify(
+                user=reminder.patient.user,
+                kind=NotificationKind.REMINDER,
+                title="Exercise reminder",
+                body=text,
+                push_text=text,
+                dedupe_key=f"reminder:{reminder.id}",
+                patient=reminder.patient,
+                url="/today",
+            )
+            delivery_ids += ids
+    return delivery_ids
+
+
+def reminder_times_set(*, patient: Patient, times: list[dt.time]) -> None:
+    with transaction.atomic():
+        ReminderTime.objects.filter(patient=patient).delete()
+        ReminderTime.objects.bulk_create(ReminderTime(patient=patient, local_time=t) for t in sorted(set(times)))

@@ -1,0 +1,86 @@
+import base64
+import binascii
+
+from rest_framework import serializers
+
+from patients.serializers import validate_timezone_name
+
+from .channels import endpoint_allowed
+from .models import Flag, Notification, PushSubscription
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Flag
+        fields = [
+            "id",
+            "patient",
+            "kind",
+            "level",
+            "reason",
+            "status",
+            "created_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "resolved_by",
+            "resolved_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class FlagActionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+def _b64url(value: str, size: int, name: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise serializers.ValidationError(f"{name} must be base64url.") from exc
+    if len(raw) != size or (name == "p256dh" and raw[0] != 4):
+        raise serializers.ValidationError(f"{name} has the wrong length for a Web Push key.")
+    return value
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=64)
+
+    def validate_p256dh(self, value):
+        return _b64url(value, 65, "p256dh")
+
+    def validate_auth(self, value):
+        return _b64url(value, 16, "auth")
+
+
+class PushSubscriptionSerializer(serializers.ModelSerializer):
+    endpoint = serializers.URLField(max_length=500)
+    keys = PushKeysSerializer(write_only=True)
+
+    class Meta:
+        model = PushSubscription
+        fields = ["id", "endpoint", "keys", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_endpoint(self, value):
+        if not endpoint_allowed(value):
+            raise serializers.ValidationError("This is not the address of a known Web Push service.")
+        return value
+
+
+class ReminderSettingsSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(required=False)
+    timezone = serializers.CharField(max_length=64, validators=[validate_timezone_name], required=False)
+    times = serializers.ListField(
+        child=serializers.RegexField(r"^([01]\d|2[0-3]):[0-5]\d$", error_messages={"invalid": "Use HH:MM, 24-hour."}),
+        max_length=4,
+        required=False,
+    )

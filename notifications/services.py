@@ -1,0 +1,245 @@
+"""Notifications and their deliveries; flags and the actions on them.
+
+A Notification row is saved before any transport is called (in-app delivery is
+that row); each further channel is a Delivery row claimed with a conditional
+UPDATE, so retries, redeliveries and racing workers send it at most once per
+claim, and a crashed claim is retried after it goes stale.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from patients.models import Patient, User
+
+from . import channels
+from .models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Flag,
+    FlagKind,
+    FlagLevel,
+    FlagStatus,
+    Notification,
+    NotificationKind,
+    PushSubscription,
+)
+
+log = logging.getLogger(__name__)
+STALE_CLAIM = dt.timedelta(minutes=5)
+
+
+def notify(
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    body: str,
+    push_text: str,
+    dedupe_key: str,
+    patient: Patient | None = None,
+    flag: Flag | None = None,
+    url: str = "",
+) -> tuple[Notification, list[int]]:
+    """Create the notification once (by ``dedupe_key``) with its deliveries; return it and new delivery ids."""
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            dedupe_key=dedupe_key,
+            defaults={"user": user, "kind": kind, "title": title, "body": body, "push_text": push_text,
+                      "patient": patient, "flag": flag, "url": url},
+        )  # fmt: skip
+        if not created:
+            return notification, []
+        deliveries = [
+            Delivery(notification=notification, channel=Channel.WEBPUSH, target=str(sub_id))
+            for sub_id in PushSubscription.objects.filter(user=user).values_list("id", flat=True)
+        ]
+        if user.email:
+            deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL, target=user.email))
+        Delivery.objects.bulk_create(deliveries)
+        ids = [d.id for d in deliveries]
+        dispatch_deliveries(ids)
+    return notification, ids
+
+
+_inline = contextvars.ContextVar("inline_delivery", default=False)
+
+
+@contextmanager
+def inline_delivery():
+    """Send deliveries in this process (management commands run with no worker)."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
+
+
+def dispatch_deliveries(ids: list[int]) -> None:
+    """After commit: hand each delivery to a worker, or send it here inside ``inline_delivery()``."""
+    if not ids:
+        return
+    if _inline.get():
+        transaction.on_commit(lambda: [_send_inline(i) for i in ids])
+    else:
+        from .tasks import send_delivery
+
+        transaction.on_commit(lambda: [send_delivery.delay(i) for i in ids])
+
+
+def _send_inline(delivery_id: int) -> None:
+    try:
+        delivery_send(delivery_id=delivery_id)
+    except channels.RetryableChannelError:
+        log.info("delivery %s left pending for the retry sweep", delivery_id)
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> bool:
+    """Take a pending (or stale) delivery for this attempt; False when someone else has it or it is done."""
+    claimable = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    return bool(
+        Delivery.objects.filter(claimable, id=delivery_id).update(
+            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def delivery_send(*, delivery_id: int) -> str:
+    """Send one delivery. Raises RetryableChannelError (delivery left pending) for the caller to retry."""
+    now = timezone.now()
+    if not _claim(delivery_id, now):
+        return "not-claimed"
+    delivery = Delivery.objects.select_related("notification__user").get(id=delivery_id)
+    notification = delivery.notification
+    try:
+        if delivery.channel == Channel.WEBPUSH:
+            subscription = PushSubscription.objects.filter(id=int(delivery.target)).first()
+            if subscription is None:
+                raise channels.SubscriptionGone("deleted")
+            channels.send_webpush(
+                endpoint=subscription.endpoint,
+                p256dh=subscription.p256dh,
+                auth=subscription.auth,
+                payload={"title": "Rehab Tracker", "body": notification.push_text, "url": notification.url,
+                         "notification": notification.id},
+            )  # fmt: skip
+        else:
+            channels.send_email(to=delivery.target, subject=notification.title, body=notification.body)
+    except channels.SubscriptionGone as exc:
+        PushSubscription.objects.filter(id=int(delivery.target)).delete()
+        _finish(delivery, DeliveryStatus.GONE, str(exc))
+        return DeliveryStatus.GONE
+    except channels.RetryableChannelError as exc:
+        final = delivery.attempts >= settings.CHANNEL_MAX_ATTEMPTS
+        _finish(delivery, DeliveryStatus.FAILED if final else DeliveryStatus.PENDING, str(exc))
+        if final:
+            return DeliveryStatus.FAILED
+        raise
+    except Exception as exc:  # a permanent channel error: record it, do not retry
+        log.warning("delivery %s failed permanently: %s", delivery_id, type(exc).__name__)
+        _finish(delivery, DeliveryStatus.FAILED, f"{type(exc).__name__}: {exc}"[:300])
+        return DeliveryStatus.FAILED
+    _finish(delivery, DeliveryStatus.SENT, "")
+    return DeliveryStatus.SENT
+
+
+def _finish(delivery: Delivery, status: str, error: str) -> None:
+    Delivery.objects.filter(id=delivery.id, status=DeliveryStatus.SENDING).update(
+        status=status, last_error=error[:300], sent_at=timezone.now() if status == DeliveryStatus.SENT else None
+    )
+
+
+def stale_delivery_ids(now: dt.datetime) -> list[int]:
+    """Deliveries whose task was lost (pending for a while) or whose claim went stale."""
+    return list(
+        Delivery.objects.filter(
+            Q(status=DeliveryStatus.PENDING, created_at__lt=now - dt.timedelta(minutes=2))
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
+        ).values_list("id", flat=True)[:5000]
+    )
+
+
+# Flags -------------------------------------------------------------------------------------------
+
+LEVEL_RANK = {FlagLevel.PHYSIO: 1, FlagLevel.PHYSICIAN: 2}
+FLAG_TITLES = {
+    FlagKind.NON_ADHERENCE: "Not keeping up with the exercises",
+    FlagKind.PAIN: "Pain above the safe limit",
+    FlagKind.RED_FLAG: "Red flag reported — act now",
+    FlagKind.TREATMENT_REVIEW: "Treatment review due",
+    FlagKind.MISSING_OUTCOME: "VISA-A outcome missing",
+}
+
+
+def flag_raise(*, patient: Patient, kind: str, level: str, reason: str) -> tuple[Flag, bool]:
+    """Open a flag, or raise the level of the open one; notify recipients of a new flag or level once.
+
+    Returns the flag and whether anything changed.
+    """
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().filter(patient=patient, kind=kind).exclude(status="resolved").first()
+        if flag is None:
+            try:
+                with transaction.atomic():
+                    flag = Flag.objects.create(patient=patient, kind=kind, level=level, reason=reason)
+            except IntegrityError:  # a racing evaluation opened it first
+                return Flag.objects.filter(patient=patient, kind=kind).exclude(status="resolved").get(), False
+        elif LEVEL_RANK[level] > LEVEL_RANK[flag.level]:
+            flag.level, flag.reason = level, f"{flag.reason}\nEscalated: {reason}"
+            flag.save(update_fields=["level", "reason"])
+        else:
+            return flag, False
+        _notify_flag(flag)
+    return flag, True
+
+
+def _notify_flag(flag: Flag) -> list[int]:
+    patient = flag.patient
+    recipients = [patient.physio]
+    if flag.level == FlagLevel.PHYSICIAN:
+        recipients = [patient.physician, patient.physio]  # the physio stays informed
+    ids: list[int] = []
+    for user in recipients:
+        _, new = notify(
+            user=user,
+            kind=NotificationKind.FLAG,
+            title=f"{FLAG_TITLES[flag.kind]}: {patient.user.username}",
+            body=flag.reason,
+            push_text="A patient needs your attention in Rehab Tracker.",
+            dedupe_key=f"flag:{flag.id}:{flag.level}:{user.id}",
+            patient=patient,
+            flag=flag,
+            url=f"/patients/{patient.id}/",
+        )
+        ids += new
+    return ids
+
+
+def flag_act(*, flag: Flag, user: User, action: str, note: str) -> Flag:
+    """Acknowledge or resolve a flag, recording who, when and the note."""
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().get(pk=flag.pk)
+        now = timezone.now()
+        if flag.status == FlagStatus.RESOLVED:
+            raise ValueError("This flag is already resolved.")
+        if action == "acknowledge":
+            if flag.status == FlagStatus.ACKNOWLEDGED:
+                raise ValueError("This flag is already acknowledged.")
+            flag.status, flag.acknowledged_by, flag.acknowledged_at = FlagStatus.ACKNOWLEDGED, user, now
+        else:
+            flag.status, flag.resolved_by, flag.resolved_at = FlagStatus.RESOLVED, user, now
+            if not flag.acknowledged_at:
+                flag.acknowledged_by, flag.acknowledged_at = user, now
+        if note:
+            flag.note = f"{flag.note}\n{note}".strip()
+        flag.save()
+    return flag

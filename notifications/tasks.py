@@ -1,0 +1,54 @@
+"""Celery tasks: thin, idempotent, ids in. The work is in reminders, escalation and services."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from . import channels, escalation, reminders, services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def sweep_reminders() -> int:
+    """Every minute: store due reminders once and queue them in chunks."""
+    ids = reminders.sweep()
+    chunk = settings.REMINDER_CHUNK
+    for start in range(0, len(ids), chunk):
+        process_reminders.delay(ids[start : start + chunk])
+    return len(ids)
+
+
+@shared_task
+def process_reminders(reminder_ids: list[int]) -> int:
+    return len(reminders.process(reminder_ids=reminder_ids))
+
+
+@shared_task(
+    autoretry_for=(channels.RetryableChannelError,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_delivery(delivery_id: int) -> str:
+    """One channel delivery; only channel errors are retried, with exponential backoff and jitter."""
+    return services.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task
+def retry_stale_deliveries() -> int:
+    """Re-queue deliveries whose task was lost or whose worker died mid-send."""
+    from django.utils import timezone
+
+    ids = services.stale_delivery_ids(timezone.now())
+    for delivery_id in ids:
+        send_delivery.delay(delivery_id)
+    return len(ids)
+
+
+@shared_task
+def evaluate_patients(patient_ids: list[int] | None = None) -> dict:
+    """The ladder for everyone (periodic), or for some patients (after a red-flag check-in)."""
+    return escalation.evaluate(patient_ids=patient_ids)

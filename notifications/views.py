@@ -1,0 +1,170 @@
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exercises.selectors import current_program
+from patients.models import Role
+from patients.selectors import patients_for_user
+from patients.views import patient_of
+from rehab_tracker.permissions import only_for, role_of
+
+from . import services
+from .channels import vapid_keys
+from .models import Flag, FlagLevel, FlagStatus, Notification, PushSubscription
+from .reminders import default_times, parse_times, reminder_times_set
+from .serializers import (
+    FlagActionSerializer,
+    FlagSerializer,
+    NotificationSerializer,
+    PushSubscriptionSerializer,
+    ReminderSettingsSerializer,
+)
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The requesting user's own notifications, newest first."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; the real one is per user
+
+    def get_queryset(self):
+        return Notification.objects.filter(user=self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()}))
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        marked = self.get_queryset().filter(read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked": marked})
+
+
+class VapidPublicKeyView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses=inline_serializer("VapidPublicKey", {"public_key": serializers.CharField()}))
+    def get(self, request):
+        return Response({"public_key": vapid_keys()[1]})
+
+
+class PushSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = PushSubscriptionSerializer
+    queryset = PushSubscription.objects.none()  # for the schema; the real one is per user
+
+    def get_queryset(self):
+        return PushSubscription.objects.filter(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # A browser has one subscription per endpoint; re-subscribing (or another login on it) takes it over.
+        subscription, created = PushSubscription.objects.update_or_create(
+            endpoint=data["endpoint"],
+            defaults={"user": request.user, "p256dh": data["keys"]["p256dh"], "auth": data["keys"]["auth"]},
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(PushSubscriptionSerializer(subscription).data, status=code)
+
+
+FLAG_FILTERS = [
+    OpenApiParameter("status", str, enum=FlagStatus.values),
+    OpenApiParameter("kind", str),
+    OpenApiParameter("level", str, enum=FlagLevel.values),
+    OpenApiParameter("patient", int),
+]
+
+
+@extend_schema(parameters=FLAG_FILTERS)
+class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [only_for(Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)]
+    serializer_class = FlagSerializer
+
+    def get_queryset(self):
+        flags = Flag.objects.filter(patient__in=patients_for_user(self.request.user)).order_by("-created_at", "-id")
+        params = self.request.query_params
+        for name, choices in (("status", FlagStatus.values), ("level", FlagLevel.values), ("kind", None)):
+            value = params.get(name)
+            if value is None:
+                continue
+            if choices is not None and value not in choices:
+                raise ValidationError({name: [f"Use one of: {', '.join(choices)}."]})
+            flags = flags.filter(**{name: value})
+        if params.get("patient") is not None:
+            if not params["patient"].isdigit():
+                raise ValidationError({"patient": ["A patient id is a whole number."]})
+            flags = flags.filter(patient_id=int(params["patient"]))
+        return flags
+
+    def _act(self, request, action_name: str):
+        flag = self.get_object()
+        if flag.level == FlagLevel.PHYSICIAN and role_of(request.user) == Role.PHYSIO:
+            raise PermissionDenied("A physician-level flag is for the physician to act on.")
+        body = FlagActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            flag = services.flag_act(flag=flag, user=request.user, action=action_name, note=body.validated_data["note"])
+        except ValueError as exc:
+            raise ValidationError({"status": [str(exc)]}) from exc
+        return Response(FlagSerializer(flag).data)
+
+    @extend_schema(request=FlagActionSerializer, responses=FlagSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._act(request, "acknowledge")
+
+    @extend_schema(request=FlagActionSerializer, responses=FlagSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._act(request, "resolve")
+
+
+class ReminderSettingsView(APIView):
+    """``{enabled, timezone, times}``: the patient's own reminder settings (protocol defaults when unset)."""
+
+    permission_classes = [only_for(Role.PATIENT)]
+
+    def _data(self, patient) -> dict:
+        times = [t.local_time for t in patient.reminder_times.all()]
+        if not times:
+            program = current_program(patient)
+            times = default_times(program.protocol) if program else []
+        return {
+            "enabled": patient.reminders_enabled,
+            "timezone": patient.timezone,
+            "times": [t.strftime("%H:%M") for t in times],
+        }
+
+    @extend_schema(responses=ReminderSettingsSerializer)
+    def get(self, request):
+        return Response(self._data(patient_of(request)))
+
+    @extend_schema(request=ReminderSettingsSerializer, responses=ReminderSettingsSerializer)
+    def patch(self, request):
+        patient = patient_of(request)
+        body = ReminderSettingsSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        with transaction.atomic():
+            if "enabled" in data:
+                patient.reminders_enabled = data["enabled"]
+            if "timezone" in data:
+                patient.timezone = data["timezone"]
+            patient.save(update_fields=["reminders_enabled", "timezone"])
+            if "times" in data:
+                reminder_times_set(patient=patient, times=parse_times(data["times"]))
+        return Response(self._data(patient))
