@@ -30,13 +30,17 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def webpush_enabled() -> bool:
+    return bool(settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY) or settings.VAPID_AUTOGENERATE
+
+
 @lru_cache(maxsize=1)
 def vapid_keys() -> tuple[str, str]:
     """(private, public) VAPID keys, base64url: from settings, else (development) a generated local file."""
     if settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY:
         return settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY
-    if not settings.DEBUG:
-        raise ImproperlyConfigured("Set VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY when DEBUG=False.")
+    if not settings.VAPID_AUTOGENERATE:
+        raise ImproperlyConfigured("Set VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY to use Web Push.")
     path = settings.VAPID_KEY_FILE
     if path.exists():
         keys = json.loads(path.read_text())

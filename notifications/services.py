@@ -59,9 +59,9 @@ def notify(
         )  # fmt: skip
         if not created:
             return notification, []
+        subscriptions = PushSubscription.objects.filter(user=user) if channels.webpush_enabled() else []
         deliveries = [
-            Delivery(notification=notification, channel=Channel.WEBPUSH, target=str(sub_id))
-            for sub_id in PushSubscription.objects.filter(user=user).values_list("id", flat=True)
+            Delivery(notification=notification, channel=Channel.WEBPUSH, target=str(sub.id)) for sub in subscriptions
         ]
         if user.email:
             deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL, target=user.email))

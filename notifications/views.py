@@ -15,7 +15,7 @@ from patients.views import patient_of
 from rehab_tracker.permissions import only_for, role_of
 
 from . import services
-from .channels import vapid_keys
+from .channels import vapid_keys, webpush_enabled
 from .models import Flag, FlagLevel, FlagStatus, Notification, PushSubscription
 from .reminders import default_times, parse_times, reminder_times_set
 from .serializers import (
@@ -56,8 +56,15 @@ class VapidPublicKeyView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses=inline_serializer("VapidPublicKey", {"public_key": serializers.CharField()}))
+    @extend_schema(
+        responses={
+            200: inline_serializer("VapidPublicKey", {"public_key": serializers.CharField()}),
+            503: inline_serializer("WebPushOff", {"detail": serializers.CharField()}),
+        }
+    )
     def get(self, request):
+        if not webpush_enabled():
+            return Response({"detail": "Web Push is not configured on this server."}, status=503)
         return Response({"public_key": vapid_keys()[1]})
 
 

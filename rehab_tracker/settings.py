@@ -206,6 +206,7 @@ VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@rehab-tracker.invalid")
 VAPID_KEY_FILE = VAR_DIR / "vapid.json"
+VAPID_AUTOGENERATE = env.bool("VAPID_AUTOGENERATE", default=DEBUG)  # never in production: keys must persist
 WEBPUSH_TIMEOUT = env.float("WEBPUSH_TIMEOUT", default=10.0)
 WEBPUSH_TTL = env.int("WEBPUSH_TTL", default=6 * 3600)
 WEBPUSH_ALLOWED_ENDPOINTS = env.list(

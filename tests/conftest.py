@@ -52,3 +52,32 @@ def admin_user(db):
 @pytest.fixture
 def patient(db, physio, physician):
     return PatientFactory(physio=physio, physician=physician)
+
+
+@pytest.fixture
+def push_service(settings, tmp_path):
+    """A running fake push service, allowed as a Web Push endpoint, with fresh VAPID keys."""
+    from notifications.channels import vapid_keys
+
+    from .fake_push import FakePushService
+
+    settings.VAPID_KEY_FILE = tmp_path / "vapid.json"
+    settings.VAPID_PRIVATE_KEY = settings.VAPID_PUBLIC_KEY = ""
+    vapid_keys.cache_clear()
+    with FakePushService() as service:
+        settings.WEBPUSH_ALLOWED_ENDPOINTS = [service.prefix]
+        yield service
+    vapid_keys.cache_clear()
+
+
+@pytest.fixture
+def subscribe():
+    """``subscribe(user, push_service)``: register a push subscription the way the PWA does."""
+    from notifications.models import PushSubscription
+
+    def _subscribe(user, service, name="device"):
+        response = client_for(user).post("/api/v1/push-subscriptions/", service.subscription(name), format="json")
+        assert response.status_code == 201, response.content
+        return PushSubscription.objects.get(pk=response.json()["id"])
+
+    return _subscribe

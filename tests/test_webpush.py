@@ -1,0 +1,92 @@
+"""Web Push: subscriptions behind an allow-list, encrypted delivery, 410 Gone, retries."""
+
+import pytest
+
+from notifications import channels
+from notifications.models import Delivery, PushSubscription
+from notifications.services import delivery_send, notify
+
+
+def _notify(user):
+    _, ids = notify(
+        user=user, kind="reminder", title="Exercise reminder", body="Time for your evening heel drops.",
+        push_text="Time for your evening heel drops.", dedupe_key=f"test:{user.id}",
+    )  # fmt: skip
+    return ids
+
+
+def test_vapid_public_key_is_base64url_of_a_p256_point(api, push_service):
+    import base64
+
+    key = api(None).get("/api/v1/push/vapid-public-key/").json()["public_key"]
+    raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+    assert len(raw) == 65 and raw[0] == 4
+    assert api(None).get("/api/v1/push/vapid-public-key/").json()["public_key"] == key  # generated once
+
+
+def test_subscription_endpoint_must_be_on_the_allow_list(api, patient, push_service):
+    body = push_service.subscription()
+    for endpoint in ("http://169.254.169.254/latest/meta-data", "https://evil.example/push", "file:///etc/passwd"):
+        response = api(patient.user).post("/api/v1/push-subscriptions/", body | {"endpoint": endpoint}, format="json")
+        assert response.status_code == 400 and "endpoint" in response.json()
+    bad_keys = body | {"keys": {"p256dh": "AAAA", "auth": "!!"}}
+    assert api(patient.user).post("/api/v1/push-subscriptions/", bad_keys, format="json").status_code == 400
+    assert not PushSubscription.objects.exists()
+
+
+def test_subscribe_and_unsubscribe_own_only(api, patient, physio, push_service, subscribe):
+    subscription = subscribe(patient.user, push_service)
+    assert api(physio).delete(f"/api/v1/push-subscriptions/{subscription.id}/").status_code == 404
+    assert api(patient.user).delete(f"/api/v1/push-subscriptions/{subscription.id}/").status_code == 204
+    assert not PushSubscription.objects.exists()
+
+
+def test_delivery_is_encrypted_and_carries_only_lock_screen_text(patient, push_service, subscribe):
+    subscribe(patient.user, push_service)
+    [delivery_id] = _notify(patient.user)
+    assert delivery_send(delivery_id=delivery_id) == "sent"
+    assert push_service.received[0]["body"] == "Time for your evening heel drops."
+    assert set(push_service.received[0]) == {"title", "body", "url", "notification"}
+    headers = push_service.headers[0]
+    assert headers["authorization"].startswith("vapid t=") and int(headers["ttl"]) > 0
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert delivery_send(delivery_id=delivery_id) == "not-claimed"  # a redelivered task sends nothing
+    assert len(push_service.received) == 1
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_gone_subscription_is_deleted(patient, push_service, subscribe, status):
+    subscribe(patient.user, push_service)
+    [delivery_id] = _notify(patient.user)
+    push_service.next_statuses = [status]
+    assert delivery_send(delivery_id=delivery_id) == "gone"
+    assert not PushSubscription.objects.exists()
+    assert Delivery.objects.get().status == "gone"
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_rate_limits_and_server_errors_are_retried_then_fail(patient, push_service, subscribe, settings, status):
+    settings.CHANNEL_MAX_ATTEMPTS = 2
+    subscribe(patient.user, push_service)
+    [delivery_id] = _notify(patient.user)
+    push_service.next_statuses = [status, status]
+    with pytest.raises(channels.RetryableChannelError):
+        delivery_send(delivery_id=delivery_id)
+    assert (Delivery.objects.get().status, Delivery.objects.get().attempts) == ("pending", 1)
+    assert delivery_send(delivery_id=delivery_id) == "failed"
+    assert Delivery.objects.get().attempts == 2 and "push service answered" in Delivery.objects.get().last_error
+
+
+def test_email_delivery(patient, mailoutbox):
+    patient.user.email = "anna@example.org"
+    patient.user.save()
+    [delivery_id] = _notify(patient.user)
+    assert delivery_send(delivery_id=delivery_id) == "sent"
+    assert mailoutbox[0].to == ["anna@example.org"] and mailoutbox[0].subject == "Exercise reminder"
+
+
+def test_notify_is_idempotent_by_key(patient):
+    assert len(_notify(patient.user)) == 0  # no channels set up: in-app only
+    _notify(patient.user)
+    assert patient.user.notifications.count() == 1
