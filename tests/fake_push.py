@@ -61,7 +61,8 @@ class FakePushService:
         public = self.private_key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
-        return {"endpoint": f"{self.prefix}push/{name}", "keys": {"p256dh": _b64(public), "auth": _b64(self.auth_secret)}}
+        keys = {"p256dh": _b64(public), "auth": _b64(self.auth_secret)}
+        return {"endpoint": f"{self.prefix}push/{name}", "keys": keys}
 
     def __enter__(self):
         self.thread.start()

@@ -32,8 +32,7 @@ def replay(start, minutes):
 
 def sent(patient):
     return sorted(
-        (r.local_date, r.slot.strftime("%H:%M"))
-        for r in Reminder.objects.filter(patient=patient, status="sent")
+        (r.local_date, r.slot.strftime("%H:%M")) for r in Reminder.objects.filter(patient=patient, status="sent")
     )
 
 
