@@ -1,0 +1,119 @@
+"""Delivery through a real Celery worker on the Redis broker.
+
+A due reminder travels sweep → process → send_delivery through Redis and a worker
+to a local push service that decrypts it; redelivered or duplicated messages,
+failed chunks and 410 Gone never cause a second send and never drop one.
+"""
+
+import datetime as dt
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from notifications import reminders, tasks
+from notifications.models import Delivery, Notification, PushSubscription, Reminder
+from rehab_tracker.celery import app
+
+from .factories import PatientFactory, ProgramFactory
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+AT_EIGHT = dt.datetime(2026, 3, 10, 7, 0, 5, tzinfo=dt.UTC)  # 08:00:05 in Copenhagen
+
+
+@pytest.fixture(autouse=True)
+def _eight_in_copenhagen(time_machine):
+    time_machine.move_to(AT_EIGHT, tick=True)
+
+
+@pytest.fixture
+def worker(settings):
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+        yield
+
+
+def wait_for(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def patient_with_phone(push_service, subscribe, settings):
+    settings.REMINDER_QUIET_START = settings.REMINDER_QUIET_END = ""
+    patient = PatientFactory(timezone="Europe/Copenhagen")
+    ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 2))
+    subscribe(patient.user, push_service)
+    return patient
+
+
+def test_a_due_reminder_reaches_the_phone_once(worker, push_service, patient_with_phone):
+    tasks.sweep_reminders.delay()
+    tasks.sweep_reminders.delay()  # a duplicate beat tick
+    assert wait_for(lambda: push_service.received)
+    assert push_service.received[0]["body"] == "Time for your morning heel drops."
+    time.sleep(2)  # give a second send every chance to happen
+    assert len(push_service.received) == 1
+    assert Notification.objects.get(user=patient_with_phone.user).kind == "reminder"
+    assert Delivery.objects.get().status == "sent"
+
+
+def test_a_redelivered_chunk_sends_nothing_twice(worker, push_service, patient_with_phone):
+    ids = reminders.sweep(now=AT_EIGHT)
+    tasks.process_reminders.delay(ids)
+    tasks.process_reminders.delay(ids)  # the same message again, as after a lost ack
+    assert wait_for(lambda: push_service.received)
+    time.sleep(2)
+    assert len(push_service.received) == 1 and Notification.objects.count() == 1
+
+
+def test_a_chunk_that_dies_midway_is_finished_by_the_next_sweep(worker, push_service, subscribe, settings, monkeypatch):
+    settings.REMINDER_QUIET_START = settings.REMINDER_QUIET_END = ""
+    patients = [PatientFactory(timezone="Europe/Copenhagen") for _ in range(3)]
+    for n, patient in enumerate(patients):
+        ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 2))
+        subscribe(patient.user, push_service, name=f"phone{n}")
+    real_notify, calls = reminders.notify, []
+
+    def dies_on_the_second(**kwargs):
+        calls.append(kwargs["dedupe_key"])
+        if len(calls) == 2:
+            raise SystemError("worker lost mid-chunk")
+        return real_notify(**kwargs)
+
+    monkeypatch.setattr(reminders, "notify", dies_on_the_second)
+    ids = reminders.sweep(now=AT_EIGHT)
+    tasks.process_reminders.delay(ids)
+    assert wait_for(lambda: len(push_service.received) == 1)
+    assert Reminder.objects.filter(status="queued").count() == 2  # the failed one rolled back, the third not reached
+    monkeypatch.setattr(reminders, "notify", real_notify)
+    stuck = reminders.sweep(now=AT_EIGHT + dt.timedelta(minutes=3))
+    assert len(stuck) == 2
+    tasks.process_reminders.delay(stuck)
+    assert wait_for(lambda: len(push_service.received) == 3)
+    time.sleep(1)
+    assert sorted(p["notification"] for p in push_service.received) == sorted(
+        Notification.objects.values_list("id", flat=True)
+    )
+    assert Reminder.objects.filter(status="sent").count() == 3
+
+
+def test_gone_subscription_is_removed_by_the_worker(worker, push_service, patient_with_phone):
+    push_service.next_statuses = [410]
+    tasks.process_reminders.delay(reminders.sweep(now=AT_EIGHT))
+    assert wait_for(lambda: not PushSubscription.objects.exists())
+    assert wait_for(lambda: Delivery.objects.filter(status="gone").exists())
+    assert Notification.objects.count() == 1  # still delivered in-app
+
+
+def test_a_busy_push_service_is_retried_with_backoff(worker, push_service, patient_with_phone):
+    push_service.next_statuses = [429, 503]
+    tasks.process_reminders.delay(reminders.sweep(now=AT_EIGHT))
+    assert wait_for(lambda: push_service.received, seconds=40)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("sent", 3)
