@@ -3,7 +3,9 @@
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,3 +35,16 @@ def use_fresh_database(name: str) -> str:
 
     django.setup()
     return url
+
+
+@contextmanager
+def count_queries(connection):
+    """Count the SQL statements run on ``connection`` (works with DEBUG off and for any number)."""
+    counter = SimpleNamespace(count=0)
+
+    def wrapper(execute, sql, params, many, context):
+        counter.count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield counter

@@ -95,8 +95,17 @@ def _history(program: Program, today: dt.date, share: float, rng: random.Random)
         day += dt.timedelta(days=1)
 
 
-def seed_bulk(*, patients: int, weeks: int, per_physio: int = 300, seed: int = 1) -> dict[str, int]:
-    """``patients`` synthetic patients whose programs started ``weeks`` weeks ago, with logs; bulk inserts."""
+def seed_bulk(
+    *,
+    patients: int,
+    weeks: int,
+    per_physio: int = 300,
+    seed: int = 1,
+    zones: list[str] | None = None,
+    protocols: list[str] | None = None,
+    logs: bool = True,
+) -> dict[str, int]:
+    """``patients`` synthetic patients in week ``weeks`` of their programs, with logs up to yesterday; bulk inserts."""
     rng = random.Random(seed)
     tag = uuid.uuid4().hex[:8]
     password = make_password(DEMO_PASSWORD)
@@ -109,7 +118,7 @@ def seed_bulk(*, patients: int, weeks: int, per_physio: int = 300, seed: int = 1
         (User(username=f"bulk-{tag}-{i}", role=Role.PATIENT, password=password) for i in range(patients)),
         batch_size=5000,
     )
-    zones = ["Europe/Copenhagen", "America/New_York", "Asia/Kathmandu", "Australia/Sydney", "UTC"]
+    zones = zones or ["Europe/Copenhagen", "America/New_York", "Asia/Kathmandu", "Australia/Sydney", "UTC"]
     rows = Patient.objects.bulk_create(
         (
             Patient(
@@ -125,13 +134,13 @@ def seed_bulk(*, patients: int, weeks: int, per_physio: int = 300, seed: int = 1
         batch_size=5000,
     )
     today = timezone.now().date()
-    start = today - dt.timedelta(weeks=weeks)
-    protocols = [ProtocolSlug.ALFREDSON, ProtocolSlug.ALFREDSON, ProtocolSlug.HSR]
+    start = today - dt.timedelta(days=7 * weeks - 1)  # today is the last day of week ``weeks``
+    protocols = protocols or [ProtocolSlug.ALFREDSON, ProtocolSlug.ALFREDSON, ProtocolSlug.HSR]
     programs = Program.objects.bulk_create(
         (
             Program(
                 patient=p,
-                protocol=protocols[i % 3],
+                protocol=protocols[i % len(protocols)],
                 start_date=start,
                 end_date=start + dt.timedelta(days=83),
             )
@@ -139,8 +148,8 @@ def seed_bulk(*, patients: int, weeks: int, per_physio: int = 300, seed: int = 1
         ),
         batch_size=5000,
     )
-    logs = _bulk_logs(programs, today, rng)
-    return {"physios": physio_count, "patients": len(rows), "programs": len(programs), "set_logs": logs}
+    count = _bulk_logs(programs, today, rng) if logs else 0
+    return {"physios": physio_count, "patients": len(rows), "programs": len(programs), "set_logs": count}
 
 
 def _bulk_logs(programs: list[Program], today: dt.date, rng: random.Random) -> int:

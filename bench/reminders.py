@@ -1,0 +1,54 @@
+"""One reminder sweep over 100,000 patients with active programs (SPEC §7).
+
+Seeds the patients in bulk, all in one zone so that every one of them is due at
+the same minute (the worst case), then times one sweep — selection, the
+exactly-once rows, and queueing the delivery chunks on Redis — and counts its
+queries; then the same for a minute when nobody is due. Target: ≤ 10 s, with a
+query count that does not grow with the number of patients.
+
+    .venv/bin/python bench/reminders.py [--patients 100000]
+"""
+
+import argparse
+import datetime as dt
+import time
+from zoneinfo import ZoneInfo
+
+from common import use_fresh_database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--patients", type=int, default=100_000)
+    args = parser.parse_args()
+    use_fresh_database("rehab_bench_reminders")
+    from common import count_queries
+    from django.db import connection
+
+    from notifications import reminders, tasks
+    from rehab_tracker.celery import app
+    from rehab_tracker.demo import seed_bulk
+
+    began = time.perf_counter()
+    seed_bulk(patients=args.patients, weeks=3, zones=["Europe/Copenhagen"], protocols=["alfredson"], logs=False)
+    print(f"seeded {args.patients:,} patients with active programs in {time.perf_counter() - began:.1f} s")
+
+    local = dt.datetime.now(ZoneInfo("Europe/Copenhagen")).replace(hour=19, minute=0, second=30, microsecond=0)
+    due_minute = local.astimezone(dt.UTC)
+    app.control.purge()
+    quiet_minute = due_minute - dt.timedelta(hours=5)
+    for label, now in (("nobody due (14:00)", quiet_minute), ("all due (19:00)", due_minute)):
+        with count_queries(connection) as queries:
+            began = time.perf_counter()
+            ids = reminders.sweep(now=now)
+            chunk = 500
+            for start in range(0, len(ids), chunk):
+                tasks.process_reminders.delay(ids[start : start + chunk])
+            seconds = time.perf_counter() - began
+        print(f"sweep, {label:<20} {len(ids):>7,} reminders queued in {seconds:6.2f} s with {queries.count} queries")
+    app.control.purge()
+    print("target: <= 10 s, queries independent of the number of patients")
+
+
+if __name__ == "__main__":
+    main()
