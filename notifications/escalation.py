@@ -23,7 +23,7 @@ from patients.localtime import local_today
 from patients.models import CheckIn, VisaA
 
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, NotificationKind
-from .services import flag_raise, notify
+from .services import LEVEL_RANK, flag_raise, notify
 
 PATHWAY = (
     "Next steps of the care pathway to consider (CLINICAL.md §1): an injection — corticosteroid into the fat pad "
@@ -98,7 +98,11 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
     raised = 0
     for pid, found in findings.items():
         for kind, level, reason in found.raises:
+            held = open_flags.get((pid, kind))
+            if held and LEVEL_RANK[held.level] >= LEVEL_RANK[level]:
+                continue  # already open at this level: nothing to write (flag_raise would agree)
             flag, changed = flag_raise(patient=patients[pid], kind=kind, level=level, reason=reason)
+            open_flags[(pid, kind)] = flag
             raised += changed
             if kind == FlagKind.RED_FLAG:
                 _tell_patient_to_stop(flag)
