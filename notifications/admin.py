@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Flag
+from .models import Delivery, Flag, Notification, PushSubscription, Reminder, ReminderTime
 
 
 @admin.register(Flag)
@@ -11,3 +11,55 @@ class FlagAdmin(admin.ModelAdmin):
     list_select_related = ("patient__user",)
     date_hierarchy = "created_at"
     raw_id_fields = ("patient", "acknowledged_by", "resolved_by")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("patient", "local_date", "slot", "status", "skip_reason", "due_at", "processed_at")
+    list_filter = ("status", "skip_reason", "local_date")
+    search_fields = ("patient__user__username",)
+    list_select_related = ("patient__user",)
+    date_hierarchy = "local_date"
+    raw_id_fields = ("patient",)
+
+
+@admin.register(ReminderTime)
+class ReminderTimeAdmin(admin.ModelAdmin):
+    list_display = ("patient", "local_time")
+    search_fields = ("patient__user__username",)
+    list_select_related = ("patient__user",)
+    raw_id_fields = ("patient",)
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    readonly_fields = ("channel", "target", "status", "attempts", "last_error", "claimed_at", "sent_at")
+    can_delete = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "title", "created_at", "read_at")
+    list_filter = ("kind", "created_at")
+    search_fields = ("user__username", "title")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    raw_id_fields = ("user", "patient", "flag")
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("notification", "channel", "status", "attempts", "last_error", "created_at", "sent_at")
+    list_filter = ("channel", "status", "created_at")
+    list_select_related = ("notification",)
+    raw_id_fields = ("notification",)
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("user", "endpoint", "created_at")
+    search_fields = ("user__username", "endpoint")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)

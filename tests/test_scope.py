@@ -26,7 +26,7 @@ def world(db, time_machine):
     program = ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 2))
     SetLogFactory(program=program, date=dt.date(2026, 3, 9))
     CheckIn.objects.create(patient=patient, date=dt.date(2026, 3, 9), morning_pain=2, morning_stiffness_minutes=5)
-    Flag.objects.create(patient=patient, kind="pain", level="physio", reason="test")
+    flag = Flag.objects.create(patient=patient, kind="pain", level="physio", reason="test")
     VisaA.objects.create(patient=patient, date=dt.date(2026, 3, 2), answers=[5] * 6 + [4, 10], score=44)
     other = PatientFactory()
     ProgramFactory(patient=other, start_date=dt.date(2026, 3, 2))
@@ -40,7 +40,7 @@ def world(db, time_machine):
         "other_physician": other.physician,
         "admin": AdminFactory(),
     }
-    return {"patient": patient, "unenrolled": unenrolled, "program": program, "users": users}
+    return {"patient": patient, "unenrolled": unenrolled, "program": program, "users": users, "flag": flag}
 
 
 IN = {"anon": 401, "self": 200, "other_patient": 404, "physio": 200, "other_physio": 404, "physician": 200}
@@ -48,6 +48,7 @@ IN |= {"other_physician": 404, "admin": 200}
 
 DETAIL_READS = [
     "/api/v1/patients/{patient}/",
+    "/api/v1/flags/{flag}/",
     "/api/v1/patients/{patient}/adherence/",
     "/api/v1/programs/{program}/",
     "/api/v1/programs/{program}/prescription/",
@@ -57,8 +58,9 @@ DETAIL_READS = [
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("path", DETAIL_READS)
 def test_detail_reads(api, world, path, actor):
-    url = path.format(patient=world["patient"].id, program=world["program"].id)
-    assert api(world["users"][actor]).get(url).status_code == IN[actor]
+    url = path.format(patient=world["patient"].id, program=world["program"].id, flag=world["flag"].id)
+    expected = 403 if "flags" in path and actor in ("self", "other_patient") else IN[actor]  # patients see no flags
+    assert api(world["users"][actor]).get(url).status_code == expected
 
 
 LIST_READS = ["/api/v1/logs/?patient={patient}", "/api/v1/checkins/?patient={patient}", "/api/v1/visa-a/?patient={p}"]
@@ -146,6 +148,20 @@ WRITES = {
         {"self": 403, "other_patient": 403, "physio": 201, "other_physio": 201, "physician": 403,
          "other_physician": 403, "admin": 201},
     ),
+    "acknowledge_flag": (
+        "post",
+        "/api/v1/flags/{flag}/acknowledge/",
+        lambda w: {"note": "seen"},
+        {"self": 403, "other_patient": 403, "physio": 200, "other_physio": 404, "physician": 200,
+         "other_physician": 404, "admin": 200},
+    ),
+    "resolve_flag": (
+        "post",
+        "/api/v1/flags/{flag}/resolve/",
+        lambda w: {"note": "done"},
+        {"self": 403, "other_patient": 403, "physio": 200, "other_physio": 404, "physician": 200,
+         "other_physician": 404, "admin": 200},
+    ),
     "reminders": (
         "patch",
         "/api/v1/me/reminders/",
@@ -160,7 +176,7 @@ WRITES = {
 @pytest.mark.parametrize("name", list(WRITES))
 def test_writes(api, world, name, actor):
     method, path, make_body, expected = WRITES[name]
-    url = path.format(program=world["program"].id)
+    url = path.format(program=world["program"].id, flag=world["flag"].id)
     response = getattr(api(world["users"][actor]), method)(url, make_body(world), format="json")
     assert response.status_code == expected.get(actor, 401), response.content
 
@@ -173,3 +189,24 @@ def test_a_patient_writes_only_their_own_visa_a(api, world):
     # The named patient is not in their scope: refused without revealing it exists.
     assert response.status_code == 400
     assert world["patient"].visa_a.count() == 1  # only the one made in the fixture
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_notifications_and_push_subscriptions_are_per_user(api, world, actor):
+    from notifications.models import PushSubscription
+    from notifications.services import notify
+
+    owner = world["patient"].user
+    note, _ = notify(user=owner, kind="info", title="t", body="b", push_text="p", dedupe_key="scope")
+    sub = PushSubscription.objects.create(user=owner, endpoint="https://fcm.googleapis.com/x", p256dh="k", auth="a")
+    client = api(world["users"][actor])
+    listed = client.get("/api/v1/notifications/")
+    read = client.post(f"/api/v1/notifications/{note.id}/read/")
+    delete = client.delete(f"/api/v1/push-subscriptions/{sub.id}/")
+    if actor == "anon":
+        assert (listed.status_code, read.status_code, delete.status_code) == (401, 401, 401)
+    elif actor == "self":
+        assert [n["id"] for n in listed.json()["results"]] == [note.id]
+        assert (read.status_code, delete.status_code) == (200, 204)
+    else:
+        assert listed.json()["results"] == [] and (read.status_code, delete.status_code) == (404, 404)
