@@ -110,3 +110,20 @@ class SetLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exercise} {self.reps}×{self.load_kg} kg on {self.date}"
+
+
+class ProgramChange(models.Model):
+    """A physio's change to a program (status, variant, load, weekdays): who, when, from what to what."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=32)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"

@@ -102,3 +102,34 @@ class VisaA(models.Model):
 
     def __str__(self) -> str:
         return f"VISA-A {self.score} on {self.date}"
+
+
+class ClinicalNote(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="clinical_notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"note by {self.author_id} on {self.created_at:%Y-%m-%d}"
+
+
+class AuditEvent(models.Model):
+    """Who looked at or changed which patient's data, when. Append-only (a database trigger on PostgreSQL)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Plain ids, no cascading: the trail outlives the rows it speaks of.
+    user = models.ForeignKey(User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    action = models.CharField(max_length=8)  # read | create | change | delete
+    what = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} patient {self.patient_id}: {self.what}"

@@ -62,7 +62,19 @@ class ProgramSummarySerializer(serializers.Serializer):
 class PatientSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     adherence_7d = serializers.FloatField(read_only=True, allow_null=True, default=None)
+    adherence_28d = serializers.FloatField(read_only=True, allow_null=True, default=None)
     open_flags = serializers.IntegerField(read_only=True, default=0)
+    red_flag_open = serializers.BooleanField(read_only=True, default=False)
+    physician_flag_open = serializers.BooleanField(read_only=True, default=False)
+    week = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    last_log_date = serializers.DateField(read_only=True, allow_null=True, default=None)
+    pain_trend = serializers.FloatField(
+        read_only=True, allow_null=True, default=None, help_text="This week's mean exercise pain minus last week's"
+    )
+    latest_visa_a = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    monitored_days_30d = serializers.IntegerField(
+        read_only=True, default=0, help_text="Distinct days of the last 30 with a logged set or a check-in"
+    )
     active_program = serializers.SerializerMethodField()
 
     class Meta:
@@ -77,7 +89,15 @@ class PatientSerializer(serializers.ModelSerializer):
             "physician",
             "reminders_enabled",
             "adherence_7d",
+            "adherence_28d",
             "open_flags",
+            "red_flag_open",
+            "physician_flag_open",
+            "week",
+            "last_log_date",
+            "pain_trend",
+            "latest_visa_a",
+            "monitored_days_30d",
             "active_program",
         ]
         read_only_fields = fields

@@ -5,13 +5,15 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exercises.adherence import adherence_for_programs
-from exercises.selectors import current_programs
+from exercises.models import CURRENT_STATUSES
+from exercises.protocols import ProtocolSlug
 from notifications.escalation import evaluate
-from notifications.selectors import open_flag_count
+from notifications.models import FlagKind
 from rehab_tracker.permissions import role_of, writes_for
 
 from . import services
+from .audit import AuditedView
+from .caseload import caseload_queryset, open_flag_exists, risk_key, with_caseload_figures
 from .models import CheckIn, Patient, Role, VisaA
 from .selectors import patients_for_user
 from .serializers import (
@@ -65,19 +67,23 @@ class MeView(APIView):
         )
 
 
-def with_caseload_figures(patients: list[Patient]) -> list[Patient]:
-    """Attach ``current_program`` and ``adherence_7d`` to a page of patients: a fixed number of queries."""
-    programs = current_programs(p.id for p in patients)
-    figures = adherence_for_programs(list(programs.values()), last_days=7)
-    for patient in patients:
-        program = programs.get(patient.id)
-        patient.current_program = program
-        patient.adherence_7d = figures[program.id].overall if program else None
-    return patients
+CASELOAD_PARAMS = [
+    OpenApiParameter("ordering", str, enum=["id", "risk"], description="risk: red flags, physician flags, adherence"),
+    OpenApiParameter("protocol", str, enum=ProtocolSlug.values),
+    OpenApiParameter("flag_kind", str, enum=FlagKind.values, description="Patients with an open flag of this kind"),
+    OpenApiParameter("week", int, description="Program week 1-12"),
+]
+
+
+class CaseloadQuery(serializers.Serializer):
+    ordering = serializers.ChoiceField(choices=["id", "risk"], required=False, default="id")
+    protocol = serializers.ChoiceField(choices=ProtocolSlug.choices, required=False)
+    flag_kind = serializers.ChoiceField(choices=FlagKind.choices, required=False)
+    week = serializers.IntegerField(min_value=1, max_value=12, required=False)
 
 
 class PatientViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedView, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Caseload (staff), self (patient), and patient creation by a physio."""
 
@@ -85,14 +91,34 @@ class PatientViewSet(
     serializer_class = PatientSerializer
 
     def get_queryset(self):
-        return patients_for_user(self.request.user).annotate(open_flags=open_flag_count()).order_by("id")
+        return caseload_queryset(self.request.user)
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return with_caseload_figures(page) if page is not None else page
+    @extend_schema(parameters=CASELOAD_PARAMS)
+    def list(self, request, *args, **kwargs):
+        query = CaseloadQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        patients = self.get_queryset()
+        if "protocol" in q:
+            patients = patients.filter(programs__protocol=q["protocol"], programs__status__in=CURRENT_STATUSES)
+        if "flag_kind" in q:
+            patients = patients.filter(open_flag_exists(kind=q["flag_kind"]))
+        if q["ordering"] == "risk" or "week" in q:  # figures decide: compute them for the whole caseload
+            rows = with_caseload_figures(list(patients))
+            if "week" in q:
+                rows = [p for p in rows if p.week == q["week"]]
+            if q["ordering"] == "risk":
+                rows.sort(key=risk_key)
+            page = self.paginate_queryset(rows)
+        else:
+            page = with_caseload_figures(list(self.paginate_queryset(patients)))
+        self.audit(*(p.id for p in page))
+        return self.get_paginated_response(PatientSerializer(page, many=True).data)
 
     def get_object(self):
-        return with_caseload_figures([super().get_object()])[0]
+        patient = with_caseload_figures([super().get_object()])[0]
+        self.audit(patient.id)
+        return patient
 
     @extend_schema(request=PatientCreateSerializer, responses={201: PatientSerializer})
     def create(self, request, *args, **kwargs):
@@ -108,8 +134,9 @@ class PatientViewSet(
             patient = services.patient_create(physio=physio, **data)
         except IntegrityError as exc:  # the same username in a racing request
             raise ValidationError({"username": ["This username is taken."]}) from exc
-        patient = self.get_queryset().get(pk=patient.pk)
-        return Response(PatientSerializer(with_caseload_figures([patient])[0]).data, status=status.HTTP_201_CREATED)
+        self.audit(patient.id)
+        patient = with_caseload_figures([self.get_queryset().get(pk=patient.pk)])[0]
+        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
 
 PATIENT_PARAM = OpenApiParameter("patient", int, description="Patient id (staff roles)")

@@ -1,0 +1,37 @@
+"""The audit trail of clinicians' and admins' access to patient data (reads and writes)."""
+
+from collections.abc import Iterable
+
+from .models import AuditEvent, Role, User
+
+
+def audit_record(*, user: User, patient_ids: Iterable[int], action: str, what: str) -> None:
+    """One append-only row per patient; patients reading their own data are not audited."""
+    if not user.is_authenticated or (user.role == Role.PATIENT and not user.is_superuser):
+        return
+    AuditEvent.objects.bulk_create(
+        AuditEvent(user=user, patient_id=pid, action=action, what=what[:200]) for pid in dict.fromkeys(patient_ids)
+    )
+
+
+class AuditedView:
+    """DRF views: record successful reads and writes of the patients a view names in ``self.audited``."""
+
+    def initial(self, request, *args, **kwargs):
+        self.audited: list[int] = []
+        super().initial(request, *args, **kwargs)
+
+    def audit(self, *patient_ids: int) -> None:
+        self.audited.extend(patient_ids)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "audited", None) and response.status_code < 400:
+            action = {"GET": "read", "POST": "create", "PATCH": "change", "PUT": "change", "DELETE": "delete"}
+            audit_record(
+                user=request.user,
+                patient_ids=self.audited,
+                action=action.get(request.method, request.method.lower()),
+                what=f"{request.method} {request.path}",
+            )
+        return response

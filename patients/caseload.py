@@ -1,0 +1,99 @@
+"""The caseload: each patient's figures for a clinician, in a fixed number of queries for any page size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
+
+from exercises.adherence import adherence_for_programs
+from exercises.models import CURRENT_STATUSES, SetLog
+from exercises.protocols import program_week
+from exercises.selectors import current_programs
+from notifications.models import Flag, FlagLevel, FlagStatus
+from notifications.selectors import open_flag_count
+
+from .localtime import local_today
+from .models import CheckIn, Patient, User, VisaA
+from .selectors import patients_for_user
+
+MONITORED_WINDOW = 30  # days; remote therapeutic monitoring counts 16 of 30 (CPT 98977) or 2–15 (98985)
+
+
+def open_flag_exists(**filters) -> Exists:
+    return Exists(Flag.objects.filter(patient=OuterRef("pk"), **filters).exclude(status=FlagStatus.RESOLVED))
+
+
+def caseload_queryset(user: User) -> QuerySet[Patient]:
+    latest_visa = VisaA.objects.filter(patient=OuterRef("pk")).order_by("-date", "-id").values("score")[:1]
+    return (
+        patients_for_user(user)
+        .annotate(
+            open_flags=open_flag_count(),
+            red_flag_open=open_flag_exists(kind="red_flag"),
+            physician_flag_open=open_flag_exists(level=FlagLevel.PHYSICIAN),
+            latest_visa_a=Subquery(latest_visa),
+        )
+        .order_by("id")
+    )
+
+
+def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = None) -> list[Patient]:
+    """Attach the program, adherence, pain trend, last log and monitored days to each patient."""
+    if not patients:
+        return patients
+    ids = [p.id for p in patients]
+    todays = {p.id: local_today(p.timezone, now) for p in patients}
+    programs = current_programs(ids)
+    adh7 = adherence_for_programs(list(programs.values()), now=now, last_days=7)
+    adh28 = adherence_for_programs(list(programs.values()), now=now, last_days=28)
+    since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)
+    pain: dict[int, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
+    days_seen: dict[int, set[dt.date]] = defaultdict(set)
+    for pid, day, total, count in (
+        SetLog.objects.filter(patient_id__in=ids, date__gte=since)
+        .values_list("patient_id", "date")
+        .annotate(total=Sum("pain"), n=Count("id"))
+        .order_by()
+    ):
+        pain[pid][day] = (total, count)
+        days_seen[pid].add(day)
+    for pid, day in CheckIn.objects.filter(patient_id__in=ids, date__gte=since).values_list("patient_id", "date"):
+        days_seen[pid].add(day)
+    last_logs = dict(
+        SetLog.objects.filter(patient_id__in=ids)
+        .values("patient_id")
+        .annotate(last=Max("date"))
+        .values_list("patient_id", "last")
+    )
+    for patient in patients:
+        today, program = todays[patient.id], programs.get(patient.id)
+        patient.current_program = program
+        patient.adherence_7d = adh7[program.id].overall if program else None
+        patient.adherence_28d = adh28[program.id].overall if program else None
+        current = program is not None and program.status in CURRENT_STATUSES
+        patient.week = program_week(program.start_date, today) if current else None
+        patient.last_log_date = last_logs.get(patient.id)
+        patient.pain_trend = _pain_trend(pain[patient.id], today)
+        window = today - dt.timedelta(days=MONITORED_WINDOW - 1)  # the 30 days ending today
+        patient.monitored_days_30d = sum(1 for d in days_seen[patient.id] if window <= d <= today)
+    return patients
+
+
+def _pain_trend(per_day: dict[dt.date, tuple[int, int]], today: dt.date) -> float | None:
+    """This week's mean exercise pain minus last week's (finished days; None without both)."""
+
+    def mean(first: int, last: int) -> float | None:
+        picked = [v for d, v in per_day.items() if first <= (today - d).days <= last]
+        count = sum(n for _, n in picked)
+        return sum(t for t, _ in picked) / count if count else None
+
+    this_week, last_week = mean(1, 7), mean(8, 14)
+    return None if this_week is None or last_week is None else round(this_week - last_week, 2)
+
+
+def risk_key(patient: Patient) -> tuple:
+    """Red flags first, then physician-level flags, then the lowest 7-day adherence (unknown last)."""
+    adherence = patient.adherence_7d if patient.adherence_7d is not None else 2.0
+    return (not patient.red_flag_open, not patient.physician_flag_open, adherence, patient.id)
