@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from patients.localtime import local_today
 
-from .models import Program, SetLog
+from .models import Program, ProgramChange, SetLog
 from .protocols import PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
 from .selectors import program_on
 
@@ -44,11 +44,19 @@ def _check_loads_and_weekdays(protocol: str, attrs: dict) -> None:
         raise serializers.ValidationError({"training_weekdays": ["Only heavy slow resistance has training weekdays."]})
 
 
+class ProgramChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgramChange
+        fields = ["field", "old_value", "new_value", "changed_by", "changed_at"]
+        read_only_fields = fields
+
+
 class ProgramSerializer(serializers.ModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Program.objects.none())
     protocol = serializers.ChoiceField(choices=ProtocolSlug.choices)
     training_weekdays = WeekdaysField(required=False)
     loads = LoadsField(required=False)
+    changes = ProgramChangeSerializer(many=True, read_only=True)
 
     class Meta:
         model = Program
@@ -63,8 +71,9 @@ class ProgramSerializer(serializers.ModelSerializer):
             "loads",
             "stopped_on",
             "created_at",
+            "changes",
         ]
-        read_only_fields = ["id", "end_date", "status", "stopped_on", "created_at"]
+        read_only_fields = ["id", "end_date", "status", "stopped_on", "created_at", "changes"]
         validators = []  # one current program per patient: checked in validate() with a clear message
 
     def __init__(self, *args, patients=None, **kwargs):
@@ -88,11 +97,19 @@ class ProgramSerializer(serializers.ModelSerializer):
 
 class ProgramUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["active", "paused", "stopped"], required=False)
+    protocol = serializers.ChoiceField(
+        choices=[ProtocolSlug.ALFREDSON, ProtocolSlug.ALFREDSON_INSERTIONAL],
+        required=False,
+        help_text="Switch between the mid-portion and insertional Alfredson variants",
+    )
     training_weekdays = WeekdaysField(required=False)
     loads = LoadsField(required=False)
 
     def validate(self, attrs):
-        _check_loads_and_weekdays(self.context["program"].protocol, attrs)
+        program = self.context["program"]
+        if "protocol" in attrs and program.protocol == ProtocolSlug.HSR:
+            raise serializers.ValidationError({"protocol": ["Heavy slow resistance has no variant to switch to."]})
+        _check_loads_and_weekdays(attrs.get("protocol", program.protocol), attrs)
         return attrs
 
 

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from patients.localtime import local_today
 from patients.models import Patient, User
 
-from .models import CURRENT_STATUSES, Program, ProgramPause, ProgramStatus, SetLog
-from .protocols import program_week
+from .models import CURRENT_STATUSES, Program, ProgramChange, ProgramPause, ProgramStatus, SetLog
+from .protocols import ProtocolSlug, program_week
 
 LOG_FIELDS = ("date", "exercise", "reps", "load_kg", "pain", "session")
 
@@ -44,25 +44,49 @@ def program_create(
         raise ProgramChangeError("This patient already has an active program.") from exc
 
 
+VARIANTS = {ProtocolSlug.ALFREDSON, ProtocolSlug.ALFREDSON_INSERTIONAL}
+
+
 @transaction.atomic
 def program_update(
     *,
     program: Program,
+    changed_by: User | None = None,
     status: str | None = None,
+    protocol: str | None = None,
     training_weekdays: list[int] | None = None,
     loads: dict[str, float] | None = None,
 ) -> Program:
+    """Apply a physio's adjustments; each one is recorded as a ProgramChange (who, when, from, to)."""
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status not in CURRENT_STATUSES:
         raise ProgramChangeError(f"This program is {program.status}; it can no longer be changed.")
+    changes: list[ProgramChange] = []
+
+    def record(field: str, old, new) -> None:
+        if old != new:
+            changes.append(
+                ProgramChange(program=program, field=field, old_value=old, new_value=new, changed_by=changed_by)
+            )
+
     today = max(local_today(program.patient.timezone), program.start_date)
     if status and status != program.status:
+        record("status", program.status, status)
         _change_status(program, status, today)
+    if protocol and protocol != program.protocol:
+        if {protocol, program.protocol} != VARIANTS:
+            raise ProgramChangeError("Only the mid-portion and insertional Alfredson variants can be switched.")
+        record("protocol", program.protocol, protocol)
+        program.protocol = protocol
     if training_weekdays is not None:
+        record("training_weekdays", program.training_weekdays or None, sorted(training_weekdays))
         program.training_weekdays = sorted(training_weekdays)
-    if loads is not None:
+    for exercise, kg in (loads or {}).items():
+        record(f"load:{exercise}", program.loads.get(exercise), kg)
+    if loads:
         program.loads = {**program.loads, **loads}
     program.save()
+    ProgramChange.objects.bulk_create(changes)
     return program
 
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
+from patients.audit import AuditedView
 from patients.localtime import local_today
 from patients.models import Role
 from patients.selectors import patients_for_user
@@ -55,7 +56,7 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
 
 
 class ProgramViewSet(
-    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+    AuditedView, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [writes_for(Role.PHYSIO, Role.ADMIN)]
     serializer_class = ProgramSerializer
@@ -65,7 +66,7 @@ class ProgramViewSet(
         return (
             Program.objects.filter(patient__in=patients_for_user(self.request.user))
             .select_related("patient")
-            .prefetch_related("pauses")
+            .prefetch_related("pauses", "changes")
         )
 
     def get_serializer(self, *args, **kwargs):
@@ -76,6 +77,7 @@ class ProgramViewSet(
         data = serializer.validated_data
         try:
             serializer.instance = services.program_create(created_by=self.request.user, **data)
+            self.audit(serializer.instance.patient_id)
         except services.ProgramChangeError as exc:
             raise ValidationError({"patient": [str(exc)]}) from exc
 
@@ -85,7 +87,7 @@ class ProgramViewSet(
         update = ProgramUpdateSerializer(data=request.data, context={"program": program})
         update.is_valid(raise_exception=True)
         try:
-            program = services.program_update(program=program, **update.validated_data)
+            program = services.program_update(program=program, changed_by=request.user, **update.validated_data)
         except services.ProgramChangeError as exc:
             raise ValidationError({"status": [str(exc)]}) from exc
         return Response(ProgramSerializer(self.get_queryset().get(pk=program.pk)).data)
@@ -131,7 +133,7 @@ def _spread_unsessioned(items: list[dict], logged: list[tuple[str, str | None]])
         spare[item["exercise"]] = spare.get(item["exercise"], 0) - take
 
 
-class SetLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [writes_for(Role.PATIENT)]
     serializer_class = SetLogSerializer
 
@@ -194,10 +196,11 @@ class SetLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"results": results})
 
 
-class AdherenceView(APIView):
+class AdherenceView(AuditedView, APIView):
     @extend_schema(parameters=[FROM_PARAM, TO_PARAM], responses=AdherenceSerializer)
     def get(self, request, pk):
         patient = scoped_patient(request, pk)
+        self.audit(patient.id)
         query = RangeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exercises.selectors import current_program
+from patients.audit import AuditedView
 from patients.models import Role
 from patients.selectors import patients_for_user
 from patients.views import patient_of
@@ -97,7 +98,7 @@ FLAG_FILTERS = [
 
 
 @extend_schema(parameters=FLAG_FILTERS)
-class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [only_for(Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)]
     serializer_class = FlagSerializer
 

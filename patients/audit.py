@@ -21,8 +21,19 @@ class AuditedView:
         self.audited: list[int] = []
         super().initial(request, *args, **kwargs)
 
-    def audit(self, *patient_ids: int) -> None:
-        self.audited.extend(patient_ids)
+    def audit(self, *patient_ids: int | None) -> None:
+        self.audited.extend(pid for pid in patient_ids if pid is not None)
+
+    def paginate_queryset(self, queryset):  # lists: every patient whose rows are on the page
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.audit(*(getattr(row, "patient_id", None) for row in page))
+        return page
+
+    def get_object(self):  # details: the patient the object belongs to
+        obj = super().get_object()
+        self.audit(getattr(obj, "patient_id", None))
+        return obj
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

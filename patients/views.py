@@ -117,7 +117,7 @@ class PatientViewSet(
 
     def get_object(self):
         patient = with_caseload_figures([super().get_object()])[0]
-        self.audit(patient.id)
+        self.audit(patient.id)  # a Patient has no patient_id of its own
         return patient
 
     @extend_schema(request=PatientCreateSerializer, responses={201: PatientSerializer})
@@ -158,7 +158,9 @@ class PatientScopedListMixin:
 
 
 @extend_schema(parameters=[PATIENT_PARAM])
-class CheckInViewSet(PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class CheckInViewSet(
+    AuditedView, PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [writes_for(Role.PATIENT)]
     serializer_class = CheckInSerializer
     model = CheckIn
@@ -179,7 +181,9 @@ class CheckInViewSet(PatientScopedListMixin, mixins.CreateModelMixin, mixins.Lis
 
 
 @extend_schema(parameters=[PATIENT_PARAM])
-class VisaAViewSet(PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class VisaAViewSet(
+    AuditedView, PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """VISA-A: a patient's own, or a physio's on behalf of a patient in the caseload."""
 
     permission_classes = [writes_for(Role.PATIENT, Role.PHYSIO, Role.ADMIN)]
@@ -199,6 +203,7 @@ class VisaAViewSet(PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListM
             raise ValidationError({"patient": ["Name the patient this questionnaire is for."]})
         else:
             patient = data["patient"]
+        self.audit(patient.id)
         serializer.instance = services.visa_a_create(
             patient=patient,
             date=resolve_local_date(patient, data.get("date")),

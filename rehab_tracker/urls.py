@@ -12,6 +12,7 @@ from notifications.views import (
     ReminderSettingsView,
     VapidPublicKeyView,
 )
+from patients.record_views import AuditEventListView, ClinicalNotesView, ExportView, TimelineView
 from patients.views import CheckInViewSet, MeView, PatientViewSet, VisaAViewSet
 
 from .views import HealthView, LoginView
@@ -35,6 +36,10 @@ api_v1 = [
     path("health/", HealthView.as_view(), name="health"),
     path("push/vapid-public-key/", VapidPublicKeyView.as_view(), name="vapid-public-key"),
     path("patients/<int:pk>/adherence/", AdherenceView.as_view(), name="patient-adherence"),
+    path("patients/<int:pk>/timeline/", TimelineView.as_view(), name="patient-timeline"),
+    path("patients/<int:pk>/notes/", ClinicalNotesView.as_view(), name="patient-notes"),
+    path("patients/<int:pk>/export/", ExportView.as_view(), name="patient-export"),
+    path("audit/", AuditEventListView.as_view(), name="audit"),
     path("", include(router.urls)),
 ]
 
