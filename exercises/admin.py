@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Program, ProgramPause, SetLog
+from patients.admin import AuditedReadsAdmin
+
+from .models import Program, ProgramChange, ProgramPause, SetLog
 
 
 class ProgramPauseInline(admin.TabularInline):
@@ -8,19 +10,29 @@ class ProgramPauseInline(admin.TabularInline):
     extra = 0
 
 
+class ProgramChangeInline(admin.TabularInline):
+    model = ProgramChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("field", "old_value", "new_value", "changed_by", "changed_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(AuditedReadsAdmin):
     list_display = ("id", "patient", "protocol", "status", "start_date", "end_date", "stopped_on")
     list_filter = ("protocol", "status", "start_date")
     search_fields = ("patient__user__username",)
     list_select_related = ("patient__user",)
     date_hierarchy = "start_date"
     raw_id_fields = ("patient", "created_by")
-    inlines = [ProgramPauseInline]
+    inlines = [ProgramPauseInline, ProgramChangeInline]
 
 
 @admin.register(SetLog)
-class SetLogAdmin(admin.ModelAdmin):
+class SetLogAdmin(AuditedReadsAdmin):
     list_display = ("patient", "date", "week", "exercise", "session", "reps", "load_kg", "pain")
     list_filter = ("exercise", "session", "week", "date")
     search_fields = ("patient__user__username", "client_id")

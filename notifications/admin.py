@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from patients.admin import AuditedReadsAdmin
+
 from .models import Delivery, Flag, Notification, PushSubscription, Reminder, ReminderTime
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(AuditedReadsAdmin):
     list_display = ("patient", "kind", "level", "status", "created_at", "acknowledged_at", "resolved_at")
     list_filter = ("kind", "level", "status", "created_at")
     search_fields = ("patient__user__username", "reason")

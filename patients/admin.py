@@ -1,7 +1,33 @@
+from auditlog.registry import auditlog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import CheckIn, Patient, User, VisaA
+from exercises.models import Program, ProgramPause, SetLog
+from notifications.models import Flag
+
+from .audit import audit_record
+from .caseload import open_flag_exists, with_caseload_figures
+from .models import AuditEvent, CheckIn, ClinicalNote, Patient, User, VisaA
+
+admin.site.site_header = format_html('Rehab Tracker · <a href="{}">dashboard</a>', "/admin/dashboard/")
+admin.site.site_title = "Rehab Tracker admin"
+
+for model in (Patient, Program, ProgramPause, SetLog, CheckIn, VisaA, ClinicalNote, Flag, User):
+    auditlog.register(model, exclude_fields=["password", "last_login"] if model is User else None)
+
+
+class AuditedReadsAdmin(admin.ModelAdmin):
+    """Record an admin opening a patient's record (the change list is a caseload, not a record)."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            patient_id = obj.pk if isinstance(obj, Patient) else obj.patient_id
+            audit_record(user=request.user, patient_ids=[patient_id], action="read", what=f"admin {request.path}")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(User)
@@ -12,17 +38,53 @@ class RehabUserAdmin(UserAdmin):
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Rehab Tracker", {"fields": ("role",)}))
 
 
+class OpenFlagFilter(admin.SimpleListFilter):
+    title = "open flag"
+    parameter_name = "open_flag"
+
+    def lookups(self, request, model_admin):
+        return [("non_adherence", "Non-adherent"), ("red_flag", "Red flag open"), ("pain", "Pain"), ("any", "Any")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "any":
+            return queryset.filter(open_flag_exists())
+        if self.value():
+            return queryset.filter(open_flag_exists(kind=self.value()))
+        return queryset
+
+
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "tendinopathy", "side", "timezone", "physio", "physician", "reminders_enabled")
-    list_filter = ("tendinopathy", "side", "reminders_enabled", "physio", "physician")
+class PatientAdmin(AuditedReadsAdmin):
+    list_display = (
+        "id", "user", "tendinopathy", "timezone", "physio", "physician", "adherence_7d", "open_flag_count",
+        "reminders_enabled",
+    )  # fmt: skip
+    list_filter = (OpenFlagFilter, "tendinopathy", "side", "reminders_enabled", "physio", "physician")
     search_fields = ("user__username",)
     list_select_related = ("user", "physio", "physician")
     raw_id_fields = ("user",)
 
+    def get_queryset(self, request):
+        flags = Flag.objects.filter(patient=OuterRef("pk")).exclude(status="resolved")
+        return super().get_queryset(request).annotate(has_open_flag=Exists(flags))
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        with_caseload_figures(list(changelist.result_list))  # the page's figures in a fixed number of queries
+        return changelist
+
+    @admin.display(description="7-day adherence")
+    def adherence_7d(self, patient):
+        value = getattr(patient, "adherence_7d", None)
+        return "–" if value is None else f"{round(value * 100)}%"
+
+    @admin.display(description="open flags", boolean=True, ordering="has_open_flag")
+    def open_flag_count(self, patient):
+        return patient.has_open_flag
+
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(AuditedReadsAdmin):
     list_display = ("patient", "date", "morning_pain", "morning_stiffness_minutes", "red_flags")
     list_filter = ("date",)
     search_fields = ("patient__user__username",)
@@ -32,10 +94,42 @@ class CheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisaA)
-class VisaAAdmin(admin.ModelAdmin):
+class VisaAAdmin(AuditedReadsAdmin):
     list_display = ("patient", "date", "score", "entered_by")
     list_filter = ("date",)
     search_fields = ("patient__user__username",)
     list_select_related = ("patient__user", "entered_by")
     date_hierarchy = "date"
     raw_id_fields = ("patient",)
+
+
+@admin.register(ClinicalNote)
+class ClinicalNoteAdmin(AuditedReadsAdmin):
+    list_display = ("patient", "author", "created_at")
+    search_fields = ("patient__user__username", "text")
+    list_select_related = ("patient__user", "author")
+    raw_id_fields = ("patient", "author")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail cannot be added to, edited or deleted here (nor in the database, on PostgreSQL)."""
+
+    list_display = ("at", "user", "patient_link", "action", "what")
+    list_filter = ("action", "at")
+    search_fields = ("what",)
+    date_hierarchy = "at"
+
+    @admin.display(description="patient")
+    def patient_link(self, event):
+        return format_html('<a href="{}">{}</a>', reverse("admin:patients_patient_change", args=[event.patient_id]),
+                           event.patient_id)  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -78,7 +78,7 @@ WSGI_APPLICATION = "rehab_tracker.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "rehab_tracker" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

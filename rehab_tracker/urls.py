@@ -15,6 +15,7 @@ from notifications.views import (
 from patients.record_views import AuditEventListView, ClinicalNotesView, ExportView, TimelineView
 from patients.views import CheckInViewSet, MeView, PatientViewSet, VisaAViewSet
 
+from .dashboard import dashboard
 from .views import HealthView, LoginView
 
 router = DefaultRouter()
@@ -44,6 +45,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
