@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from auditlog.context import auditlog_value
+
 from .models import AuditEvent, Role, User
 
 
@@ -20,6 +22,7 @@ class AuditedView:
     def initial(self, request, *args, **kwargs):
         self.audited: list[int] = []
         super().initial(request, *args, **kwargs)
+        _tell_auditlog(request.user)
 
     def audit(self, *patient_ids: int | None) -> None:
         self.audited.extend(pid for pid in patient_ids if pid is not None)
@@ -46,3 +49,10 @@ class AuditedView:
                 what=f"{request.method} {request.path}",
             )
         return response
+
+
+def _tell_auditlog(user: User) -> None:
+    """django-auditlog's middleware runs before DRF authenticates a bearer token: name the actor now."""
+    context = auditlog_value.get(None)
+    if context is not None and context.get("actor") is None and user.is_authenticated:
+        context["actor"] = user

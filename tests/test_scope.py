@@ -48,7 +48,6 @@ IN |= {"other_physician": 404, "admin": 200}
 
 DETAIL_READS = [
     "/api/v1/patients/{patient}/",
-    "/api/v1/flags/{flag}/",
     "/api/v1/patients/{patient}/adherence/",
     "/api/v1/programs/{program}/",
     "/api/v1/programs/{program}/prescription/",
@@ -58,9 +57,31 @@ DETAIL_READS = [
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("path", DETAIL_READS)
 def test_detail_reads(api, world, path, actor):
-    url = path.format(patient=world["patient"].id, program=world["program"].id, flag=world["flag"].id)
-    expected = 403 if "flags" in path and actor in ("self", "other_patient") else IN[actor]  # patients see no flags
-    assert api(world["users"][actor]).get(url).status_code == expected
+    url = path.format(patient=world["patient"].id, program=world["program"].id)
+    assert api(world["users"][actor]).get(url).status_code == IN[actor]
+
+
+CLINICIAN_READS = [
+    "/api/v1/flags/{flag}/",
+    "/api/v1/patients/{patient}/timeline/",
+    "/api/v1/patients/{patient}/notes/",
+    "/api/v1/patients/{patient}/export/?format=csv",
+    "/api/v1/patients/{patient}/export/?format=fhir",
+]
+FOR_CLINICIANS = IN | {"self": 403, "other_patient": 403}  # patients may not use these at all
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("path", CLINICIAN_READS)
+def test_clinician_reads(api, world, path, actor):
+    url = path.format(patient=world["patient"].id, flag=world["flag"].id)
+    assert api(world["users"][actor]).get(url).status_code == FOR_CLINICIANS[actor]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_audit_trail_is_for_admins(api, world, actor):
+    expected = {"anon": 401, "admin": 200}.get(actor, 403)
+    assert api(world["users"][actor]).get(f"/api/v1/audit/?patient={world['patient'].id}").status_code == expected
 
 
 LIST_READS = ["/api/v1/logs/?patient={patient}", "/api/v1/checkins/?patient={patient}", "/api/v1/visa-a/?patient={p}"]
@@ -162,6 +183,13 @@ WRITES = {
         {"self": 403, "other_patient": 403, "physio": 200, "other_physio": 404, "physician": 200,
          "other_physician": 404, "admin": 200},
     ),
+    "clinical_note": (
+        "post",
+        "/api/v1/patients/{patient}/notes/",
+        lambda w: {"text": "Seen today."},
+        {"self": 403, "other_patient": 403, "physio": 201, "other_physio": 404, "physician": 201,
+         "other_physician": 404, "admin": 201},
+    ),
     "reminders": (
         "patch",
         "/api/v1/me/reminders/",
@@ -176,7 +204,7 @@ WRITES = {
 @pytest.mark.parametrize("name", list(WRITES))
 def test_writes(api, world, name, actor):
     method, path, make_body, expected = WRITES[name]
-    url = path.format(program=world["program"].id, flag=world["flag"].id)
+    url = path.format(program=world["program"].id, flag=world["flag"].id, patient=world["patient"].id)
     response = getattr(api(world["users"][actor]), method)(url, make_body(world), format="json")
     assert response.status_code == expected.get(actor, 401), response.content
 
