@@ -1,8 +1,10 @@
 """Shared set-up for the benchmarks: a fresh PostgreSQL database and Django configured on it."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,7 +28,7 @@ def use_fresh_database(name: str) -> str:
         DATABASE_URL=url,
         DEBUG="False",
         SECRET_KEY="bench-only-secret-key",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
         DJANGO_SETTINGS_MODULE="rehab_tracker.settings",
     )
@@ -48,3 +50,35 @@ def count_queries(connection):
 
     with connection.execute_wrapper(wrapper):
         yield counter
+
+
+def start_gunicorn(workers: int = 2) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free loopback port with this process's environment; waits for /api/v1/health/."""
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "rehab_tracker.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/health/", timeout=1).status_code == 200:
+                return server, port
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    sys.exit("gunicorn did not start")

@@ -11,15 +11,11 @@ HTTP no slower than 3× the floor.
 
 import argparse
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from common import ROOT, use_fresh_database
+from common import start_gunicorn, use_fresh_database
 
 BATCH = 500
 EXERCISES = ["eccentric_heel_drop_straight", "eccentric_heel_drop_bent"]
@@ -43,33 +39,6 @@ def make_batches(count: int, start: dt.date) -> list[list[dict]]:
             ]
         )
     return batches
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "rehab_tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import requests
-
-    for _ in range(100):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/v1/health/", timeout=1).status_code == 200:
-                return server
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    server.kill()
-    sys.exit("gunicorn did not start")
 
 
 def main() -> None:
@@ -99,8 +68,7 @@ def main() -> None:
     )
     connection.close()
 
-    port = free_port()
-    server = start_gunicorn(port)
+    server, port = start_gunicorn()
     try:
         base = f"http://127.0.0.1:{port}/api/v1"
         token = requests.post(

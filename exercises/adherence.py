@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count
 
 from patients.localtime import local_today
@@ -34,6 +35,8 @@ class DayFigure:
     prescribed_sets: int
     completed_sets: int
     status: str  # finished | in_progress | upcoming
+    prescribes: bool = True  # not paused or stopped
+    week: int | None = None
 
 
 @dataclass
@@ -88,36 +91,68 @@ def adherence_for_programs(
     patient's local today, or ``date_from``..``date_to`` (default: the whole
     program). Programs need ``patient`` and ``pauses`` loaded to avoid queries.
     """
+    if last_days is not None:
+        return adherence_over_last_days(programs, now=now, windows=(last_days,))[last_days]
     todays = {p.id: local_today(p.patient.timezone, now) for p in programs}
-    windows: dict[int, Window] = {}
-    for p in programs:
-        if last_days is not None:
-            windows[p.id] = (todays[p.id] - dt.timedelta(days=last_days), todays[p.id] - ONE_DAY)
-        else:
-            windows[p.id] = (date_from or p.start_date, date_to or p.end_date)
-    counts = _set_counts(programs, windows)
+    windows = {p.id: (date_from or p.start_date, date_to or p.end_date) for p in programs}
+    counts = _set_counts(programs, windows.values())
     return {p.id: _program_adherence(p, windows[p.id], todays[p.id], counts.get(p.id, {})) for p in programs}
+
+
+def adherence_over_last_days(
+    programs: Sequence[Program], *, now: dt.datetime | None = None, windows: Sequence[int] = (7,)
+) -> dict[int, dict[int, Adherence]]:
+    """``{days: {program id: Adherence}}`` over the last ``days`` finished days, for several windows at once.
+
+    One grouped query serves every window (the caseload's 7 and 28 days, the ladder's 7 and 14).
+    """
+    todays = {p.id: local_today(p.patient.timezone, now) for p in programs}
+    spans = {
+        days: {p.id: (todays[p.id] - dt.timedelta(days=days), todays[p.id] - ONE_DAY) for p in programs}
+        for days in windows
+    }
+    counts = _set_counts(programs, [w for span in spans.values() for w in span.values()])
+    widest = max(windows)
+    shared = {  # day figures made once, for the widest window, and sliced for the others
+        p.id: _day_figures(
+            p, max(spans[widest][p.id][0], p.start_date), min(spans[widest][p.id][1], p.end_date),
+            todays[p.id], counts.get(p.id, {}),
+        )
+        for p in programs
+    }  # fmt: skip
+    return {
+        days: {
+            p.id: _program_adherence(p, span[p.id], todays[p.id], counts.get(p.id, {}), shared[p.id]) for p in programs
+        }
+        for days, span in spans.items()
+    }
 
 
 DayCounts = dict[dt.date, dict[str, int]]
 
 
-def _set_counts(programs: Iterable[Program], windows: dict[int, Window]) -> dict[int, DayCounts]:
+def _set_counts(programs: Iterable[Program], windows: Iterable[Window]) -> dict[int, DayCounts]:
     """Sets logged per program, date and exercise, in one grouped query."""
     ids = [p.id for p in programs]
+    windows = list(windows)
     if not ids:
         return {}
     # HSR counts a week's sets whichever day they fell on: reach back to the week start.
-    first = min(w[0] for w in windows.values()) - dt.timedelta(days=6)
-    last = max(w[1] for w in windows.values())
-    rows = (
+    first = min(w[0] for w in windows) - dt.timedelta(days=6)
+    last = max(w[1] for w in windows)
+    grouped = (
         SetLog.objects.filter(program_id__in=ids, date__gte=first, date__lte=last)
         .values_list("program_id", "date", "exercise")
         .annotate(n=Count("id"))
         .order_by()
     )
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:  # plain rows: the driver's dates need no per-row converters
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     counts: dict[int, DayCounts] = defaultdict(lambda: defaultdict(dict))
     for program_id, day, exercise, n in rows:
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)  # SQLite returns text
         counts[program_id][day][exercise] = n
     return counts
 
@@ -128,31 +163,46 @@ def _day_status(day: dt.date, today: dt.date) -> str:
     return "in_progress" if day == today else "upcoming"
 
 
-def _program_adherence(program: Program, window: Window, today: dt.date, counts: DayCounts) -> Adherence:
-    start = max(window[0], program.start_date)
-    end = min(window[1], program.end_date)
-    result = Adherence(start, end)
+def _day_figures(program: Program, start: dt.date, end: dt.date, today: dt.date, counts: DayCounts) -> list[DayFigure]:
     spec = PROTOCOLS[program.protocol]
-    weeks: dict[int, WeekFigure] = {}
+    figures = []
     day = start
     while day <= end:
         rx = prescription(program, day)
-        week = program_week(program.start_date, day)
-        logged = counts.get(day, {})
-        if spec.daily:
-            done = sum(min(logged.get(ex, 0), spec.day_cap(week, ex)) for ex in spec.exercises) if rx.items else 0
-        else:
+        logged = counts.get(day)
+        done = 0
+        # Alfredson: only prescribed days count; HSR: any day's sets count toward the week.
+        if logged and (rx.items or not spec.daily):
+            week = rx.week or program_week(program.start_date, day)
             done = sum(min(logged.get(ex, 0), spec.day_cap(week, ex)) for ex in spec.exercises)
-        status = _day_status(day, today)
-        result.days.append(DayFigure(day, rx.total_sets, done, status))
-        figure = weeks.setdefault(week, WeekFigure(week, 0, 0))
-        if status == "finished":
-            if spec.daily:
-                figure.prescribed_sets += rx.total_sets
-                figure.completed_sets += done
-            elif program.prescribes_on(day):
-                figure.prescribed_sets += spec.week_sets(week) / 7
+        figures.append(
+            DayFigure(day, rx.total_sets, done, _day_status(day, today), program.prescribes_on(day), rx.week)
+        )
         day += ONE_DAY
+    return figures
+
+
+def _program_adherence(
+    program: Program, window: Window, today: dt.date, counts: DayCounts, days: list[DayFigure] | None = None
+) -> Adherence:
+    """Adherence over ``window``; ``days`` may hold day figures already made for a wider window."""
+    start = max(window[0], program.start_date)
+    end = min(window[1], program.end_date)
+    result = Adherence(start, end)
+    if days is None:
+        days = _day_figures(program, start, end, today, counts)
+    result.days = [d for d in days if start <= d.date <= end]
+    spec = PROTOCOLS[program.protocol]
+    weeks: dict[int, WeekFigure] = {}
+    for figure in result.days:
+        week = weeks.setdefault(figure.week, WeekFigure(figure.week, 0, 0))
+        if figure.status != "finished":
+            continue
+        if spec.daily:
+            week.prescribed_sets += figure.prescribed_sets
+            week.completed_sets += figure.completed_sets
+        elif figure.prescribes:
+            week.prescribed_sets += spec.week_sets(figure.week) / 7
     if not spec.daily:
         _fill_hsr_weeks(program, weeks, min(end, today - ONE_DAY), counts)
     result.weeks = [weeks[w] for w in sorted(weeks)]

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from .protocols import PROGRAM_DAYS, Exercise, ProtocolSlug, Session
 
@@ -53,15 +54,16 @@ class Program(models.Model):
             self.end_date = self.start_date + dt.timedelta(days=PROGRAM_DAYS - 1)
         super().save(*args, **kwargs)
 
-    def _pauses(self) -> list["ProgramPause"]:
-        # Uses a prefetch when the caller made one.
+    @cached_property
+    def pause_list(self) -> list["ProgramPause"]:
+        """The pauses, read once per instance (from a prefetch when the caller made one)."""
         return list(self.pauses.all())
 
     def prescribes_on(self, day: dt.date) -> bool:
         """False on paused days and from the day the program was stopped."""
         if self.stopped_on and day >= self.stopped_on:
             return False
-        return not any(p.covers(day) for p in self._pauses())
+        return not any(p.covers(day) for p in self.pause_list)
 
 
 class ProgramPause(models.Model):

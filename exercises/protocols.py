@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol as TypingProtocol
 
 from django.db import models
@@ -72,17 +73,17 @@ class ProtocolSpec:
         """Sets a whole week prescribes, over all exercises."""
         return self.days_per_week * len(self.sessions) * sum(d.sets for d in self.weeks[week])
 
+    def __post_init__(self):
+        caps = {(w, d.exercise): len(self.sessions) * d.sets for w, doses in self.weeks.items() for d in doses}
+        object.__setattr__(self, "_day_caps", caps)
+
     def day_cap(self, week: int, exercise: str) -> int:
-        """Sets of one exercise a training day prescribes (all its sessions)."""
-        return len(self.sessions) * _dose(self, week, exercise).sets
+        """Sets of one exercise a training day prescribes (all its sessions); 0 if not in the protocol."""
+        return self._day_caps.get((week, exercise), 0)
 
     def week_cap(self, week: int, exercise: str) -> int:
         """Sets of one exercise a week prescribes."""
         return self.days_per_week * self.day_cap(week, exercise)
-
-
-def _dose(spec: ProtocolSpec, week: int, exercise: str) -> Dose:
-    return next(d for d in spec.weeks[week] if d.exercise == exercise)
 
 
 _ECCENTRIC_TEMPO = "slow lowering on the affected leg; rise with the other leg"
@@ -194,10 +195,12 @@ def prescription(program: ProgramLike, day: dt.date) -> Prescription:
     week = program_week(program.start_date, day)
     if week is None or not program.prescribes_on(day) or not is_training_day(program, day):
         return Prescription(day, week, False)
-    spec = PROTOCOLS[program.protocol]
-    items = [
-        Item(d.exercise, d.sets, d.reps, session, d.tempo, d.note)
-        for session in spec.sessions
-        for d in spec.weeks[week]
-    ]
-    return Prescription(day, week, True, items)
+    return Prescription(day, week, True, list(_week_items(program.protocol, week)))
+
+
+@lru_cache(maxsize=64)
+def _week_items(protocol: str, week: int) -> tuple[Item, ...]:
+    """A training day's items are the same all week: built once per protocol and week."""
+    spec = PROTOCOLS[protocol]
+    doses = spec.weeks[week]
+    return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note) for s in spec.sessions for d in doses)

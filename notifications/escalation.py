@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from exercises.adherence import Adherence, adherence_for_programs
+from exercises.adherence import Adherence, adherence_over_last_days
 from exercises.models import CURRENT_STATUSES, Program, ProgramStatus, SetLog
 from exercises.protocols import PROTOCOLS
 from patients.localtime import local_today
@@ -83,8 +83,8 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
         return resolved.get((pid, kind)) is None or resolved[(pid, kind)] < rearm_after
 
     findings: dict[int, Findings] = defaultdict(Findings)
-    adh7 = adherence_for_programs(active, now=now, last_days=7)
-    adh14 = adherence_for_programs(active, now=now, last_days=14)
+    figures = adherence_over_last_days(active, now=now, windows=(7, 14))
+    adh7, adh14 = figures[7], figures[14]
     for program in active:
         pid = program.patient_id
         if fresh(pid, FlagKind.NON_ADHERENCE):

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 
-from exercises.adherence import adherence_for_programs
+from exercises.adherence import adherence_over_last_days
 from exercises.models import CURRENT_STATUSES, SetLog
 from exercises.protocols import program_week
 from exercises.selectors import current_programs
@@ -46,8 +46,8 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
     ids = [p.id for p in patients]
     todays = {p.id: local_today(p.timezone, now) for p in patients}
     programs = current_programs(ids)
-    adh7 = adherence_for_programs(list(programs.values()), now=now, last_days=7)
-    adh28 = adherence_for_programs(list(programs.values()), now=now, last_days=28)
+    figures = adherence_over_last_days(list(programs.values()), now=now, windows=(7, 28))
+    adh7, adh28 = figures[7], figures[28]
     since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)
     pain: dict[int, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
     days_seen: dict[int, set[dt.date]] = defaultdict(set)
