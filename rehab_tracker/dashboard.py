@@ -105,7 +105,7 @@ def dashboard(request):
         **admin.site.each_context(request),
         "title": "Rehab Tracker dashboard",
         "programs_chart": bar_chart([(row["protocol"], row["n"]) for row in by_protocol]),
-        "adherence_chart": bar_chart(_histogram(known), unit=" patients"),
+        "adherence_chart": bar_chart(_histogram(known)),
         "adherence_known": len(known),
         "flags_chart": column_chart(flag_weeks, legend=("opened", "resolved")),
         "physio_rows": physio_rows,

@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from exercises.models import Program, SetLog
+from notifications.escalation import evaluate
+from notifications.services import inline_delivery
 from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription, program_week
 from patients.localtime import local_today
 from patients.models import CheckIn, Patient, Role, Tendinopathy, User
@@ -61,6 +63,8 @@ def seed_demo() -> bool:
             )
             rng = random.Random(index)
             SetLog.objects.bulk_create(_history(program, today, share, rng))
+            if name == "demo-insertional":  # the last days hurt: above 5/10 (Silbernagel's limit)
+                SetLog.objects.filter(program=program, date__gte=today - dt.timedelta(days=3)).update(pain=7)
             baseline = [5, 4, 6, 5, 6, 5, 4, 12]
             visa_a_create(patient=patient, date=program.start_date, answers=baseline, entered_by=users["demo-physio"])
             CheckIn.objects.bulk_create(
@@ -68,6 +72,8 @@ def seed_demo() -> bool:
                         morning_stiffness_minutes=rng.choice([5, 10, 15, 20]))
                 for d in range(1, 8)
             )  # fmt: skip
+    with inline_delivery():
+        evaluate()  # the ladder once, so the demo caseload shows its flags at once
     return True
 
 
