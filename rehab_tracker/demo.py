@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from exercises.models import Program, SetLog
+from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription, program_week
 from notifications.escalation import evaluate
 from notifications.services import inline_delivery
-from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription, program_week
 from patients.localtime import local_today
 from patients.models import CheckIn, Patient, Role, Tendinopathy, User
 from patients.services import clinician_create, patient_create, visa_a_create
