@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from patients.models import Patient
 
-from .models import CURRENT_STATUSES, Program, SetLog
+from .models import CURRENT_STATUSES, Program
 
 
 def programs_for_patients(patient_ids: Iterable[int]) -> QuerySet[Program]:
@@ -40,7 +40,3 @@ def program_on(programs: Iterable[Program], day: dt.date) -> Program | None:
     ]
     candidates.sort(key=lambda p: (p.status not in CURRENT_STATUSES, -p.start_date.toordinal()))
     return candidates[0] if candidates else None
-
-
-def logs_for_patients(patients: QuerySet[Patient]) -> QuerySet[SetLog]:
-    return SetLog.objects.filter(patient__in=patients).order_by("-date", "-id")

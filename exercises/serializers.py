@@ -136,30 +136,6 @@ class DateQuerySerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
 
 
-class RangeQuerySerializer(serializers.Serializer):
-    """``?from=&to=`` (and ``patient=`` where a list takes it)."""
-
-    patient = serializers.IntegerField(min_value=1, required=False)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-
-    def to_internal_value(self, data):
-        data = {"patient": data.get("patient"), "date_from": data.get("from"), "date_to": data.get("to")}
-        data = {k: v for k, v in data.items() if v not in (None, "")}
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            renamed = {{"date_from": "from", "date_to": "to"}.get(k, k): v for k, v in exc.detail.items()}
-            raise serializers.ValidationError(renamed) from exc
-
-    def validate(self, attrs):
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
-        if attrs.get("date_from") and attrs.get("date_to") and (attrs["date_to"] - attrs["date_from"]).days > 366:
-            raise serializers.ValidationError({"to": ["Ask for at most a year at a time."]})
-        return attrs
-
-
 class SetLogSerializer(serializers.ModelSerializer):
     """A set log as the PWA sends it; validated against the patient's programs (context)."""
 

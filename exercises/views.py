@@ -13,6 +13,7 @@ from patients.localtime import local_today
 from patients.models import Role
 from patients.selectors import patients_for_user
 from patients.views import patient_of, scoped_patient
+from rehab_tracker.api import DateRangeQuery
 from rehab_tracker.permissions import only_for, writes_for
 
 from . import services
@@ -27,7 +28,6 @@ from .serializers import (
     PrescriptionSerializer,
     ProgramSerializer,
     ProgramUpdateSerializer,
-    RangeQuerySerializer,
     SetLogSerializer,
 )
 
@@ -138,9 +138,7 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
     serializer_class = SetLogSerializer
 
     def get_queryset(self):
-        query = RangeQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
+        q = DateRangeQuery.read(self.request.query_params)
         logs = SetLog.objects.filter(patient__in=patients_for_user(self.request.user)).order_by("date", "id")
         if "patient" in q:
             logs = logs.filter(patient_id=q["patient"])
@@ -201,9 +199,7 @@ class AdherenceView(AuditedView, APIView):
     def get(self, request, pk):
         patient = scoped_patient(request, pk)
         self.audit(patient.id)
-        query = RangeQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
+        q = DateRangeQuery.read(request.query_params)
         program = current_program(patient)
         if program is None:
             today = local_today(patient.timezone)

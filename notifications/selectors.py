@@ -1,11 +1,7 @@
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from .models import Flag, FlagStatus
-
-
-def open_flags(patients: QuerySet) -> QuerySet[Flag]:
-    return Flag.objects.filter(patient__in=patients).exclude(status=FlagStatus.RESOLVED)
 
 
 def open_flag_count() -> Coalesce:

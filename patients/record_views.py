@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rehab_tracker.api import AnyDateRangeQuery, DateRangeQuery
 from rehab_tracker.permissions import only_for
 
 from .audit import AuditedView
@@ -22,25 +23,6 @@ CLINICIANS = (Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)
 FROM_TO = [OpenApiParameter("from", dt.date), OpenApiParameter("to", dt.date)]
 
 
-class RangeQuery(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-
-    @classmethod
-    def read(cls, params, max_days: int | None = None) -> dict:
-        query = cls(data={k: v for k, v in (("date_from", params.get("from")), ("date_to", params.get("to"))) if v})
-        if not query.is_valid():
-            renamed = {{"date_from": "from", "date_to": "to"}[k]: v for k, v in query.errors.items()}
-            raise serializers.ValidationError(renamed)
-        data = query.validated_data
-        if data.get("date_from") and data.get("date_to"):
-            if data["date_from"] > data["date_to"]:
-                raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
-            if max_days and (data["date_to"] - data["date_from"]).days >= max_days:
-                raise serializers.ValidationError({"to": [f"Ask for at most {max_days} days at a time."]})
-        return data
-
-
 class TimelineView(AuditedView, APIView):
     """Per day: prescribed and completed sets, exercise pain, morning pain and stiffness, VISA-A,
     flags, reminders, program changes and clinical notes."""
@@ -50,7 +32,7 @@ class TimelineView(AuditedView, APIView):
     @extend_schema(parameters=FROM_TO, responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         patient = scoped_patient(request, pk)
-        query = RangeQuery.read(request.query_params, max_days=366)
+        query = DateRangeQuery.read(request.query_params)
         self.audit(patient.id)
         return Response(timeline(patient, date_from=query.get("date_from"), date_to=query.get("date_to")))
 
@@ -110,7 +92,8 @@ class ExportView(AuditedView, APIView):
         kind = request.query_params.get("format")
         if kind not in ("csv", "fhir"):
             raise serializers.ValidationError({"format": ["Use format=csv or format=fhir."]})
-        query = RangeQuery.read(request.query_params)
+        query = AnyDateRangeQuery.read(request.query_params)
+        query.pop("patient", None)
         self.audit(patient.id)
         if kind == "csv":
             response = StreamingHttpResponse(csv_rows(patient, **query), content_type="text/csv; charset=utf-8")

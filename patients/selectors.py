@@ -4,8 +4,6 @@ from django.db.models import QuerySet
 
 from .models import Patient, Role, User
 
-CLINICIAN_ROLES = (Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)
-
 
 def patients_for_user(user: User) -> QuerySet[Patient]:
     """Patients in ``user``'s scope: self, caseload (physio), own patients (physician), all (admin)."""
@@ -19,10 +17,3 @@ def patients_for_user(user: User) -> QuerySet[Patient]:
     if user.role == Role.PHYSICIAN:
         return patients.filter(physician=user)
     return patients.filter(user=user)
-
-
-def own_patient(user: User) -> Patient | None:
-    """The patient record of a patient user, or None for anyone else."""
-    if not user.is_authenticated or user.role != Role.PATIENT:
-        return None
-    return Patient.objects.filter(user=user).first()
