@@ -89,14 +89,15 @@ def dispatch_deliveries(ids: list[int]) -> None:
     if not ids:
         return
     if _inline.get():
-        transaction.on_commit(lambda: [_send_inline(i) for i in ids])
+        transaction.on_commit(lambda: [send_inline(i) for i in ids])
     else:
         from .tasks import send_delivery
 
         transaction.on_commit(lambda: [send_delivery.delay(i) for i in ids])
 
 
-def _send_inline(delivery_id: int) -> None:
+def send_inline(delivery_id: int) -> None:
+    """Send one delivery here; a retryable failure leaves it pending for the retry sweep."""
     try:
         delivery_send(delivery_id=delivery_id)
     except channels.RetryableChannelError:

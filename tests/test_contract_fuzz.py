@@ -2,10 +2,12 @@
 
 Every operation, with generated valid and invalid input, as a patient and as a
 physio: no 5xx, and every documented response matches its schema.
+``RT_FUZZ_EXAMPLES`` (default 25 per operation) makes a longer hunt.
 """
 
 import datetime as dt
 import json
+import os
 
 import pytest
 import schemathesis
@@ -38,7 +40,9 @@ def bearer_headers(transactional_db):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("RT_FUZZ_EXAMPLES", 25)), deadline=None, suppress_health_check=list(HealthCheck)
+)
 def test_no_server_errors_and_responses_match_the_schema(case, live_server, bearer_headers):
     for headers in bearer_headers:
         case.call_and_validate(

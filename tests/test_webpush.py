@@ -90,3 +90,20 @@ def test_notify_is_idempotent_by_key(patient):
     assert len(_notify(patient.user)) == 0  # no channels set up: in-app only
     _notify(patient.user)
     assert patient.user.notifications.count() == 1
+
+
+def test_lost_deliveries_are_retried_by_the_command(patient, push_service, subscribe):
+    import datetime as dt
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    subscribe(patient.user, push_service)
+    [delivery_id] = _notify(patient.user)  # its task never ran
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3)).isoformat()
+    out = StringIO()
+    call_command("retry_deliveries", "--now", later, stdout=out)
+    assert "1 delivery(ies) retried" in out.getvalue()
+    assert Delivery.objects.get(id=delivery_id).status == "sent" and len(push_service.received) == 1
+    call_command("retry_deliveries", "--now", later, stdout=out)
+    assert len(push_service.received) == 1
