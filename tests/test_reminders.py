@@ -221,3 +221,29 @@ def test_command_rejects_a_now_without_offset():
 
     with pytest.raises(CommandError):
         call_command("send_reminders", "--now", "2026-03-10T08:00:00")
+
+
+@pytest.mark.parametrize(
+    ("tz", "slot", "start", "expected_due"),
+    [
+        # Spring forward: 02:30 does not exist; it goes at 03:00 local.
+        ("Europe/Copenhagen", dt.time(2, 30), dt.datetime(2026, 3, 29, 0, 50, tzinfo=UTC),
+         dt.datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),
+        ("America/New_York", dt.time(2, 30), dt.datetime(2026, 3, 8, 6, 50, tzinfo=UTC),
+         dt.datetime(2026, 3, 8, 7, 0, tzinfo=UTC)),
+        # Fall back: 02:30 (Copenhagen) and 01:30 (New York) happen twice; the first goes, once.
+        ("Europe/Copenhagen", dt.time(2, 30), dt.datetime(2026, 10, 25, 0, 20, tzinfo=UTC),
+         dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        ("America/New_York", dt.time(1, 30), dt.datetime(2026, 11, 1, 5, 20, tzinfo=UTC),
+         dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_dst_days_on_the_clock_with_the_plain_command(time_machine, tz, slot, start, expected_due):
+    """The beat-less operator's path: ``send_reminders`` every minute, the clock moved by time-machine."""
+    patient = enrolled(tz, start=start.date() - dt.timedelta(days=10), times=[slot])
+    for minute in range(0, 150):
+        time_machine.move_to(start + dt.timedelta(minutes=minute), tick=False)
+        call_command("send_reminders", stdout=StringIO())
+    reminder = Reminder.objects.get(patient=patient)
+    assert (reminder.due_at, reminder.status) == (expected_due, "sent")
+    assert Notification.objects.filter(user=patient.user).count() == 1
