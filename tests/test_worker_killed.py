@@ -1,0 +1,94 @@
+"""A worker killed (SIGKILL) in the middle of a chunk: the chunk is redelivered and nothing is sent twice.
+
+Two real worker processes on the Redis broker and the test database. The first is
+held inside a chunk by a row lock, killed, and a second worker gets the unacked
+message back (acks_late, a short visibility timeout) and finishes the chunk.
+"""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from notifications import reminders, tasks
+from notifications.models import Notification, Reminder, ReminderTime
+from rehab_tracker.celery import app
+
+from .factories import PatientFactory, ProgramFactory
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_for(condition, seconds=45.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def start_worker(settings) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "rehab_tracker.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+        "REMINDER_QUIET_START": "",
+        "REMINDER_QUIET_END": "",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "rehab_tracker", "worker", "--pool=solo", "--loglevel=WARNING",
+               "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_killed_mid_chunk_then_redelivered_sends_each_reminder_once(settings):
+    assert connection.vendor == "postgresql" and settings.CELERY_BROKER_URL.startswith("redis://")
+    now = dt.datetime.now(dt.UTC).replace(second=30, microsecond=0)
+    slot = now.time().replace(second=0)
+    patients = []
+    for _ in range(6):
+        patient = PatientFactory(timezone="UTC")
+        ProgramFactory(patient=patient, start_date=now.date() - dt.timedelta(days=3))
+        ReminderTime.objects.create(patient=patient, local_time=slot)
+        patients.append(patient)
+    app.control.purge()
+    ids = reminders.sweep(now=now)
+    assert len(ids) == 6
+    processed_first = sorted(ids, reverse=True)  # the order process() takes them in
+    db = connection.settings_dict
+    blocker = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
+    blocker.execute("SELECT id FROM notifications_reminder WHERE id = %s FOR UPDATE", [processed_first[2]])
+    first = start_worker(settings)
+    try:
+        tasks.process_reminders.delay(ids)
+        assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 2), "first worker never started"
+        time.sleep(0.5)  # it is now waiting on the locked row, mid-chunk
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        blocker.rollback()
+        blocker.close()
+        if first.poll() is None:
+            first.kill()
+    assert Reminder.objects.filter(status="queued").count() == 4
+    second = start_worker(settings)
+    try:
+        assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 6), "chunk not redelivered"
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
+    per_user = Counter(Notification.objects.values_list("user_id", flat=True))
+    assert per_user == {p.user_id: 1 for p in patients}
