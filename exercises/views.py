@@ -13,8 +13,8 @@ from patients.localtime import local_today
 from patients.models import Role
 from patients.selectors import patients_for_user
 from patients.views import patient_of, scoped_patient
-from rehab_tracker.api import DateRangeQuery
 from rehab_tracker.permissions import only_for, writes_for
+from rehab_tracker.queries import DateRangeQuery
 
 from . import services
 from .adherence import Adherence, adherence_for_programs

@@ -10,8 +10,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rehab_tracker.api import AnyDateRangeQuery, DateRangeQuery
 from rehab_tracker.permissions import only_for
+from rehab_tracker.queries import AnyDateRangeQuery, DateRangeQuery
 
 from .audit import AuditedView
 from .export import csv_rows, fhir_bundle

@@ -51,7 +51,8 @@ def start_worker(settings) -> subprocess.Popen:
     }
     command = [sys.executable, "-m", "celery", "-A", "rehab_tracker", "worker", "--pool=solo", "--loglevel=WARNING",
                "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(os.environ.get("RT_WORKER_LOG", os.devnull), "a")  # noqa: SIM115 - lives as long as the worker
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
 def test_killed_mid_chunk_then_redelivered_sends_each_reminder_once(settings):
