@@ -58,11 +58,25 @@ def vapid_keys() -> tuple[str, str]:
 
 
 def endpoint_allowed(endpoint: str) -> bool:
-    """SSRF guard: only push services on the allow-list, and only plain URLs."""
-    parts = urlparse(endpoint)
+    """SSRF guard: only push services on the allow-list, and only plain URLs.
+
+    Scheme, host and port must equal an allowed prefix's (so a prefix written without a
+    trailing slash cannot admit ``fcm.googleapis.com.evil.example``); the path must start with its path.
+    """
+    try:
+        parts = urlparse(endpoint)
+        port = parts.port
+    except ValueError:
+        return False
     if parts.scheme not in ("https", "http") or parts.username or parts.password or not parts.hostname:
         return False
-    return any(endpoint.startswith(prefix) for prefix in settings.WEBPUSH_ALLOWED_ENDPOINTS)
+    for prefix in settings.WEBPUSH_ALLOWED_ENDPOINTS:
+        allowed = urlparse(prefix)
+        if (parts.scheme, parts.hostname, port) == (allowed.scheme, allowed.hostname, allowed.port) and (
+            parts.path.startswith(allowed.path or "/")
+        ):
+            return True
+    return False
 
 
 def send_webpush(*, endpoint: str, p256dh: str, auth: str, payload: dict) -> None:

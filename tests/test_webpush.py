@@ -107,3 +107,22 @@ def test_lost_deliveries_are_retried_by_the_command(patient, push_service, subsc
     assert Delivery.objects.get(id=delivery_id).status == "sent" and len(push_service.received) == 1
     call_command("retry_deliveries", "--now", later, stdout=out)
     assert len(push_service.received) == 1
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "allowed"),
+    [
+        ("https://fcm.googleapis.com/fcm/send/abc", True),
+        ("https://fcm.googleapis.com.evil.example/fcm/send/abc", False),
+        ("https://fcm.googleapis.com:8443/fcm/send/abc", False),
+        ("https://user:pw@fcm.googleapis.com/fcm/send/abc", False),
+        ("http://fcm.googleapis.com/fcm/send/abc", False),
+        ("https://fcm.googleapis.com:99999999/x", False),
+        ("https://updates.push.services.mozilla.com/wpush/v2/x", True),
+    ],
+)
+def test_allow_list_matches_host_exactly(settings, endpoint, allowed):
+    from notifications.channels import endpoint_allowed
+
+    settings.WEBPUSH_ALLOWED_ENDPOINTS = ["https://fcm.googleapis.com", "https://updates.push.services.mozilla.com/"]
+    assert endpoint_allowed(endpoint) is allowed
