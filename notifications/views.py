@@ -14,6 +14,7 @@ from patients.models import Role
 from patients.selectors import patients_for_user
 from patients.views import patient_of
 from rehab_tracker.permissions import only_for, role_of
+from rehab_tracker.queries import id_param
 
 from . import services
 from .channels import vapid_keys, webpush_enabled
@@ -112,10 +113,9 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             if choices is not None and value not in choices:
                 raise ValidationError({name: [f"Use one of: {', '.join(choices)}."]})
             flags = flags.filter(**{name: value})
-        if params.get("patient") is not None:
-            if not params["patient"].isdigit():
-                raise ValidationError({"patient": ["A patient id is a whole number."]})
-            flags = flags.filter(patient_id=int(params["patient"]))
+        patient = id_param(params, "patient")
+        if patient is not None:
+            flags = flags.filter(patient_id=patient)
         return flags
 
     def _act(self, request, action_name: str):

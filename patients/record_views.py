@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rehab_tracker.permissions import only_for
-from rehab_tracker.queries import AnyDateRangeQuery, DateRangeQuery
+from rehab_tracker.queries import AnyDateRangeQuery, DateRangeQuery, id_param
 
 from .audit import AuditedView
 from .export import csv_rows, fhir_bundle
@@ -120,9 +120,7 @@ class AuditEventListView(generics.ListAPIView):
     def get_queryset(self):
         events = AuditEvent.objects.all()
         for name in ("patient", "user"):
-            value = self.request.query_params.get(name)
+            value = id_param(self.request.query_params, name)
             if value is not None:
-                if not value.isdigit():
-                    raise serializers.ValidationError({name: ["A whole number is required."]})
-                events = events.filter(**{f"{name}_id": int(value)})
+                events = events.filter(**{f"{name}_id": value})
         return events

@@ -10,6 +10,7 @@ from exercises.protocols import ProtocolSlug
 from notifications.escalation import evaluate
 from notifications.models import FlagKind
 from rehab_tracker.permissions import role_of, writes_for
+from rehab_tracker.queries import id_param
 
 from . import services
 from .audit import AuditedView
@@ -149,11 +150,9 @@ class PatientScopedListMixin:
 
     def get_queryset(self):
         rows = self.model.objects.filter(patient__in=patients_for_user(self.request.user))
-        patient = self.request.query_params.get("patient")
+        patient = id_param(self.request.query_params, "patient")
         if patient is not None:
-            if not patient.isdigit():
-                raise ValidationError({"patient": ["A patient id is a whole number."]})
-            rows = rows.filter(patient_id=int(patient))
+            rows = rows.filter(patient_id=patient)
         return rows.order_by("date", "id")
 
 

@@ -7,6 +7,16 @@ importing serializers there would make an import cycle.
 from rest_framework import serializers
 
 
+def id_param(params, name: str) -> int | None:
+    """An optional ``?name=<id>`` query parameter: None when absent, a 400 naming it when not an id."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise serializers.ValidationError({name: [f"A {name} id is a whole number."]})
+    return int(value)
+
+
 class DateRangeQuery(serializers.Serializer):
     """``?from=&to=`` (and ``?patient=`` where a list takes it), with errors named as the client sent them."""
 

@@ -16,6 +16,7 @@ from notifications.models import Delivery, Notification, PushSubscription, Remin
 from rehab_tracker.celery import app
 
 from .factories import PatientFactory, ProgramFactory
+from .waiting import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 AT_EIGHT = dt.datetime(2026, 3, 10, 7, 0, 5, tzinfo=dt.UTC)  # 08:00:05 in Copenhagen
@@ -32,15 +33,6 @@ def worker(settings):
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
         yield
-
-
-def wait_for(condition, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

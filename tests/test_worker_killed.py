@@ -23,18 +23,10 @@ from notifications.models import Notification, Reminder, ReminderTime
 from rehab_tracker.celery import app
 
 from .factories import PatientFactory, ProgramFactory
+from .waiting import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def wait_for(condition, seconds=45.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def start_worker(settings) -> subprocess.Popen:
@@ -75,7 +67,9 @@ def test_killed_mid_chunk_then_redelivered_sends_each_reminder_once(settings):
     first = start_worker(settings)
     try:
         tasks.process_reminders.delay(ids)
-        assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 2), "first worker never started"
+        assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 2, seconds=45), (
+            "first worker never started"
+        )
         time.sleep(0.5)  # it is now waiting on the locked row, mid-chunk
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -87,7 +81,9 @@ def test_killed_mid_chunk_then_redelivered_sends_each_reminder_once(settings):
     assert Reminder.objects.filter(status="queued").count() == 4
     second = start_worker(settings)
     try:
-        assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 6), "chunk not redelivered"
+        assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 6, seconds=45), (
+            "chunk not redelivered"
+        )
     finally:
         second.terminate()
         second.wait(timeout=20)
