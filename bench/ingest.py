@@ -52,7 +52,6 @@ def main() -> None:
     from django.db import connection
 
     from exercises.models import Program, SetLog
-    from exercises.protocols import program_week
     from patients.services import clinician_create, patient_create
 
     physio = clinician_create(username="bench-physio", role="physio", password="bench-pass-2026")
@@ -98,7 +97,7 @@ def main() -> None:
     for batch in floor_batches:
         SetLog.objects.bulk_create(
             SetLog(client_id=i["client_id"], patient_id=floor_program.patient_id, program=floor_program,
-                   date=dt.date.fromisoformat(i["date"]), week=program_week(start, dt.date.fromisoformat(i["date"])),
+                   date=dt.date.fromisoformat(i["date"]), week=floor_program.week_on(dt.date.fromisoformat(i["date"])),
                    exercise=i["exercise"], reps=i["reps"], load_kg=i["load_kg"], pain=i["pain"], session=i["session"])
             for i in batch
         )  # fmt: skip

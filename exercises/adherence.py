@@ -1,11 +1,14 @@
-"""Adherence, one definition for every caller (SPEC §3).
+"""Adherence, one definition for every caller (SPEC §3, CLINICAL.md §7).
 
 A day counts once it is over in the patient's time zone; today is "in progress"
-and never lowers a score. Alfredson: a day's completed sets are, per prescribed
-exercise, min(sets logged, sets prescribed). HSR: sets count toward their program
-week whichever day they were done on, capped per exercise at the week's
-prescription, and a week owes its sets pro rata to its finished days. Paused
-days prescribe nothing.
+and never lowers a score. A logged set counts min(reps logged ÷ reps prescribed,
+1) of a set (reps-weighted). With ``side = both`` each leg owes the full
+prescription and its sets count for that leg only. Alfredson: a day's completed
+sets are, per prescribed exercise and leg, min(set credit, sets prescribed). HSR:
+sets count toward their program week whichever day they were done on, capped per
+exercise and leg at the week's prescription, and a week owes its sets pro rata to
+its finished days. Paused days (a clinician's pause or an open red flag)
+prescribe nothing, and the program week counts unpaused days only.
 
 Set rows are counted in the database (one grouped query for any number of
 programs); Python only combines the per-day counts.
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -24,7 +27,7 @@ from django.db.models import Count
 from patients.localtime import local_today
 
 from .models import Program, SetLog
-from .protocols import PROTOCOLS, prescription, program_week
+from .protocols import PROTOCOLS, prescribed_reps, prescription, set_credit
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -33,7 +36,7 @@ ONE_DAY = dt.timedelta(days=1)
 class DayFigure:
     date: dt.date
     prescribed_sets: int
-    completed_sets: int
+    completed_sets: float
     status: str  # finished | in_progress | upcoming
     prescribes: bool = True  # not paused or stopped
     week: int | None = None
@@ -95,7 +98,7 @@ def adherence_for_programs(
         return adherence_over_last_days(programs, now=now, windows=(last_days,))[last_days]
     todays = {p.id: local_today(p.patient.timezone, now) for p in programs}
     windows = {p.id: (date_from or p.start_date, date_to or p.end_date) for p in programs}
-    counts = _set_counts(programs, windows.values())
+    counts = _set_counts(programs, windows)
     return {p.id: _program_adherence(p, windows[p.id], todays[p.id], counts.get(p.id, {})) for p in programs}
 
 
@@ -111,7 +114,7 @@ def adherence_over_last_days(
         days: {p.id: (todays[p.id] - dt.timedelta(days=days), todays[p.id] - ONE_DAY) for p in programs}
         for days in windows
     }
-    counts = _set_counts(programs, [w for span in spans.values() for w in span.values()])
+    counts = _set_counts(programs, spans[max(windows)])
     widest = max(windows)
     shared = {  # day figures made once, for the widest window, and sliced for the others
         p.id: _day_figures(
@@ -128,21 +131,25 @@ def adherence_over_last_days(
     }
 
 
-DayCounts = dict[dt.date, dict[str, int]]
+# Per program: day → (exercise, leg) → [(reps, sets)]; the leg is None when only one side is affected.
+DayCounts = dict[dt.date, dict[tuple[str, str | None], list[tuple[int, int]]]]
 
 
-def _set_counts(programs: Iterable[Program], windows: Iterable[Window]) -> dict[int, DayCounts]:
-    """Sets logged per program, date and exercise, in one grouped query."""
-    ids = [p.id for p in programs]
-    windows = list(windows)
-    if not ids:
+def legs(program: Program) -> tuple[str | None, ...]:
+    """The legs that each owe the full prescription: both with ``side = both``, else the one (any side column)."""
+    return ("left", "right") if program.patient.side == "both" else (None,)
+
+
+def _set_counts(programs: Sequence[Program], windows: dict[int, Window]) -> dict[int, DayCounts]:
+    """Sets logged per program, date, exercise, leg and reps, in one grouped query."""
+    if not programs:
         return {}
-    # HSR counts a week's sets whichever day they fell on: reach back to the week start.
-    first = min(w[0] for w in windows) - dt.timedelta(days=6)
-    last = max(w[1] for w in windows)
+    # HSR counts a week's sets whichever day they fell on: reach back to the start of the first day's week.
+    first = min(_week_start(p, windows[p.id][0]) for p in programs)
+    last = max(w[1] for w in windows.values())
     grouped = (
-        SetLog.objects.filter(program_id__in=ids, date__gte=first, date__lte=last)
-        .values_list("program_id", "date", "exercise")
+        SetLog.objects.filter(program_id__in=[p.id for p in programs], date__gte=first, date__lte=last)
+        .values_list("program_id", "date", "exercise", "side", "reps")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -150,14 +157,30 @@ def _set_counts(programs: Iterable[Program], windows: Iterable[Window]) -> dict[
     with connection.cursor() as cursor:  # plain rows: the driver's dates need no per-row converters
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    counts: dict[int, DayCounts] = defaultdict(lambda: defaultdict(dict))
-    for program_id, day, exercise, n in rows:
+    both = {p.id for p in programs if p.patient.side == "both"}
+    counts: dict[int, DayCounts] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for program_id, day, exercise, side, reps, n in rows:
         day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)  # SQLite returns text
-        counts[program_id][day][exercise] = n
+        counts[program_id][day][(exercise, side if program_id in both else None)].append((reps, n))
     return counts
 
 
-def _day_status(day: dt.date, today: dt.date) -> str:
+def _week_start(program: Program, day: dt.date) -> dt.date:
+    """The first day of ``day``'s program week (HSR; a daily protocol needs no reach back)."""
+    if PROTOCOLS[program.protocol].daily or day <= program.start_date:
+        return day
+    week = program.week_on(day)
+    while day > program.start_date and program.week_on(day - ONE_DAY) == week:
+        day -= ONE_DAY
+    return day
+
+
+def credit(groups: list[tuple[int, int]], rx_reps: int) -> float:
+    """The sets that ``groups`` of (reps, sets) are worth against ``rx_reps`` (CLINICAL.md §7)."""
+    return sum(n * set_credit(reps, rx_reps) for reps, n in groups)
+
+
+def day_status(day: dt.date, today: dt.date) -> str:
     if day < today:
         return "finished"
     return "in_progress" if day == today else "upcoming"
@@ -165,18 +188,28 @@ def _day_status(day: dt.date, today: dt.date) -> str:
 
 def _day_figures(program: Program, start: dt.date, end: dt.date, today: dt.date, counts: DayCounts) -> list[DayFigure]:
     spec = PROTOCOLS[program.protocol]
+    sides = legs(program)
     figures = []
     day = start
     while day <= end:
         rx = prescription(program, day)
+        week = program.week_on(day)
         logged = counts.get(day)
-        done = 0
+        done = 0.0
         # Alfredson: only prescribed days count; HSR: any day's sets count toward the week.
-        if logged and (rx.items or not spec.daily):
-            week = rx.week or program_week(program.start_date, day)
-            done = sum(min(logged.get(ex, 0), spec.day_cap(week, ex)) for ex in spec.exercises)
+        if logged and week and (rx.items or not spec.daily):
+            for ex in spec.exercises:
+                cap, reps = spec.day_cap(week, ex), prescribed_reps(program.protocol, week, ex)
+                done += sum(min(credit(logged.get((ex, leg), []), reps), cap) for leg in sides)
         figures.append(
-            DayFigure(day, rx.total_sets, done, _day_status(day, today), program.prescribes_on(day), rx.week)
+            DayFigure(
+                day,
+                rx.total_sets * len(sides),
+                round(done, 2),
+                day_status(day, today),
+                program.prescribes_on(day),
+                week,
+            )
         )
         day += ONE_DAY
     return figures
@@ -195,14 +228,16 @@ def _program_adherence(
     spec = PROTOCOLS[program.protocol]
     weeks: dict[int, WeekFigure] = {}
     for figure in result.days:
+        if figure.week is None:  # stopped
+            continue
         week = weeks.setdefault(figure.week, WeekFigure(figure.week, 0, 0))
         if figure.status != "finished":
             continue
         if spec.daily:
             week.prescribed_sets += figure.prescribed_sets
-            week.completed_sets += figure.completed_sets
+            week.completed_sets = round(week.completed_sets + figure.completed_sets, 2)
         elif figure.prescribes:
-            week.prescribed_sets += spec.week_sets(figure.week) / 7
+            week.prescribed_sets += spec.week_sets(figure.week) * len(legs(program)) / 7
     if not spec.daily:
         _fill_hsr_weeks(program, weeks, min(end, today - ONE_DAY), counts)
     result.weeks = [weeks[w] for w in sorted(weeks)]
@@ -210,17 +245,19 @@ def _program_adherence(
 
 
 def _fill_hsr_weeks(program: Program, weeks: dict[int, WeekFigure], last_counted: dt.date, counts: DayCounts) -> None:
-    """HSR: each week's sets (any day of that week up to the last finished day), capped."""
+    """HSR: each week's set credit (any day of that week up to the last finished day), capped per exercise and leg."""
     spec = PROTOCOLS[program.protocol]
+    per_week: dict[int, dict[tuple[str, str | None], float]] = defaultdict(lambda: defaultdict(float))
+    for day, logged in counts.items():
+        week = program.week_on(day)
+        if day > last_counted or week not in weeks:
+            continue
+        for (ex, leg), groups in logged.items():
+            per_week[week][(ex, leg)] += credit(groups, prescribed_reps(program.protocol, week, ex))
     for week, figure in weeks.items():
-        week_start = program.start_date + dt.timedelta(days=7 * (week - 1))
-        per_exercise: dict[str, int] = defaultdict(int)
-        for offset in range(7):
-            day = week_start + dt.timedelta(days=offset)
-            if day > last_counted:
-                break
-            for ex, n in counts.get(day, {}).items():
-                per_exercise[ex] += n
-        logged = sum(min(per_exercise[ex], spec.week_cap(week, ex)) for ex in spec.exercises)
+        done = per_week.get(week, {})
+        logged = sum(
+            min(done.get((ex, leg), 0.0), spec.week_cap(week, ex)) for ex in spec.exercises for leg in legs(program)
+        )
         figure.prescribed_sets = round(figure.prescribed_sets, 2)
         figure.completed_sets = round(min(logged, figure.prescribed_sets), 2)

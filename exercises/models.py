@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 
-from .protocols import PROGRAM_DAYS, Exercise, ProtocolSlug, Session
+from .protocols import PROGRAM_DAYS, PROGRAM_WEEKS, Exercise, ProtocolSlug, Session
 
 
 class ProgramStatus(models.TextChoices):
@@ -25,13 +25,15 @@ class Program(models.Model):
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="programs")
     protocol = models.CharField(max_length=32, choices=ProtocolSlug.choices)
     start_date = models.DateField(help_text="Patient-local first day")
-    end_date = models.DateField(help_text="start_date + 83 days")
+    end_date = models.DateField(help_text="start_date + 83 days + the days of every ended pause")
     status = models.CharField(max_length=16, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE)
     # HSR training weekdays, Monday=0; empty means the default (start weekday, +2, +4).
     training_weekdays = models.JSONField(default=list, blank=True)
     # Added load in kg per exercise slug.
     loads = models.JSONField(default=dict, blank=True)
     stopped_on = models.DateField(null=True, blank=True, help_text="First day no longer prescribed")
+    # CLINICAL.md §3: a protocol that does not fit the tendinopathy type needs a clinician's written reason.
+    override_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,9 +67,44 @@ class Program(models.Model):
             return False
         return not any(p.covers(day) for p in self.pause_list)
 
+    @property
+    def insertional(self) -> bool:
+        return self.patient.tendinopathy == "insertional"
+
+    @property
+    def open_pause(self) -> "ProgramPause | None":
+        return next((p for p in self.pause_list if p.end_date is None), None)
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether ``day`` is inside the program: from the start to the end date (open-ended while paused)."""
+        if day < self.start_date or (self.stopped_on and day >= self.stopped_on):
+            return False
+        return day <= self.end_date or self.open_pause is not None
+
+    def week_on(self, day: dt.date) -> int | None:
+        """The program week (1–12) of ``day``, counting unpaused days only (CLINICAL.md §7), None outside.
+
+        A paused day carries the week the program resumes in.
+        """
+        if not self.covers(day):
+            return None
+        paused = sum(p.days_before(day) for p in self.pause_list)
+        return min(((day - self.start_date).days - paused) // 7 + 1, PROGRAM_WEEKS)
+
+    def paused_on(self, day: dt.date) -> "ProgramPause | None":
+        return next((p for p in self.pause_list if p.covers(day)), None)
+
+
+class PauseReason(models.TextChoices):
+    CLINICIAN = "clinician"  # a physio paused the program
+    RED_FLAG = "red_flag"  # CLINICAL.md §8: the exercises stop until a clinician resolves the red flag
+
 
 class ProgramPause(models.Model):
+    """Days that prescribe nothing; an ended pause moves the program's end date by its length."""
+
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(max_length=16, choices=PauseReason.choices, default=PauseReason.CLINICIAN)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Last paused day; empty while paused")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -80,6 +117,15 @@ class ProgramPause(models.Model):
 
     def covers(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def days_before(self, day: dt.date) -> int:
+        """Paused days of this pause before ``day``."""
+        last = day - dt.timedelta(days=1) if self.end_date is None else min(self.end_date, day - dt.timedelta(days=1))
+        return max(0, (last - self.start_date).days + 1)
+
+    @property
+    def length(self) -> int:
+        return 0 if self.end_date is None else (self.end_date - self.start_date).days + 1
 
 
 class SetLog(models.Model):
@@ -95,6 +141,8 @@ class SetLog(models.Model):
     load_kg = models.DecimalField(max_digits=6, decimal_places=2, default=0)
     pain = models.PositiveSmallIntegerField(help_text="Pain during the set, 0–10")
     session = models.CharField(max_length=2, choices=Session.choices, null=True, blank=True)
+    # The leg the set was done with (SPEC §2): with side = both each leg owes the full prescription.
+    side = models.CharField(max_length=5, choices=[("left", "left"), ("right", "right")], default="left")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -91,33 +91,57 @@ _ECCENTRIC_TEMPO = "slow lowering on the affected leg; rise with the other leg"
 
 def _alfredson_week(note: str) -> tuple[Dose, ...]:
     return (
-        Dose(Exercise.ECCENTRIC_HEEL_DROP_STRAIGHT, 3, 15, _ECCENTRIC_TEMPO, note),
-        Dose(Exercise.ECCENTRIC_HEEL_DROP_BENT, 3, 15, _ECCENTRIC_TEMPO, note),
+        Dose(Exercise.ECCENTRIC_HEEL_DROP_STRAIGHT, 3, 15, _ECCENTRIC_TEMPO, "Knee straight. " + note),
+        Dose(Exercise.ECCENTRIC_HEEL_DROP_BENT, 3, 15, _ECCENTRIC_TEMPO, "Knee bent. " + note),
     )
 
 
+# Silbernagel et al., Am J Sports Med 2007;35:897 (CLINICAL.md §5): told wherever pain is entered or prescribed.
+PAIN_GUIDE = (
+    "Pain during the exercise: 0–2 is safe, 3–5 is acceptable, above 5 is too much — next session use less load "
+    "or fewer reps. If pain or stiffness is worse than usual the next morning, lower the load. Pain alone is no "
+    "reason to stop the program; only the warning signs in the morning check-in are."
+)
 _MIDPORTION_NOTE = (
-    "Lower the heel below the step. Some pain is expected; stop only if it becomes disabling. "
-    "When it no longer hurts, add load until it is mildly painful again."
+    "Off a step: lower the heel below the level of the forefoot. Some pain is expected. "
+    "When it no longer hurts, add load (a backpack) until it is mildly painful again."
 )
 _INSERTIONAL_NOTE = (
     "On a flat floor: lower the heel only to neutral, never below the level of the forefoot. "
-    "Some pain is expected; stop only if it becomes disabling."
+    "Some pain is expected. When it no longer hurts, add load until it is mildly painful again."
 )
 
 # Beyer et al. 2015: week → (sets, repetition maximum).
 _HSR_DOSE = {1: (3, 15), 2: (3, 12), 3: (3, 12), 4: (4, 10), 5: (4, 10)}
 _HSR_DOSE |= dict.fromkeys((6, 7, 8), (4, 8)) | dict.fromkeys((9, 10, 11, 12), (4, 6))
 _HSR_TEMPO = "3 s up, 3 s down; 2–3 min rest between sets, 5 min between exercises"
-_HSR_NOTE = "Full range, both legs. Discomfort is acceptable; more pain after training means a lighter load."
+_HSR_NOTES = {
+    Exercise.SEATED_CALF_RAISE: "Seated, knee bent, in a machine or with a weight on the knees.",
+    Exercise.STANDING_CALF_RAISE: "Standing, knee straight, forefoot on a raise, with a barbell or weight.",
+    Exercise.LEG_PRESS_CALF_RAISE: "In the leg press, knee straight, pushing with the forefoot.",
+}
+_HSR_RM = (
+    "Use a load you can lift {reps} times with good form and no more ({reps} RM): the last rep should be hard. "
+    "Full range, both legs. Discomfort is acceptable; more pain after training means a lighter load."
+)
+# CLINICAL.md §3: HSR for insertional tendinopathy from a flat floor (Beyer 2015 studied mid-portion only).
+HSR_INSERTIONAL_NOTE = "Insertional: work from a flat floor, never letting the heel drop below the forefoot."
 
 
 def _hsr_week(week: int) -> tuple[Dose, ...]:
     sets, reps = _HSR_DOSE[week]
     return tuple(
-        Dose(ex, sets, reps, _HSR_TEMPO)
-        for ex in (Exercise.SEATED_CALF_RAISE, Exercise.STANDING_CALF_RAISE, Exercise.LEG_PRESS_CALF_RAISE)
+        Dose(ex, sets, reps, _HSR_TEMPO, f"{note} {_HSR_RM.format(reps=reps)}") for ex, note in _HSR_NOTES.items()
     )
+
+
+def hsr_previous_stage(week: int) -> tuple[int, ...]:
+    """The weeks of the RM stage before ``week``'s (empty in the first stage): repetitions fall stage by stage."""
+    reps = _HSR_DOSE[week][1]
+    higher = [r for _, r in _HSR_DOSE.values() if r > reps]
+    if not higher:
+        return ()
+    return tuple(w for w, (_, r) in _HSR_DOSE.items() if r == min(higher))
 
 
 _WEEKS = range(1, PROGRAM_WEEKS + 1)
@@ -131,9 +155,16 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
         {w: _alfredson_week(_INSERTIONAL_NOTE) for w in _WEEKS}, _INSERTIONAL_NOTE,
     ),
     ProtocolSlug.HSR: ProtocolSpec(
-        ProtocolSlug.HSR, False, (None,), 3, {w: _hsr_week(w) for w in _WEEKS}, _HSR_NOTE,
+        ProtocolSlug.HSR, False, (None,), 3, {w: _hsr_week(w) for w in _WEEKS}, "Heavy slow resistance",
     ),
 }  # fmt: skip
+
+# CLINICAL.md §3: the protocol a patient's tendinopathy type gets by default; the others need a written reason.
+DEFAULT_PROTOCOL = {"midportion": ProtocolSlug.ALFREDSON, "insertional": ProtocolSlug.ALFREDSON_INSERTIONAL}
+FITS = {
+    "midportion": {ProtocolSlug.ALFREDSON, ProtocolSlug.HSR},
+    "insertional": {ProtocolSlug.ALFREDSON_INSERTIONAL, ProtocolSlug.HSR},
+}
 
 
 def default_training_weekdays(start_date: dt.date) -> list[int]:
@@ -145,8 +176,10 @@ def default_training_weekdays(start_date: dt.date) -> list[int]:
 class ProgramLike(TypingProtocol):
     protocol: str
     start_date: dt.date
-    end_date: dt.date
     training_weekdays: list[int]
+    insertional: bool
+
+    def week_on(self, day: dt.date) -> int | None: ...
 
     def prescribes_on(self, day: dt.date) -> bool: ...
 
@@ -173,34 +206,45 @@ class Prescription:
         return sum(i.sets for i in self.items)
 
 
-def program_week(start_date: dt.date, day: dt.date) -> int | None:
-    """The program week (1–12) that ``day`` falls in, or None outside the program."""
-    offset = (day - start_date).days
-    if 0 <= offset < PROGRAM_DAYS:
-        return offset // 7 + 1
-    return None
+def training_weekdays(program: ProgramLike) -> list[int]:
+    """The HSR weekdays in force: the program's own, else the default (empty for daily protocols)."""
+    if PROTOCOLS[program.protocol].daily:
+        return []
+    return sorted(program.training_weekdays or default_training_weekdays(program.start_date))
 
 
 def is_training_day(program: ProgramLike, day: dt.date) -> bool:
     if PROTOCOLS[program.protocol].daily:
         return True
-    return day.weekday() in (program.training_weekdays or default_training_weekdays(program.start_date))
+    return day.weekday() in training_weekdays(program)
 
 
 def prescription(program: ProgramLike, day: dt.date) -> Prescription:
     """What ``program`` prescribes on the patient-local date ``day``.
 
-    Empty on rest days, on paused or stopped days, and outside the program.
+    Empty on rest days, on paused or stopped days, and outside the program. The
+    week counts unpaused days only (CLINICAL.md §7).
     """
-    week = program_week(program.start_date, day)
+    week = program.week_on(day)
     if week is None or not program.prescribes_on(day) or not is_training_day(program, day):
         return Prescription(day, week, False)
-    return Prescription(day, week, True, list(_week_items(program.protocol, week)))
+    return Prescription(day, week, True, list(_week_items(program.protocol, week, program.insertional)))
 
 
-@lru_cache(maxsize=64)
-def _week_items(protocol: str, week: int) -> tuple[Item, ...]:
-    """A training day's items are the same all week: built once per protocol and week."""
+@lru_cache(maxsize=128)
+def _week_items(protocol: str, week: int, insertional: bool) -> tuple[Item, ...]:
+    """A training day's items are the same all week: built once per protocol, week and tendinopathy type."""
     spec = PROTOCOLS[protocol]
     doses = spec.weeks[week]
-    return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note) for s in spec.sessions for d in doses)
+    extra = f" {HSR_INSERTIONAL_NOTE}" if insertional and not spec.daily else ""
+    return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note + extra) for s in spec.sessions for d in doses)
+
+
+def prescribed_reps(protocol: str, week: int, exercise: str) -> int:
+    """Reps a set of ``exercise`` prescribes in ``week`` (0 if not in the protocol)."""
+    return next((d.reps for d in PROTOCOLS[protocol].weeks[week] if d.exercise == exercise), 0)
+
+
+def set_credit(reps: int, rx_reps: int) -> float:
+    """CLINICAL.md §7: a logged set counts min(reps logged ÷ reps prescribed, 1) of a set."""
+    return min(reps / rx_reps, 1.0) if rx_reps else 0.0

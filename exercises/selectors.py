@@ -35,8 +35,6 @@ def current_program(patient: Patient) -> Program | None:
 
 def program_on(programs: Iterable[Program], day: dt.date) -> Program | None:
     """The program a set done on ``day`` belongs to: current programs first, then the newest."""
-    candidates = [
-        p for p in programs if p.start_date <= day <= p.end_date and not (p.stopped_on and day >= p.stopped_on)
-    ]
+    candidates = [p for p in programs if p.covers(day)]
     candidates.sort(key=lambda p: (p.status not in CURRENT_STATUSES, -p.start_date.toordinal()))
     return candidates[0] if candidates else None

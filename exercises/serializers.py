@@ -5,8 +5,8 @@ from rest_framework import serializers
 
 from patients.localtime import local_today
 
-from .models import Program, ProgramChange, SetLog
-from .protocols import PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
+from .models import CURRENT_STATUSES, Program, ProgramChange, SetLog
+from .protocols import DEFAULT_PROTOCOL, FITS, PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
 from .selectors import program_on
 
 MAX_LOAD_KG = 500
@@ -35,6 +35,19 @@ class WeekdaysField(serializers.ListField):
         return sorted(days)
 
 
+def _check_fits(protocol: str, tendinopathy: str, override_reason: str) -> None:
+    """CLINICAL.md §3: a protocol designed for the other tendinopathy type needs a clinician's written reason."""
+    if protocol not in FITS[tendinopathy] and not override_reason.strip():
+        raise serializers.ValidationError(
+            {
+                "override_reason": [
+                    f"{protocol} is designed for mid-portion tendinopathy and this patient's is {tendinopathy}: "
+                    f"use {DEFAULT_PROTOCOL[tendinopathy]}, or give the clinical reason for {protocol}."
+                ]
+            }
+        )
+
+
 def _check_loads_and_weekdays(protocol: str, attrs: dict) -> None:
     loads = attrs.get("loads") or {}
     foreign = sorted(set(loads) - set(PROTOCOLS[protocol].exercises))
@@ -53,7 +66,17 @@ class ProgramChangeSerializer(serializers.ModelSerializer):
 
 class ProgramSerializer(serializers.ModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Program.objects.none())
-    protocol = serializers.ChoiceField(choices=ProtocolSlug.choices)
+    protocol = serializers.ChoiceField(
+        choices=ProtocolSlug.choices,
+        required=False,
+        help_text="Default: alfredson for mid-portion, alfredson_insertional for insertional tendinopathy",
+    )
+    override_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the protocol does not fit the patient's tendinopathy type (alfredson for insertional)",
+    )
     training_weekdays = WeekdaysField(required=False)
     loads = LoadsField(required=False)
     changes = ProgramChangeSerializer(many=True, read_only=True)
@@ -69,6 +92,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "status",
             "training_weekdays",
             "loads",
+            "override_reason",
             "stopped_on",
             "created_at",
             "changes",
@@ -89,8 +113,10 @@ class ProgramSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"start_date": ["A program starting then would already be over."]})
         if start > today + dt.timedelta(days=MAX_START_AHEAD_DAYS):
             raise serializers.ValidationError({"start_date": ["Start within a year from today."]})
-        if patient.programs.filter(status__in=("active", "paused")).exists():
+        if patient.programs.filter(status__in=CURRENT_STATUSES).exists():
             raise serializers.ValidationError({"patient": ["This patient already has an active program."]})
+        attrs.setdefault("protocol", DEFAULT_PROTOCOL[patient.tendinopathy])
+        _check_fits(attrs["protocol"], patient.tendinopathy, attrs.get("override_reason", ""))
         _check_loads_and_weekdays(attrs["protocol"], attrs)
         return attrs
 
@@ -102,6 +128,9 @@ class ProgramUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="Switch between the mid-portion and insertional Alfredson variants",
     )
+    override_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="Why, when the variant does not fit"
+    )
     training_weekdays = WeekdaysField(required=False)
     loads = LoadsField(required=False)
 
@@ -109,6 +138,8 @@ class ProgramUpdateSerializer(serializers.Serializer):
         program = self.context["program"]
         if "protocol" in attrs and program.protocol == ProtocolSlug.HSR:
             raise serializers.ValidationError({"protocol": ["Heavy slow resistance has no variant to switch to."]})
+        if "protocol" in attrs:
+            _check_fits(attrs["protocol"], program.patient.tendinopathy, attrs.get("override_reason", ""))
         _check_loads_and_weekdays(attrs.get("protocol", program.protocol), attrs)
         return attrs
 
@@ -121,7 +152,13 @@ class PrescriptionItemSerializer(serializers.Serializer):
     tempo = serializers.CharField()
     note = serializers.CharField()
     load_kg = serializers.FloatField(allow_null=True)
+    pain_guide = serializers.CharField(help_text="Silbernagel's pain zones and the next-morning rule")
+    rm = serializers.IntegerField(allow_null=True, help_text="HSR: the repetition maximum this stage aims at")
+    suggested_load_kg = serializers.FloatField(
+        allow_null=True, help_text="HSR: from the previous stage's loads (Epley), rounded to 2.5 kg; a suggestion"
+    )
     logged_sets = serializers.IntegerField(required=False)
+    logged_by_side = serializers.DictField(child=serializers.IntegerField(), required=False)
 
 
 class PrescriptionSerializer(serializers.Serializer):
@@ -129,6 +166,9 @@ class PrescriptionSerializer(serializers.Serializer):
     date = serializers.DateField()
     week = serializers.IntegerField(allow_null=True)
     training_day = serializers.BooleanField()
+    training_weekdays = serializers.ListField(
+        child=serializers.IntegerField(), help_text="HSR weekdays in force (Monday=0); empty for daily protocols"
+    )
     items = PrescriptionItemSerializer(many=True)
 
 
@@ -148,6 +188,11 @@ class SetLogSerializer(serializers.ModelSerializer):
     )
     pain = serializers.IntegerField(min_value=0, max_value=10)
     session = serializers.ChoiceField(choices=Session.choices, allow_null=True, required=False, default=None)
+    side = serializers.ChoiceField(
+        choices=["left", "right"],
+        required=False,
+        help_text="The leg: required when the patient's side is both; defaults to the affected side otherwise",
+    )
 
     class Meta:
         model = SetLog
@@ -163,6 +208,7 @@ class SetLogSerializer(serializers.ModelSerializer):
             "load_kg",
             "pain",
             "session",
+            "side",
             "created_at",
         ]
         read_only_fields = ["id", "patient", "program", "week", "created_at"]
@@ -182,8 +228,20 @@ class SetLogSerializer(serializers.ModelSerializer):
             )
         if attrs.get("session") and not PROTOCOLS[program.protocol].daily:
             raise serializers.ValidationError({"session": ["Sessions (am/pm) apply to the Alfredson protocol only."]})
+        attrs["side"] = _leg(patient.side, attrs.get("side"))
         attrs["program"] = program
         return attrs
+
+
+def _leg(affected: str, given: str | None) -> str:
+    """SPEC §2: a set names its leg when both are affected; otherwise it is the affected side."""
+    if affected == "both":
+        if given is None:
+            raise serializers.ValidationError({"side": ["Both legs are affected: say which leg (left or right)."]})
+        return given
+    if given not in (None, affected):
+        raise serializers.ValidationError({"side": [f"Your affected side is {affected}."]})
+    return affected
 
 
 class BatchResultSerializer(serializers.Serializer):
@@ -199,7 +257,7 @@ class BatchResponseSerializer(serializers.Serializer):
 class DayFigureSerializer(serializers.Serializer):
     date = serializers.DateField()
     prescribed_sets = serializers.IntegerField()
-    completed_sets = serializers.IntegerField()
+    completed_sets = serializers.FloatField(help_text="Reps-weighted: a set counts min(reps ÷ prescribed reps, 1)")
     status = serializers.CharField()
 
 

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from patients.localtime import local_today
 from patients.models import Patient, User
 
-from .models import CURRENT_STATUSES, Program, ProgramChange, ProgramPause, ProgramStatus, SetLog
-from .protocols import ProtocolSlug, program_week
+from .models import CURRENT_STATUSES, PauseReason, Program, ProgramChange, ProgramPause, ProgramStatus, SetLog
+from .protocols import ProtocolSlug
 
-LOG_FIELDS = ("date", "exercise", "reps", "load_kg", "pain", "session")
+LOG_FIELDS = ("date", "exercise", "reps", "load_kg", "pain", "session", "side")
 
 
 class ProgramChangeError(Exception):
@@ -29,6 +29,7 @@ def program_create(
     created_by: User,
     training_weekdays: list[int] | None = None,
     loads: dict[str, float] | None = None,
+    override_reason: str = "",
 ) -> Program:
     try:
         with transaction.atomic():
@@ -38,6 +39,7 @@ def program_create(
                 start_date=start_date,
                 training_weekdays=sorted(training_weekdays or []),
                 loads=loads or {},
+                override_reason=override_reason,
                 created_by=created_by,
             )
     except IntegrityError as exc:  # a racing create: the constraint keeps one current program
@@ -54,10 +56,12 @@ def program_update(
     changed_by: User | None = None,
     status: str | None = None,
     protocol: str | None = None,
+    override_reason: str | None = None,
     training_weekdays: list[int] | None = None,
     loads: dict[str, float] | None = None,
+    pause_reason: str = PauseReason.CLINICIAN,
 ) -> Program:
-    """Apply a physio's adjustments; each one is recorded as a ProgramChange (who, when, from, to)."""
+    """Apply a clinician's adjustments; each one is recorded as a ProgramChange (who, when, from, to)."""
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status not in CURRENT_STATUSES:
         raise ProgramChangeError(f"This program is {program.status}; it can no longer be changed.")
@@ -72,12 +76,15 @@ def program_update(
     today = max(local_today(program.patient.timezone), program.start_date)
     if status and status != program.status:
         record("status", program.status, status)
-        _change_status(program, status, today)
+        _change_status(program, status, today, pause_reason)
     if protocol and protocol != program.protocol:
         if {protocol, program.protocol} != VARIANTS:
             raise ProgramChangeError("Only the mid-portion and insertional Alfredson variants can be switched.")
         record("protocol", program.protocol, protocol)
         program.protocol = protocol
+        if override_reason:
+            record("override_reason", program.override_reason or None, override_reason)
+            program.override_reason = override_reason
     if training_weekdays is not None:
         record("training_weekdays", program.training_weekdays or None, sorted(training_weekdays))
         program.training_weekdays = sorted(training_weekdays)
@@ -90,19 +97,42 @@ def program_update(
     return program
 
 
-def _change_status(program: Program, status: str, today: dt.date) -> None:
+def _change_status(program: Program, status: str, today: dt.date, pause_reason: str) -> None:
+    """Resuming or stopping ends the open pause yesterday and moves the end date by the days paused (§7)."""
     open_pause = program.pauses.filter(end_date__isnull=True).first()
-    if open_pause:  # resuming or stopping ends the pause yesterday
+    if open_pause:
         if open_pause.start_date >= today:
             open_pause.delete()
         else:
             open_pause.end_date = today - dt.timedelta(days=1)
             open_pause.save(update_fields=["end_date"])
+            program.end_date += dt.timedelta(days=open_pause.length)
     if status == ProgramStatus.PAUSED:
-        ProgramPause.objects.create(program=program, start_date=today)
+        ProgramPause.objects.create(program=program, start_date=today, reason=pause_reason)
     elif status == ProgramStatus.STOPPED:
         program.stopped_on = today
     program.status = status
+
+
+def program_hold(*, program: Program) -> bool:
+    """CLINICAL.md §8: a red flag stops the exercises. Pause an active program (True if it was held now)."""
+    if program.status != ProgramStatus.ACTIVE:
+        return False
+    program_update(program=program, status=ProgramStatus.PAUSED, pause_reason=PauseReason.RED_FLAG)
+    return True
+
+
+def program_complete_ended(*, programs: list[Program], todays: dict[int, dt.date]) -> int:
+    """Mark active programs whose end date has passed as completed; a paused program waits for its clinician."""
+    ended = [p for p in programs if p.status == ProgramStatus.ACTIVE and todays[p.id] > p.end_date]
+    if not ended:
+        return 0
+    Program.objects.filter(id__in=[p.id for p in ended], status=ProgramStatus.ACTIVE).update(
+        status=ProgramStatus.COMPLETED
+    )
+    for p in ended:
+        p.status = ProgramStatus.COMPLETED
+    return len(ended)
 
 
 @dataclass
@@ -129,7 +159,7 @@ def _new_log(patient: Patient, data: dict) -> SetLog:
         client_id=data["client_id"],
         patient=patient,
         program=program,
-        week=program_week(program.start_date, data["date"]),
+        week=program.week_on(data["date"]),
         **{f: data.get(f) for f in LOG_FIELDS if f != "load_kg"},
         load_kg=data.get("load_kg") or Decimal(0),
     )

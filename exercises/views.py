@@ -13,13 +13,14 @@ from patients.localtime import local_today
 from patients.models import Role
 from patients.selectors import patients_for_user
 from patients.views import patient_of, scoped_patient
-from rehab_tracker.permissions import only_for, writes_for
+from rehab_tracker.permissions import writes_for
 from rehab_tracker.queries import DateRangeQuery
 
 from . import services
 from .adherence import Adherence, adherence_for_programs
-from .models import Program, SetLog
-from .protocols import prescription
+from .models import PauseReason, Program, SetLog
+from .progression import suggested_loads
+from .protocols import PAIN_GUIDE, PROTOCOLS, prescription, training_weekdays
 from .selectors import current_program, programs_for_patients
 from .serializers import (
     AdherenceSerializer,
@@ -32,14 +33,31 @@ from .serializers import (
 )
 
 MAX_BATCH = 500
+CONFLICT = "This client_id was already used for a different set: the set was not stored again."
+ON_HOLD_NOTICE = (
+    "Your exercises are on hold until a clinician has looked at the warning sign you reported. "
+    "The set is kept, but please do not train until you hear from your clinic."
+)
+
+
+def on_hold(program: Program, day: dt.date) -> bool:
+    """Whether a red flag holds the program on ``day`` (CLINICAL.md §8): sets are kept, the patient is told."""
+    pause = program.paused_on(day)
+    return pause is not None and pause.reason == PauseReason.RED_FLAG
+
+
 FROM_PARAM = OpenApiParameter("from", dt.date, description="First patient-local date")
 TO_PARAM = OpenApiParameter("to", dt.date, description="Last patient-local date")
 
 
 def prescription_data(program: Program | None, day: dt.date) -> dict:
+    """A prescription as the API shows it: items with load, pain guide, and for HSR the RM and a suggested load."""
     if program is None:
-        return {"program": None, "date": day, "week": None, "training_day": False, "items": []}
+        return {"program": None, "date": day, "week": None, "training_day": False, "training_weekdays": [],
+                "items": []}  # fmt: skip
     rx = prescription(program, day)
+    suggested = suggested_loads(program, rx.week) if rx.items else {}
+    daily = PROTOCOLS[program.protocol].daily
     items = [
         {
             "exercise": i.exercise,
@@ -49,10 +67,14 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "tempo": i.tempo,
             "note": i.note,
             "load_kg": program.loads.get(i.exercise),
+            "pain_guide": PAIN_GUIDE,
+            "rm": None if daily else i.reps,
+            "suggested_load_kg": suggested.get(i.exercise),
         }
         for i in rx.items
     ]
-    return {"program": program.id, "date": day, "week": rx.week, "training_day": rx.training_day, "items": items}
+    return {"program": program.id, "date": day, "week": rx.week, "training_day": rx.training_day,
+            "training_weekdays": training_weekdays(program), "items": items}  # fmt: skip
 
 
 class ProgramViewSet(
@@ -105,34 +127,6 @@ class ProgramViewSet(
         return Response(PrescriptionSerializer(prescription_data(program, day)).data)
 
 
-class TodayView(APIView):
-    """Today's prescription in the patient's zone, with the sets logged so far per item."""
-
-    permission_classes = [only_for(Role.PATIENT)]
-
-    @extend_schema(responses=PrescriptionSerializer)
-    def get(self, request):
-        patient = patient_of(request)
-        today = local_today(patient.timezone)
-        data = prescription_data(current_program(patient), today)
-        logged = list(SetLog.objects.filter(patient=patient, date=today).values_list("exercise", "session"))
-        for item in data["items"]:
-            item["logged_sets"] = sum(1 for ex, s in logged if ex == item["exercise"] and s == item["session"])
-        _spread_unsessioned(data["items"], logged)
-        return Response(PrescriptionSerializer(data).data)
-
-
-def _spread_unsessioned(items: list[dict], logged: list[tuple[str, str | None]]) -> None:
-    """Sets logged without a session fill that exercise's sessions in order (am, then pm)."""
-    spare = {ex: sum(1 for e, s in logged if e == ex and s is None) for ex, _ in logged}
-    for item in items:
-        if item["session"] is None:
-            continue
-        take = max(0, min(item["sets"] - item["logged_sets"], spare.get(item["exercise"], 0)))
-        item["logged_sets"] += take
-        spare[item["exercise"]] = spare.get(item["exercise"], 0) - take
-
-
 class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [writes_for(Role.PATIENT)]
     serializer_class = SetLogSerializer
@@ -163,11 +157,12 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
         serializer.is_valid(raise_exception=True)
         outcome = services.setlog_record(patient=patient, data=serializer.validated_data)
         if outcome.status == "conflict":
-            return Response(
-                {"client_id": ["This client_id was already used for a different set."]}, status=status.HTTP_409_CONFLICT
-            )
+            return Response({"client_id": [CONFLICT]}, status=status.HTTP_409_CONFLICT)
         code = status.HTTP_201_CREATED if outcome.status == "created" else status.HTTP_200_OK
-        return Response(SetLogSerializer(outcome.log).data, status=code)
+        body = SetLogSerializer(outcome.log).data
+        if outcome.log and on_hold(outcome.log.program, outcome.log.date):
+            body["notice"] = ON_HOLD_NOTICE
+        return Response(body, status=code)
 
     @extend_schema(request=SetLogSerializer(many=True), responses=BatchResponseSerializer)
     @action(detail=False, methods=["post"])
@@ -190,8 +185,12 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
                 results.append({"status": "invalid", "id": None, "errors": as_serializer_error(exc)})
         outcomes = services.setlog_record_batch(patient=patient, items=[data for _, data in valid])
         for (index, _), outcome in zip(valid, outcomes, strict=True):
-            results[index] = {"status": outcome.status, "id": outcome.log.id if outcome.log else None, "errors": None}
-        return Response({"results": results})
+            errors = {"client_id": [CONFLICT]} if outcome.status == "conflict" else None
+            results[index] = {"status": outcome.status, "id": outcome.log.id if outcome.log else None, "errors": errors}
+        body = {"results": results}
+        if any(on_hold(data["program"], data["date"]) for _, data in valid):
+            body["notice"] = ON_HOLD_NOTICE
+        return Response(body)
 
 
 class AdherenceView(AuditedView, APIView):

@@ -3,7 +3,13 @@
 ``evaluate`` reads everything it needs for any number of patients in a fixed
 number of grouped queries, decides in Python, and only writes where a flag opens
 or rises. Re-running it changes nothing: one unresolved flag per patient and kind
-(a partial unique constraint), notifications deduplicated by key.
+(a partial unique constraint), notifications deduplicated by key, one
+OutcomeReview per program, one RedFlagReport per red-flag check-in.
+
+A resolved flag is raised again only on data recorded after its resolution
+(CLINICAL.md §9): days finished after it, sessions and check-ins recorded after it.
+While a red flag is open the exercises are on hold: no non-adherence, pain or
+missing-outcome rule fires for that patient.
 """
 
 from __future__ import annotations
@@ -13,27 +19,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from exercises.adherence import Adherence, adherence_over_last_days
+from exercises.adherence import Adherence, adherence_for_programs, adherence_over_last_days
 from exercises.models import CURRENT_STATUSES, Program, ProgramStatus, SetLog
+from exercises.outcomes import pick_baseline, pick_outcome, visa_a_due
 from exercises.protocols import PROTOCOLS
-from patients.localtime import local_today
+from exercises.services import program_complete_ended
+from patients.localtime import local_today, zone
 from patients.models import CheckIn, VisaA
 
-from .models import Flag, FlagKind, FlagLevel, FlagStatus, NotificationKind
-from .services import LEVEL_RANK, flag_raise, notify
+from .models import Flag, FlagKind, FlagLevel, FlagStatus, NotificationKind, OutcomeReview
+from .review import treatment_review_text
+from .services import LEVEL_RANK, flag_raise, notify, red_flag_report
 
-PATHWAY = (
-    "Next steps of the care pathway to consider (CLINICAL.md §1): an injection — corticosteroid into the fat pad "
-    "or bursa, never into the tendon, or an orthobiologic such as platelet-rich plasma; then Tenex (percutaneous "
-    "tenotomy) or tendon scraping; then tendon repair surgery. The software does not decide this."
-)
-RED_FLAG_ADVICE = (
-    "Please stop your exercises now and seek care: contact your clinic today, or emergency care if you cannot walk. "
-    "Your reminders are paused until a clinician has looked at this."
-)
+ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass
@@ -51,12 +53,26 @@ def _pct(value: float) -> str:
 
 
 def _sets(figure: float) -> str:
-    return f"{figure:g}"
+    """Sets for people: whole numbers, or one decimal when a part-set matters."""
+    return f"{round(figure, 1):g}"
+
+
+@dataclass
+class Context:
+    now: dt.datetime
+    todays: dict[int, dt.date]  # program id → the patient's local today
+    resolved: dict[tuple[int, str], dt.datetime]  # (patient, kind) → last resolution
+    red_open: set[int]  # patients with an unresolved red flag
+
+    def since(self, program: Program, kind: str) -> dt.date | None:
+        """The first local day after the last resolution of ``kind``: only days from here are new evidence."""
+        at = self.resolved.get((program.patient_id, kind))
+        return None if at is None else at.astimezone(zone(program.patient.timezone)).date() + ONE_DAY
 
 
 def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    rearm_after = now - dt.timedelta(days=settings.FLAG_REARM_DAYS)
+    reported = _report_red_flags(now, patient_ids)
     recent_end = now.date() - dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS + 3)
     programs = Program.objects.filter(
         Q(status__in=CURRENT_STATUSES) | Q(status=ProgramStatus.COMPLETED, end_date__gte=recent_end)
@@ -67,10 +83,8 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
         programs.select_related("patient__user", "patient__physio", "patient__physician").prefetch_related("pauses")
     )
     todays = {p.id: local_today(p.patient.timezone, now) for p in programs}
-    completed = _complete_ended(programs, todays)
-    active = [p for p in programs if p.status == ProgramStatus.ACTIVE]
+    completed = program_complete_ended(programs=programs, todays=todays)
     ids = {p.patient_id for p in programs}
-
     open_flags = {(f.patient_id, f.kind): f for f in Flag.objects.filter(patient_id__in=ids).exclude(status="resolved")}
     resolved = {
         (row["patient_id"], row["kind"]): row["last"]
@@ -78,21 +92,17 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
         .values("patient_id", "kind")
         .annotate(last=Max("resolved_at"))
     }
-
-    def fresh(pid: int, kind: str) -> bool:
-        return resolved.get((pid, kind)) is None or resolved[(pid, kind)] < rearm_after
+    ctx = Context(now, todays, resolved, {pid for pid, kind in open_flags if kind == FlagKind.RED_FLAG})
+    active = [p for p in programs if p.status == ProgramStatus.ACTIVE and p.patient_id not in ctx.red_open]
 
     findings: dict[int, Findings] = defaultdict(Findings)
     figures = adherence_over_last_days(active, now=now, windows=(7, 14))
-    adh7, adh14 = figures[7], figures[14]
     for program in active:
-        pid = program.patient_id
-        if fresh(pid, FlagKind.NON_ADHERENCE):
-            _non_adherence(program, adh7[program.id], adh14[program.id], findings[pid])
-        _escalation(program, adh14[program.id], open_flags.get((pid, FlagKind.NON_ADHERENCE)), now, findings[pid])
-    _pain(active, todays, now, findings, fresh)
-    _red_flags(programs, todays, resolved, findings)
-    _outcomes(programs, todays, now, findings)
+        _non_adherence(program, figures[7][program.id], figures[14][program.id], ctx, findings[program.patient_id])
+    _pain(active, ctx, findings)
+    _clinical_review(programs, ctx, findings)
+    _outcomes([p for p in programs if p.status == ProgramStatus.COMPLETED], ctx, findings)
+    _ask_for_visa_a(active, ctx)
 
     patients = {p.patient_id: p.patient for p in programs}
     raised = 0
@@ -104,26 +114,55 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
             flag, changed = flag_raise(patient=patients[pid], kind=kind, level=level, reason=reason)
             open_flags[(pid, kind)] = flag
             raised += changed
-            if kind == FlagKind.RED_FLAG:
-                _tell_patient_to_stop(flag)
-    return {"programs": len(programs), "flags_raised": raised, "completed": completed}
+    raised += _escalate_unacknowledged(now, patient_ids)
+    return {"programs": len(programs), "flags_raised": raised + reported, "completed": completed}
 
 
-def _complete_ended(programs: list[Program], todays: dict[int, dt.date]) -> int:
-    ended = [p for p in programs if p.status in CURRENT_STATUSES and todays[p.id] > p.end_date]
-    if not ended:
-        return 0
-    Program.objects.filter(id__in=[p.id for p in ended], status__in=CURRENT_STATUSES).update(
-        status=ProgramStatus.COMPLETED
+def _report_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> int:
+    """CLINICAL.md §8, whatever the program's state: any red-flag check-in not yet reported goes now.
+
+    The check-in request reports its own; this catches one whose request died after the check-in was stored.
+    """
+    rows = CheckIn.objects.filter(date__gte=now.date() - dt.timedelta(days=14), red_flag_report__isnull=True).exclude(
+        red_flags=[]
     )
-    for p in ended:
-        p.status = ProgramStatus.COMPLETED
-    return len(ended)
+    if patient_ids is not None:
+        rows = rows.filter(patient_id__in=patient_ids)
+    rows = list(rows.select_related("patient__user", "patient__physio", "patient__physician").order_by("created_at"))
+    if not rows:
+        return 0
+    last_resolved = dict(
+        Flag.objects.filter(patient_id__in={c.patient_id for c in rows}, kind=FlagKind.RED_FLAG)
+        .values("patient_id")
+        .annotate(last=Max("resolved_at"))
+        .values_list("patient_id", "last")
+    )
+    reported = 0
+    for checkin in rows:
+        done = last_resolved.get(checkin.patient_id)
+        if done is None or checkin.created_at > done:  # older ones were decided on when the flag was resolved
+            reported += red_flag_report(checkin=checkin) is not None
+    return reported
 
 
-def _non_adherence(program: Program, adh7: Adherence, adh14: Adherence, found: Findings) -> None:
+def _non_adherence(program: Program, adh7: Adherence, adh14: Adherence, ctx: Context, found: Findings) -> None:
+    today = ctx.todays[program.id]
+    since = ctx.since(program, FlagKind.NON_ADHERENCE)
+    if since is not None and since > today - dt.timedelta(days=14):  # judge only the days after the resolution
+        if since >= today:
+            return
+        adh7, adh14 = (
+            adherence_for_programs([program], now=ctx.now, date_from=max(since, today - dt.timedelta(days=n)),
+                                   date_to=today - ONE_DAY)[program.id]
+            for n in (7, 14)
+        )  # fmt: skip
     reasons = []
-    if adh7.overall is not None and adh7.overall < settings.NON_ADHERENCE_7D_BELOW:
+    finished = [d for d in adh7.days if d.status == "finished" and d.prescribes]
+    if (
+        adh7.overall is not None
+        and adh7.overall < settings.NON_ADHERENCE_7D_BELOW
+        and len(finished) >= settings.NON_ADHERENCE_EMPTY_DAYS
+    ):
         reasons.append(
             f"7-day adherence {_pct(adh7.overall)} ({_sets(adh7.completed_sets)} of {_sets(adh7.prescribed_sets)} sets)"
         )
@@ -135,35 +174,12 @@ def _non_adherence(program: Program, adh7: Adherence, adh14: Adherence, found: F
         if len(days) == settings.NON_ADHERENCE_EMPTY_DAYS and all(d.completed_sets == 0 for d in days):
             reasons.append(f"no sets on {len(days)} consecutive days")
     else:
-        week = _last_finished_week(program, adh14)
-        if week is not None:
-            number, sessions = week
-            if sessions < settings.HSR_MIN_SESSIONS_PER_WEEK:
-                reasons.append(f"week {number} finished with {sessions} session(s)")
+        week = _last_finished_week(adh14)
+        if week is not None and week[1] < settings.HSR_MIN_SESSIONS_PER_WEEK:
+            reasons.append(f"week {week[0]} finished with {week[1]} session(s)")
     if reasons:
         found.add(FlagKind.NON_ADHERENCE, FlagLevel.PHYSIO, "; ".join(reasons))
-
-
-def _last_finished_week(program: Program, adh14: Adherence) -> tuple[int, int] | None:
-    """HSR: (week number, days with sets) of the latest program week all of whose days are finished."""
-    by_week: dict[int, list] = defaultdict(list)
-    for day in adh14.days:
-        by_week[(day.date - program.start_date).days // 7 + 1].append(day)
-    for number in sorted(by_week, reverse=True):
-        days = by_week[number]
-        if len(days) == 7 and all(d.status == "finished" for d in days):
-            if not all(program.prescribes_on(d.date) for d in days):
-                return None  # a paused week owes no sessions
-            return number, sum(1 for d in days if d.completed_sets > 0)
-    return None
-
-
-def _escalation(program: Program, adh14: Adherence, flag: Flag | None, now: dt.datetime, found: Findings) -> None:
-    waited = dt.timedelta(days=settings.ESCALATE_UNACKNOWLEDGED_DAYS)
-    if flag and flag.level == FlagLevel.PHYSIO and flag.status == FlagStatus.OPEN and now - flag.created_at >= waited:
-        days = (now - flag.created_at).days
-        found.add(FlagKind.NON_ADHERENCE, FlagLevel.PHYSICIAN, f"physio flag unacknowledged for {days} days")
-    if adh14.overall is not None and adh14.overall < settings.ESCALATE_14D_BELOW:
+    if adh14.overall is not None and adh14.overall < settings.ESCALATE_14D_BELOW and len(finished) >= 3:
         found.add(
             FlagKind.NON_ADHERENCE,
             FlagLevel.PHYSICIAN,
@@ -172,101 +188,139 @@ def _escalation(program: Program, adh14: Adherence, flag: Flag | None, now: dt.d
         )
 
 
-def _pain(active, todays, now, findings, fresh) -> None:
-    """Silbernagel 2007: exercise pain above 5/10 in consecutive sessions, or morning pain rising week on week."""
+def _last_finished_week(adh14: Adherence) -> tuple[int, int] | None:
+    """HSR: (week, days with sets) of the latest program week whose 7 unpaused days are all finished in the window.
+
+    Paused days belong to no week's dose: a week paused throughout owes no sessions.
+    """
+    by_week: dict[int, list] = defaultdict(list)
+    for day in adh14.days:
+        if day.prescribes and day.week is not None:
+            by_week[day.week].append(day)
+    for number in sorted(by_week, reverse=True):
+        days = by_week[number]
+        if len(days) == 7 and all(d.status == "finished" for d in days):
+            return number, sum(1 for d in days if d.completed_sets > 0)
+    return None
+
+
+def _pain(active: list[Program], ctx: Context, findings: dict[int, Findings]) -> None:
+    """Silbernagel 2007: exercise pain above 5/10 in consecutive sessions, or morning pain rising week on week.
+
+    Sessions on held or paused days do not count; after a resolution only sessions and check-ins recorded
+    after it do.
+    """
     if not active:
         return
-    by_id = {p.patient_id: p for p in active}
-    first = min(todays.values()) - dt.timedelta(days=14)
+    by_patient = {p.patient_id: p for p in active}
+    first = min(ctx.todays[p.id] for p in active) - dt.timedelta(days=14)
     sessions = (
         SetLog.objects.filter(program_id__in=[p.id for p in active], date__gte=first)
         .values_list("patient_id", "date", "session")
-        .annotate(worst=Max("pain"))
+        .annotate(worst=Max("pain"), recorded=Min("created_at"))
         .order_by("patient_id", "date", "session")
     )
     recent: dict[int, list[int]] = defaultdict(list)
-    for pid, day, _session, worst in sessions:
-        if day < todays[by_id[pid].id]:  # finished days only
+    for pid, day, _session, worst, recorded in sessions:
+        program = by_patient[pid]
+        after = ctx.resolved.get((pid, FlagKind.PAIN))
+        if day < ctx.todays[program.id] and program.prescribes_on(day) and (after is None or recorded > after):
             recent[pid].append(worst)
     need = settings.PAIN_CONSECUTIVE_SESSIONS
     for pid, worst in recent.items():
         last = worst[-need:]
-        if len(last) == need and all(w > settings.PAIN_ABOVE for w in last) and fresh(pid, FlagKind.PAIN):
+        if len(last) == need and all(w > settings.PAIN_ABOVE for w in last):
             findings[pid].add(
                 FlagKind.PAIN,
                 FlagLevel.PHYSIO,
                 f"exercise pain above {settings.PAIN_ABOVE}/10 in the last {need} sessions "
                 f"({', '.join(map(str, last))})",
             )
-    mornings: dict[int, dict[str, list[int]]] = defaultdict(lambda: {"this": [], "last": []})
-    for pid, day, pain in CheckIn.objects.filter(patient_id__in=by_id, date__gte=first).values_list(
-        "patient_id", "date", "morning_pain"
-    ):
-        age = (todays[by_id[pid].id] - day).days
-        if 1 <= age <= 7:
-            mornings[pid]["this"].append(pain)
-        elif 8 <= age <= 14:
-            mornings[pid]["last"].append(pain)
-    for pid, weeks in mornings.items():
-        if not weeks["this"] or not weeks["last"] or not fresh(pid, FlagKind.PAIN):
-            continue
-        this, last = sum(weeks["this"]) / len(weeks["this"]), sum(weeks["last"]) / len(weeks["last"])
+    for pid, (this, last) in _morning_pain_weeks(active, ctx).items():
         if this - last >= settings.MORNING_PAIN_WEEKLY_RISE:
             findings[pid].add(
                 FlagKind.PAIN, FlagLevel.PHYSIO, f"mean morning pain rose from {last:.1f} to {this:.1f} this week"
             )
 
 
-def _red_flags(programs, todays, resolved, findings) -> None:
-    """CLINICAL.md §8: any red-flag answer goes to the physician at once."""
+def weekly_mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _morning_pain_weeks(active: list[Program], ctx: Context) -> dict[int, tuple[float, float]]:
+    """Mean morning pain of the last 7 finished days and of the 7 before, per patient (this week's new only)."""
+    by_patient = {p.patient_id: p for p in active}
+    first = min(ctx.todays[p.id] for p in active) - dt.timedelta(days=14)
+    weeks: dict[int, dict[str, list[int]]] = defaultdict(lambda: {"this": [], "last": []})
+    for pid, day, pain, recorded in CheckIn.objects.filter(patient_id__in=by_patient, date__gte=first).values_list(
+        "patient_id", "date", "morning_pain", "created_at"
+    ):
+        age = (ctx.todays[by_patient[pid].id] - day).days
+        after = ctx.resolved.get((pid, FlagKind.PAIN))
+        if 1 <= age <= 7 and (after is None or recorded > after):
+            weeks[pid]["this"].append(pain)
+        elif 8 <= age <= 14:
+            weeks[pid]["last"].append(pain)
+    means = {pid: (weekly_mean(w["this"]), weekly_mean(w["last"])) for pid, w in weeks.items()}
+    return {pid: m for pid, m in means.items() if m[0] is not None and m[1] is not None}
+
+
+def _clinical_review(programs: list[Program], ctx: Context, findings: dict[int, Findings]) -> None:
+    """CLINICAL.md §5: morning stiffness over 30 minutes on 3 or more check-ins in 7 days → the physio."""
     if not programs:
         return
-    first = min(todays.values()) - dt.timedelta(days=14)
-    rows = (
-        CheckIn.objects.filter(patient_id__in={p.patient_id for p in programs}, date__gte=first)
-        .exclude(red_flags=[])
-        .order_by("created_at")
-    )
-    for checkin in rows:
-        last_resolved = resolved.get((checkin.patient_id, FlagKind.RED_FLAG))
-        if last_resolved is None or checkin.created_at > last_resolved:
-            answers = ", ".join(a.replace("_", " ") for a in checkin.red_flags)
-            findings[checkin.patient_id].add(
-                FlagKind.RED_FLAG, FlagLevel.PHYSICIAN, f"check-in of {checkin.date} reports: {answers}"
+    todays = {p.patient_id: ctx.todays[p.id] for p in programs}
+    first = min(todays.values()) - dt.timedelta(days=7)
+    stiff: dict[int, list[int]] = defaultdict(list)
+    for pid, day, minutes, recorded in CheckIn.objects.filter(
+        patient_id__in=todays, date__gte=first, morning_stiffness_minutes__gt=settings.CLINICAL_REVIEW_STIFFNESS_ABOVE
+    ).values_list("patient_id", "date", "morning_stiffness_minutes", "created_at"):
+        after = ctx.resolved.get((pid, FlagKind.CLINICAL_REVIEW))
+        if 0 <= (todays[pid] - day).days < 7 and (after is None or recorded > after):
+            stiff[pid].append(minutes)
+    for pid, minutes in stiff.items():
+        if len(minutes) >= settings.CLINICAL_REVIEW_CHECKINS:
+            findings[pid].add(
+                FlagKind.CLINICAL_REVIEW,
+                FlagLevel.PHYSIO,
+                f"morning stiffness over {settings.CLINICAL_REVIEW_STIFFNESS_ABOVE} minutes on {len(minutes)} "
+                f"check-ins in the last 7 days ({', '.join(map(str, sorted(minutes)))} min): can point to a "
+                "systemic inflammatory cause",
             )
 
 
-def _outcomes(programs, todays, now, findings) -> None:
-    """End of week 12: VISA-A against baseline (CLINICAL.md §6), or ask for the missing outcome."""
-    ended = [p for p in programs if todays[p.id] > p.end_date]
+def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings]) -> None:
+    """End of week 12: VISA-A against the program's baseline, once per program (CLINICAL.md §6).
+
+    No outcome VISA-A yet: ask for one, and 7 days after the end flag the physio. One arriving after that
+    flag is still reviewed.
+    """
+    ended = [p for p in ended if p.patient_id not in ctx.red_open]
     if not ended:
         return
+    reviewed = set(OutcomeReview.objects.filter(program__in=ended).values_list("program_id", flat=True))
+    ended = [p for p in ended if p.id not in reviewed]
     scores: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    for pid, day, score in VisaA.objects.filter(patient_id__in={p.patient_id for p in ended}).values_list(
-        "patient_id", "date", "score"
+    for pid, day, score in (
+        VisaA.objects.filter(patient_id__in={p.patient_id for p in ended})
+        .order_by("date", "id")
+        .values_list("patient_id", "date", "score")
     ):
         scores[pid].append((day, score))
-    done = set(
-        Flag.objects.filter(
-            patient_id__in={p.patient_id for p in ended},
-            kind__in=[FlagKind.TREATMENT_REVIEW, FlagKind.MISSING_OUTCOME],
-            created_at__gte=now - dt.timedelta(days=60),
-        ).values_list("patient_id", "kind", "created_at__date")
+    missing_flagged = set(
+        Flag.objects.filter(patient_id__in={p.patient_id for p in ended}, kind=FlagKind.MISSING_OUTCOME).values_list(
+            "patient_id", "created_at"
+        )
     )
     for program in ended:
         pid, end = program.patient_id, program.end_date
-        if any(p == pid and d >= end for p, _kind, d in done):
-            continue  # this program's outcome was already judged
-        history = sorted(scores.get(pid, []))
-        baseline = next((s for d, s in history if d <= program.start_date + dt.timedelta(days=6)), None)
-        outcome = [s for d, s in history if end - dt.timedelta(days=13) <= d <= end + dt.timedelta(days=7)]
-        in_program = [s for d, s in history if end - dt.timedelta(days=13) <= d <= end]
-        if outcome:
-            _review(program, baseline, outcome[-1], findings)
+        outcome = pick_outcome(program, scores[pid])
+        if outcome is not None:
+            _review(program, pick_baseline(program, scores[pid]), outcome)
             continue
-        if not in_program:
-            _ask_for_visa_a(program)
-        if todays[program.id] >= end + dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS):
+        _ask_for_outcome(program)
+        flagged = any(p == pid and at.date() >= end for p, at in missing_flagged)
+        if not flagged and ctx.todays[program.id] >= end + dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS):
             findings[pid].add(
                 FlagKind.MISSING_OUTCOME,
                 FlagLevel.PHYSIO,
@@ -275,42 +329,82 @@ def _outcomes(programs, todays, now, findings) -> None:
             )
 
 
-def _review(program: Program, baseline: int | None, outcome: int, findings) -> None:
+def _review(program: Program, baseline: int | None, outcome: int) -> None:
+    """Judge once: an OutcomeReview row, and a treatment-review flag to the physician when the program fell short."""
     gain = None if baseline is None else outcome - baseline
-    reasons = []
-    if gain is not None and gain < settings.VISA_A_MIN_GAIN:
-        reasons.append(
-            f"VISA-A improved by {gain} points ({baseline} → {outcome}), less than {settings.VISA_A_MIN_GAIN}"
+    short = (gain is not None and gain < settings.VISA_A_MIN_GAIN) or outcome < settings.VISA_A_REVIEW_BELOW
+    with transaction.atomic():
+        _, created = OutcomeReview.objects.get_or_create(
+            program=program, defaults={"baseline": baseline, "outcome": outcome, "review_due": short}
         )
-    if outcome < settings.VISA_A_REVIEW_BELOW:
-        reasons.append(f"VISA-A {outcome} at the end of week 12 is below {settings.VISA_A_REVIEW_BELOW}")
-    if reasons:
-        findings[program.patient_id].add(
-            FlagKind.TREATMENT_REVIEW, FlagLevel.PHYSICIAN, "; ".join(reasons) + ". " + PATHWAY
-        )
+        if created and short:
+            flag_raise(
+                patient=program.patient,
+                kind=FlagKind.TREATMENT_REVIEW,
+                level=FlagLevel.PHYSICIAN,
+                reason=treatment_review_text(program, baseline, outcome),
+            )
 
 
-def _ask_for_visa_a(program: Program) -> None:
+def _ask_for_outcome(program: Program) -> None:
     notify(
         user=program.patient.user,
         kind=NotificationKind.INFO,
         title="How is your Achilles now?",
         body="Your 12-week program has ended. Please fill in the VISA-A questionnaire so your physio can review it.",
         push_text="Please fill in your end-of-program questionnaire.",
-        dedupe_key=f"visa-a-request:{program.id}",
+        dedupe_key=f"visa-a-request:{program.id}:after-end",
         patient=program.patient,
         url="/visa-a",
     )
 
 
-def _tell_patient_to_stop(flag: Flag) -> None:
-    notify(
-        user=flag.patient.user,
-        kind=NotificationKind.INFO,
-        title="Please stop your exercises",
-        body=RED_FLAG_ADVICE,
-        push_text="Please open Rehab Tracker: important advice about your exercises.",
-        dedupe_key=f"red-flag-advice:{flag.id}",
-        patient=flag.patient,
-        url="/notifications",
-    )
+ASK_TEXT = {
+    "baseline": "Please fill in the VISA-A questionnaire today: it is where your progress is measured from.",
+    "mid": "You are halfway through your program: please fill in the VISA-A questionnaire.",
+    "outcome": "Your program ends in two weeks: please fill in the VISA-A questionnaire.",
+}
+
+
+def _ask_for_visa_a(active: list[Program], ctx: Context) -> None:
+    """Day 1, week 6 and the start of the last 14 days: ask once per stage when no VISA-A answers it yet."""
+    if not active:
+        return
+    dates: dict[int, list[dt.date]] = defaultdict(list)
+    for pid, day in VisaA.objects.filter(patient_id__in={p.patient_id for p in active}).values_list(
+        "patient_id", "date"
+    ):
+        dates[pid].append(day)
+    for program in active:
+        stage = visa_a_due(program, ctx.todays[program.id], dates[program.patient_id])
+        if stage is None:
+            continue
+        notify(
+            user=program.patient.user,
+            kind=NotificationKind.INFO,
+            title="VISA-A questionnaire",
+            body=ASK_TEXT[stage.name],
+            push_text="Please fill in your VISA-A questionnaire.",
+            dedupe_key=f"visa-a-request:{program.id}:{stage.name}",
+            patient=program.patient,
+            url="/visa-a",
+        )
+
+
+def _escalate_unacknowledged(now: dt.datetime, patient_ids: list[int] | None) -> int:
+    """CLINICAL.md §9: any physio-level flag open and unacknowledged for 7 days goes to the physician."""
+    waited = dt.timedelta(days=settings.ESCALATE_UNACKNOWLEDGED_DAYS)
+    stale = Flag.objects.filter(status=FlagStatus.OPEN, level=FlagLevel.PHYSIO, created_at__lte=now - waited)
+    if patient_ids is not None:
+        stale = stale.filter(patient_id__in=patient_ids)
+    raised = 0
+    for flag in stale.select_related("patient__user", "patient__physio", "patient__physician"):
+        days = (now - flag.created_at).days
+        _, changed = flag_raise(
+            patient=flag.patient,
+            kind=flag.kind,
+            level=FlagLevel.PHYSICIAN,
+            reason=f"physio-level flag unacknowledged for {days} days",
+        )
+        raised += changed
+    return raised

@@ -9,6 +9,7 @@ class FlagKind(models.TextChoices):
     NON_ADHERENCE = "non_adherence"
     PAIN = "pain"
     RED_FLAG = "red_flag"
+    CLINICAL_REVIEW = "clinical_review"
     TREATMENT_REVIEW = "treatment_review"
     MISSING_OUTCOME = "missing_outcome"
 
@@ -22,6 +23,14 @@ class FlagStatus(models.TextChoices):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+
+
+class RedFlagOutcome(models.TextChoices):
+    """CLINICAL.md §8: what the program does once a clinician resolves a red flag."""
+
+    RESUME = "resume"
+    KEEP_PAUSED = "keep_paused"
+    STOP = "stop"
 
 
 class Flag(models.Model):
@@ -40,6 +49,7 @@ class Flag(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    outcome = models.CharField(max_length=12, choices=RedFlagOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -52,6 +62,30 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.level}, {self.status})"
+
+
+class RedFlagReport(models.Model):
+    """A red-flag check-in and the flag it went to: each check-in reaches the physician exactly once."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="reports")
+    checkin = models.OneToOneField("patients.CheckIn", on_delete=models.CASCADE, related_name="red_flag_report")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"check-in {self.checkin_id} → flag {self.flag_id}"
+
+
+class OutcomeReview(models.Model):
+    """A program's end-of-week-12 VISA-A judged against its baseline (CLINICAL.md §6): once per program."""
+
+    program = models.OneToOneField("exercises.Program", on_delete=models.CASCADE, related_name="outcome_review")
+    baseline = models.PositiveSmallIntegerField(null=True)
+    outcome = models.PositiveSmallIntegerField()
+    review_due = models.BooleanField()
+    judged_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"outcome of program {self.program_id}: {self.baseline} → {self.outcome}"
 
 
 class ReminderTime(models.Model):

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from patients.serializers import validate_timezone_name
 
 from .channels import endpoint_allowed
-from .models import Flag, Notification, PushSubscription
+from .models import Flag, Notification, PushSubscription, RedFlagOutcome
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -32,12 +32,21 @@ class FlagSerializer(serializers.ModelSerializer):
             "resolved_by",
             "resolved_at",
             "note",
+            "outcome",
         ]
         read_only_fields = fields
 
 
 class FlagActionSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="Required (non-empty) to resolve"
+    )
+    outcome = serializers.ChoiceField(
+        choices=RedFlagOutcome.choices,
+        required=False,
+        default="",
+        help_text="Resolving a red flag: what the program does now (resume, keep_paused, stop)",
+    )
 
 
 def _b64url(value: str, size: int, name: str) -> str:

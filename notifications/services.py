@@ -18,7 +18,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from patients.models import Patient, User
+from exercises.models import CURRENT_STATUSES, ProgramStatus
+from exercises.selectors import current_program
+from exercises.services import program_hold, program_update
+from patients.models import CheckIn, Patient, User
+from patients.red_flags import advice_for, describe
 
 from . import channels
 from .models import (
@@ -32,6 +36,8 @@ from .models import (
     Notification,
     NotificationKind,
     PushSubscription,
+    RedFlagOutcome,
+    RedFlagReport,
 )
 
 log = logging.getLogger(__name__)
@@ -176,6 +182,7 @@ FLAG_TITLES = {
     FlagKind.NON_ADHERENCE: "Not keeping up with the exercises",
     FlagKind.PAIN: "Pain above the safe limit",
     FlagKind.RED_FLAG: "Red flag reported — act now",
+    FlagKind.CLINICAL_REVIEW: "Morning stiffness: clinical review",
     FlagKind.TREATMENT_REVIEW: "Treatment review due",
     FlagKind.MISSING_OUTCOME: "VISA-A outcome missing",
 }
@@ -203,40 +210,99 @@ def flag_raise(*, patient: Patient, kind: str, level: str, reason: str) -> tuple
     return flag, True
 
 
-def _notify_flag(flag: Flag) -> list[int]:
+def _notify_flag(flag: Flag, *, event: str = "") -> None:
+    """Tell the flag's recipients once per flag, level and ``event`` (a further red-flag check-in)."""
     patient = flag.patient
     recipients = [patient.physio]
     if flag.level == FlagLevel.PHYSICIAN:
         recipients = [patient.physician, patient.physio]  # the physio stays informed
-    ids: list[int] = []
     for user in recipients:
-        _, new = notify(
+        notify(
             user=user,
             kind=NotificationKind.FLAG,
             title=f"{FLAG_TITLES[flag.kind]}: {patient.user.username}",
             body=flag.reason,
             push_text="A patient needs your attention in Rehab Tracker.",
-            dedupe_key=f"flag:{flag.id}:{flag.level}:{user.id}",
+            dedupe_key=f"flag:{flag.id}:{flag.level}:{event}{user.id}",
             patient=patient,
             flag=flag,
             url=f"/patients/{patient.id}/",
         )
-        ids += new
-    return ids
 
 
-def flag_act(*, flag: Flag, user: User, action: str, note: str) -> Flag:
-    """Acknowledge or resolve a flag, recording who, when and the note."""
+def red_flag_report(*, checkin: CheckIn) -> Flag | None:
+    """CLINICAL.md §8, whatever the program's state: the physician at once, the physio informed, exercises held.
+
+    A further red-flag check-in while the flag is unresolved adds to its reason and notifies again. Each
+    check-in is reported once (a RedFlagReport row), so the request and the evaluation may both call this.
+    """
+    if not checkin.red_flags:
+        return None
+    patient = checkin.patient
+    reason = f"Check-in of {checkin.date} reports: {describe(checkin.red_flags)}."
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().get(pk=flag.pk)
+        if RedFlagReport.objects.filter(checkin=checkin).exists():
+            return None
+        flag, opened = flag_raise(patient=patient, kind=FlagKind.RED_FLAG, level=FlagLevel.PHYSICIAN, reason=reason)
+        if not opened:  # a red flag is open already: add this check-in and tell the physician again
+            flag = Flag.objects.select_for_update().get(pk=flag.pk)
+            flag.reason = f"{flag.reason}\nFurther: {reason}"
+            flag.save(update_fields=["reason"])
+            _notify_flag(flag, event=f"checkin{checkin.id}:")
+        RedFlagReport.objects.create(flag=flag, checkin=checkin)
+        program = current_program(patient)
+        if program is not None:
+            program_hold(program=program)
+        _tell_patient_to_stop(flag, checkin)
+    return flag
+
+
+def _tell_patient_to_stop(flag: Flag, checkin: CheckIn) -> None:
+    advice = advice_for(checkin.red_flags)
+    notify(
+        user=flag.patient.user,
+        kind=NotificationKind.INFO,
+        title=advice[0].title if advice else "Please stop your exercises",
+        body="\n\n".join(a.text for a in advice)
+        + "\n\nYour exercises and reminders are on hold until a clinician has looked at this.",
+        push_text="Please open Rehab Tracker: important advice about your exercises.",
+        dedupe_key=f"red-flag-advice:{checkin.id}",
+        patient=flag.patient,
+        url="/today",
+    )
+
+
+class FlagActionError(Exception):
+    """A flag action that is not allowed now (a 400 with ``field`` and this message)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def flag_act(*, flag: Flag, user: User, action: str, note: str, outcome: str = "") -> Flag:
+    """Acknowledge or resolve a flag, recording who, when and the note.
+
+    Resolving needs a note; resolving a red flag also an ``outcome`` that the program follows (CLINICAL.md §8).
+    """
+    note = note.strip()
+    if action == "resolve" and not note:
+        raise FlagActionError("note", "Resolving a flag needs a note saying what was decided.")
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().select_related("patient").get(pk=flag.pk)
         now = timezone.now()
         if flag.status == FlagStatus.RESOLVED:
-            raise ValueError("This flag is already resolved.")
+            raise FlagActionError("status", "This flag is already resolved.")
         if action == "acknowledge":
             if flag.status == FlagStatus.ACKNOWLEDGED:
-                raise ValueError("This flag is already acknowledged.")
+                raise FlagActionError("status", "This flag is already acknowledged.")
             flag.status, flag.acknowledged_by, flag.acknowledged_at = FlagStatus.ACKNOWLEDGED, user, now
         else:
+            if flag.kind == FlagKind.RED_FLAG:
+                if outcome not in RedFlagOutcome.values:
+                    raise FlagActionError("outcome", "Say what the program does now: resume, keep_paused or stop.")
+                _program_follows(flag.patient, outcome, user)
+                flag.outcome = outcome
             flag.status, flag.resolved_by, flag.resolved_at = FlagStatus.RESOLVED, user, now
             if not flag.acknowledged_at:
                 flag.acknowledged_by, flag.acknowledged_at = user, now
@@ -244,3 +310,16 @@ def flag_act(*, flag: Flag, user: User, action: str, note: str) -> Flag:
             flag.note = f"{flag.note}\n{note}".strip()
         flag.save()
     return flag
+
+
+def _program_follows(patient: Patient, outcome: str, user: User) -> None:
+    program = current_program(patient)
+    if program is None or program.status not in CURRENT_STATUSES:
+        return
+    status = {
+        RedFlagOutcome.RESUME: ProgramStatus.ACTIVE,
+        RedFlagOutcome.KEEP_PAUSED: ProgramStatus.PAUSED,
+        RedFlagOutcome.STOP: ProgramStatus.STOPPED,
+    }[outcome]
+    if status != program.status:
+        program_update(program=program, changed_by=user, status=status)

@@ -125,9 +125,9 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         body = FlagActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            flag = services.flag_act(flag=flag, user=request.user, action=action_name, note=body.validated_data["note"])
-        except ValueError as exc:
-            raise ValidationError({"status": [str(exc)]}) from exc
+            flag = services.flag_act(flag=flag, user=request.user, action=action_name, **body.validated_data)
+        except services.FlagActionError as exc:
+            raise ValidationError({exc.field: [str(exc)]}) from exc
         return Response(FlagSerializer(flag).data)
 
     @extend_schema(request=FlagActionSerializer, responses=FlagSerializer)

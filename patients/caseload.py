@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, S
 
 from exercises.adherence import adherence_over_last_days
 from exercises.models import CURRENT_STATUSES, SetLog
-from exercises.protocols import program_week
+from exercises.progression import progression_due
 from exercises.selectors import current_programs
 from notifications.models import Flag, FlagLevel, FlagStatus
 from notifications.selectors import open_flag_count
@@ -47,6 +47,7 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
     todays = {p.id: local_today(p.timezone, now) for p in patients}
     programs = current_programs(ids)
     figures = adherence_over_last_days(list(programs.values()), now=now, windows=(7, 28))
+    due = progression_due([p for p in programs.values() if p.status in CURRENT_STATUSES], max(todays.values()))
     adh7, adh28 = figures[7], figures[28]
     since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)
     pain: dict[int, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
@@ -73,7 +74,8 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
         patient.adherence_7d = adh7[program.id].overall if program else None
         patient.adherence_28d = adh28[program.id].overall if program else None
         current = program is not None and program.status in CURRENT_STATUSES
-        patient.week = program_week(program.start_date, today) if current else None
+        patient.week = program.week_on(today) if current else None
+        patient.progression_due = program is not None and program.id in due
         patient.last_log_date = last_logs.get(patient.id)
         patient.pain_trend = _pain_trend(pain[patient.id], today)
         window = today - dt.timedelta(days=MONITORED_WINDOW - 1)  # the 30 days ending today

@@ -58,9 +58,11 @@ class Patient(models.Model):
 class RedFlag(models.TextChoices):
     """Check-in answers that stop the exercises (CLINICAL.md §8: AAOS 2009, AAFP 2002)."""
 
-    SUDDEN_POP = "sudden_pop"
-    CANNOT_HEEL_RAISE = "cannot_heel_raise"
-    SWELLING_OR_REDNESS = "swelling_or_redness"
+    SUDDEN_POP = "sudden_pop", "A sudden pop or a feeling of being kicked in the heel"
+    CANNOT_HEEL_RAISE = "cannot_heel_raise", "Cannot rise onto the toes of the affected leg"
+    SWELLING_OR_REDNESS = "swelling_or_redness", "The tendon is warm, red or swollen"
+    FEVER = "fever", "Fever or feeling unwell"
+    FLUOROQUINOLONE_OR_STEROID = "fluoroquinolone_or_steroid", "New pain after an antibiotic (quinolone) or steroids"
 
 
 class CheckIn(models.Model):
@@ -89,6 +91,13 @@ class VisaA(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="visa_a")
     date = models.DateField()
     answers = models.JSONField()
+    item8_branch = models.CharField(
+        max_length=1,
+        choices=[("A", "A: no pain during sport"), ("B", "B: pain that does not stop training"),
+                 ("C", "C: pain that stops training")],
+        blank=True,
+        help_text="Item 8's branch; empty when the patient's value fits more than one and none was given",
+    )  # fmt: skip
     score = models.PositiveSmallIntegerField()
     entered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

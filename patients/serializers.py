@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 from .localtime import is_valid_timezone, local_today
 from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
-from .visa_a import item_errors
+from .red_flags import advice_for
+from .visa_a import branch_of, item_errors
 
 
 def validate_timezone_name(value: str) -> str:
@@ -75,6 +76,9 @@ class PatientSerializer(serializers.ModelSerializer):
     monitored_days_30d = serializers.IntegerField(
         read_only=True, default=0, help_text="Distinct days of the last 30 with a logged set or a check-in"
     )
+    progression_due = serializers.BooleanField(
+        read_only=True, default=False, help_text="Alfredson: the last 3 sessions hurt 0–2/10, load may be added"
+    )
     active_program = serializers.SerializerMethodField()
 
     class Meta:
@@ -98,6 +102,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "pain_trend",
             "latest_visa_a",
             "monitored_days_30d",
+            "progression_due",
             "active_program",
         ]
         read_only_fields = fields
@@ -107,28 +112,57 @@ class PatientSerializer(serializers.ModelSerializer):
         return ProgramSummarySerializer(program).data if program else None
 
 
+class AdviceListSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
 class CheckInSerializer(serializers.ModelSerializer):
     date = serializers.DateField(required=False)
     morning_pain = serializers.IntegerField(min_value=0, max_value=10)
     morning_stiffness_minutes = serializers.IntegerField(min_value=0, max_value=1440)
     red_flags = serializers.ListField(
-        child=serializers.ChoiceField(choices=RedFlag.choices), required=False, default=list, max_length=3
+        child=serializers.ChoiceField(choices=RedFlag.choices), required=False, default=list, max_length=5
     )
+
+    advice = serializers.SerializerMethodField(help_text="With red-flag answers: stop and what to do (§8)")
 
     class Meta:
         model = CheckIn
-        fields = ["id", "patient", "date", "morning_pain", "morning_stiffness_minutes", "red_flags", "created_at"]
+        fields = [
+            "id", "patient", "date", "morning_pain", "morning_stiffness_minutes", "red_flags", "advice", "created_at",
+        ]  # fmt: skip
         read_only_fields = ["id", "patient", "created_at"]
+
+    def get_advice(self, checkin) -> AdviceListSerializer(many=True):  # type: ignore[valid-type]
+        return [vars(a) for a in advice_for(checkin.red_flags)]
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: no booleans, strings or fractions."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class VisaASerializer(serializers.ModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.none(), required=False)
     date = serializers.DateField(required=False)
-    answers = serializers.ListField(child=serializers.FloatField(), min_length=8, max_length=8)
+    answers = serializers.ListField(child=StrictIntegerField(), min_length=8, max_length=8)
+    item8_branch = serializers.ChoiceField(
+        choices=["A", "B", "C"],
+        required=False,
+        allow_null=True,
+        help_text="A: no pain during Achilles-loading sport; B: pain that does not stop training; "
+        "C: pain that stops training",
+    )
 
     class Meta:
         model = VisaA
-        fields = ["id", "patient", "date", "answers", "score", "entered_by", "created_at"]
+        fields = ["id", "patient", "date", "answers", "item8_branch", "score", "entered_by", "created_at"]
         read_only_fields = ["id", "score", "entered_by", "created_at"]
 
     def __init__(self, *args, patients=None, **kwargs):
@@ -136,8 +170,15 @@ class VisaASerializer(serializers.ModelSerializer):
         if patients is not None:
             self.fields["patient"].queryset = patients
 
-    def validate_answers(self, value: list[float]) -> list[int]:
-        errors = item_errors(value)
+    def validate(self, attrs):
+        errors = item_errors(attrs["answers"], attrs.get("item8_branch"))
         if errors:
-            raise serializers.ValidationError(errors)
-        return [int(v) for v in value]
+            raise serializers.ValidationError({"answers": errors})
+        attrs["item8_branch"] = branch_of(attrs["answers"][7], attrs.get("item8_branch"))
+        return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["answers"] = [int(a) for a in instance.answers]
+        data["item8_branch"] = instance.item8_branch or None
+        return data

@@ -44,8 +44,15 @@ def checkin_create(
     )
 
 
-def visa_a_create(*, patient: Patient, date: dt.date, answers: list[int], entered_by: User) -> VisaA:
+def visa_a_create(
+    *, patient: Patient, date: dt.date, answers: list[int], entered_by: User, item8_branch: str | None = None
+) -> VisaA:
     answers = [int(a) for a in answers]
     return VisaA.objects.create(
-        patient=patient, date=date, answers=answers, score=score(answers), entered_by=entered_by
+        patient=patient,
+        date=date,
+        answers=answers,
+        item8_branch=item8_branch or "",
+        score=score(answers),
+        entered_by=entered_by,
     )

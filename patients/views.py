@@ -7,8 +7,8 @@ from rest_framework.views import APIView
 
 from exercises.models import CURRENT_STATUSES
 from exercises.protocols import ProtocolSlug
-from notifications.escalation import evaluate
 from notifications.models import FlagKind
+from notifications.services import red_flag_report
 from rehab_tracker.permissions import role_of, writes_for
 from rehab_tracker.queries import id_param
 
@@ -167,16 +167,16 @@ class CheckInViewSet(
     def perform_create(self, serializer):
         patient = patient_of(self.request)
         data = serializer.validated_data
-        serializer.instance = services.checkin_create(
-            patient=patient,
-            date=resolve_local_date(patient, data.get("date")),
-            morning_pain=data["morning_pain"],
-            morning_stiffness_minutes=data["morning_stiffness_minutes"],
-            red_flags=data.get("red_flags", []),
-        )
-        if serializer.instance.red_flags:
-            # CLINICAL.md §8: physician at once; evaluated in the request so it never waits on a queue.
-            transaction.on_commit(lambda: evaluate(patient_ids=[patient.id]))
+        with transaction.atomic():
+            serializer.instance = services.checkin_create(
+                patient=patient,
+                date=resolve_local_date(patient, data.get("date")),
+                morning_pain=data["morning_pain"],
+                morning_stiffness_minutes=data["morning_stiffness_minutes"],
+                red_flags=data.get("red_flags", []),
+            )
+            # CLINICAL.md §8: the physician at once, in the same transaction: never waits on a queue, never lost.
+            red_flag_report(checkin=serializer.instance)
 
 
 @extend_schema(parameters=[PATIENT_PARAM])
@@ -207,5 +207,6 @@ class VisaAViewSet(
             patient=patient,
             date=resolve_local_date(patient, data.get("date")),
             answers=data["answers"],
+            item8_branch=data.get("item8_branch"),
             entered_by=self.request.user,
         )

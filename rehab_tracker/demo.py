@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from exercises.models import Program, SetLog
-from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription, program_week
+from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription
 from notifications.escalation import evaluate
 from notifications.services import inline_delivery
 from patients.localtime import local_today
@@ -65,7 +65,7 @@ def seed_demo() -> bool:
             SetLog.objects.bulk_create(_history(program, today, share, rng))
             if name == "demo-insertional":  # the last days hurt: above 5/10 (Silbernagel's limit)
                 SetLog.objects.filter(program=program, date__gte=today - dt.timedelta(days=3)).update(pain=7)
-            baseline = [5, 4, 6, 5, 6, 5, 4, 12]
+            baseline = [5, 4, 6, 5, 6, 5, 4, 14]
             visa_a_create(patient=patient, date=program.start_date, answers=baseline, entered_by=users["demo-physio"])
             CheckIn.objects.bulk_create(
                 CheckIn(patient=patient, date=today - dt.timedelta(days=d), morning_pain=rng.randint(1, 5),
@@ -97,6 +97,7 @@ def _history(program: Program, today: dt.date, share: float, rng: random.Random)
                     load_kg=rng.choice([0, 0, 5, 10]) if item.session else rng.choice([40, 50, 60]),
                     pain=min(10, max(0, int(rng.gauss(3, 1.5)))),
                     session=item.session,
+                    side=program.patient.side,
                 )
         day += dt.timedelta(days=1)
 
@@ -162,13 +163,15 @@ def _bulk_logs(programs: list[Program], today: dt.date, rng: random.Random) -> i
     """Synthetic set logs, written with COPY on PostgreSQL (bulk_create elsewhere)."""
     rows = list(_bulk_log_rows(programs, today, rng))
     if connection.vendor == "postgresql":
-        columns = "client_id, patient_id, program_id, date, week, exercise, reps, load_kg, pain, session, created_at"
+        columns = (
+            "client_id, patient_id, program_id, date, week, exercise, reps, load_kg, pain, session, side, created_at"
+        )
         now = timezone.now()
         with connection.cursor() as cursor, cursor.copy(f"COPY exercises_setlog ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row((uuid.uuid4(), *row, now))
     else:
-        fields = ("patient_id", "program_id", "date", "week", "exercise", "reps", "load_kg", "pain", "session")
+        fields = ("patient_id", "program_id", "date", "week", "exercise", "reps", "load_kg", "pain", "session", "side")
         SetLog.objects.bulk_create((SetLog(**dict(zip(fields, row, strict=True))) for row in rows), batch_size=5000)
     return len(rows)
 
@@ -180,10 +183,10 @@ def _bulk_log_rows(programs: list[Program], today: dt.date, rng: random.Random) 
         day = program.start_date
         while day < today and day <= program.end_date:
             if is_training_day(program, day) and rng.random() < share:
-                week = program_week(program.start_date, day)
+                week = (day - program.start_date).days // 7 + 1  # bulk programs have no pauses
                 for session in spec.sessions:
                     for dose in spec.weeks[week]:
                         for _ in range(dose.sets):
                             yield (program.patient_id, program.id, day, week, dose.exercise, dose.reps, 0,
-                                   rng.randint(0, 7), session)  # fmt: skip
+                                   rng.randint(0, 7), session, "left")  # fmt: skip
             day += dt.timedelta(days=1)

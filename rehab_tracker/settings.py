@@ -229,7 +229,15 @@ MORNING_PAIN_WEEKLY_RISE = env.float("MORNING_PAIN_WEEKLY_RISE", default=2.0)
 VISA_A_MIN_GAIN = env.int("VISA_A_MIN_GAIN", default=10)  # minimal important change (Rabusin 2021)
 VISA_A_REVIEW_BELOW = env.int("VISA_A_REVIEW_BELOW", default=80)
 MISSING_OUTCOME_AFTER_DAYS = env.int("MISSING_OUTCOME_AFTER_DAYS", default=7)
-FLAG_REARM_DAYS = env.int("FLAG_REARM_DAYS", default=7)  # a resolved flag needs this many days of new evidence
+CLINICAL_REVIEW_STIFFNESS_ABOVE = env.int("CLINICAL_REVIEW_STIFFNESS_ABOVE", default=30)  # minutes (CLINICAL.md §5)
+CLINICAL_REVIEW_CHECKINS = env.int("CLINICAL_REVIEW_CHECKINS", default=3)  # in the last 7 days
+PROGRESSION_PAIN_MAX = env.int("PROGRESSION_PAIN_MAX", default=2)  # CLINICAL.md §2: 0–2/10 in each session
+PROGRESSION_SESSIONS = env.int("PROGRESSION_SESSIONS", default=3)
+PROGRESSION_ADD_KG = env.float("PROGRESSION_ADD_KG", default=5.0)
+ADHERENT_PROGRAM_AT_LEAST = env.float("ADHERENT_PROGRAM_AT_LEAST", default=0.8)  # Bailey 2020 (CLINICAL.md §7)
+# Red-flag advice (CLINICAL.md §8): the clinic's own contact texts.
+CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="your clinic")
+URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="an urgent care centre or emergency department")
 
 # Channels. Web Push (VAPID): keys from the environment; in development generated once into var/vapid.json.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")

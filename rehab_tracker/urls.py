@@ -4,7 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet, TodayView
+from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet
+from notifications.today import TodayView
 from notifications.views import (
     FlagViewSet,
     NotificationViewSet,

@@ -122,8 +122,13 @@ class TestTimelineAndAdjustments:
         alfredson = enrolled(physio, physician).programs.get()
         hsr = enrolled(physio, physician, protocol="hsr").programs.get()
         client = api(physio)
-        body = client.patch(f"/api/v1/programs/{alfredson.id}/", {"protocol": "alfredson_insertional"}, format="json")
+        change = {"protocol": "alfredson_insertional"}
+        refused = client.patch(f"/api/v1/programs/{alfredson.id}/", change, format="json")
+        assert refused.status_code == 400 and "override_reason" in refused.json()  # a mid-portion patient
+        change["override_reason"] = "Ultrasound shows insertional changes too."
+        body = client.patch(f"/api/v1/programs/{alfredson.id}/", change, format="json")
         assert body.status_code == 200 and body.json()["protocol"] == "alfredson_insertional"
+        assert body.json()["override_reason"] == change["override_reason"]
         assert client.patch(f"/api/v1/programs/{hsr.id}/", {"protocol": "alfredson"}, format="json").status_code == 400
         assert client.patch(f"/api/v1/programs/{alfredson.id}/", {"protocol": "hsr"}, format="json").status_code == 400
 

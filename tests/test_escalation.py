@@ -167,7 +167,7 @@ def test_red_flag_check_in_goes_to_the_physician_at_once(
     assert (flag.level, flag.status) == ("physician", "open") and "sudden pop" in flag.reason
     told = {n.user_id: n for n in Notification.objects.all()}
     assert set(told) == {patient.physician_id, patient.physio_id, patient.user_id}
-    assert "stop your exercises" in told[patient.user_id].body
+    assert "Stop your exercises" in told[patient.user_id].body
 
 
 def visa(patient, day, score):
@@ -190,7 +190,7 @@ def test_treatment_review_at_the_end_of_week_twelve(db, baseline, outcome, flagg
     if flagged:
         assert found[0].level == "physician"
         assert "never into the tendon" in found[0].reason and "Tenex" in found[0].reason
-        assert f"({baseline} → {outcome})" in found[0].reason or f"VISA-A {outcome}" in found[0].reason
+        assert f"VISA-A {baseline} → {outcome} ({outcome - baseline:+d} points" in found[0].reason
 
 
 @pytest.mark.parametrize(("days_after_end", "flagged"), [(6, False), (7, True)])
@@ -215,7 +215,9 @@ def test_evaluating_twice_changes_nothing_the_second_time(program):
     first = evaluate(now=NOW)
     snapshot = list(Flag.objects.values()), Notification.objects.count()
     second = evaluate(now=NOW)
-    assert first["flags_raised"] == 2 and second["flags_raised"] == 0
+    # The red flag holds the program: no non-adherence flag while it is open (CLINICAL.md §8).
+    assert first["flags_raised"] == 1 and second["flags_raised"] == 0
+    assert [f.kind for f in Flag.objects.all()] == ["red_flag"]
     assert (list(Flag.objects.values()), Notification.objects.count()) == snapshot
 
 

@@ -37,7 +37,7 @@ def test_acknowledge_then_resolve_records_who_and_when(api, physio, flag):
     done = client.post(f"/api/v1/flags/{flag.id}/resolve/", {"note": "Back on track."}, format="json").json()
     assert done["status"] == "resolved" and done["resolved_by"] == physio.id
     assert done["note"] == "Called her.\nBack on track."
-    again = client.post(f"/api/v1/flags/{flag.id}/resolve/", {}, format="json")
+    again = client.post(f"/api/v1/flags/{flag.id}/resolve/", {"note": "Again."}, format="json")
     assert again.status_code == 400 and "status" in again.json()
 
 

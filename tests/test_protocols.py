@@ -1,26 +1,29 @@
 """The protocol tables against CLINICAL.md §2–4, week by week."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
+from exercises.models import Program, ProgramPause
 from exercises.protocols import PROTOCOLS, default_training_weekdays, prescription
+from patients.models import Patient
 
 START = dt.date(2026, 3, 2)  # a Monday
 
 
-def program(protocol, weekdays=None, paused=(), stopped_on=None):
-    def prescribes_on(day):
-        return day not in paused and not (stopped_on and day >= stopped_on)
-
-    return SimpleNamespace(
+def program(protocol, weekdays=None, pauses=(), stopped_on=None, tendinopathy="midportion"):
+    """An unsaved Program: ``pauses`` are (first, last) paused days; they move the end date (CLINICAL.md §7)."""
+    paused_days = sum((last - first).days + 1 for first, last in pauses)
+    made = Program(
+        patient=Patient(tendinopathy=tendinopathy),
         protocol=protocol,
         start_date=START,
-        end_date=START + dt.timedelta(days=83),
+        end_date=START + dt.timedelta(days=83 + paused_days),
         training_weekdays=weekdays or [],
-        prescribes_on=prescribes_on,
+        stopped_on=stopped_on,
     )
+    made.__dict__["pause_list"] = [ProgramPause(start_date=first, end_date=last) for first, last in pauses]
+    return made
 
 
 def day_of(week, weekday=0):
@@ -46,7 +49,17 @@ def test_alfredson_every_day_two_exercises_3x15_twice(protocol, week):
 def test_insertional_note_says_neutral_only():
     rx = prescription(program("alfredson_insertional"), START)
     assert all("neutral" in i.note and "flat floor" in i.note for i in rx.items)
-    assert all("below the step" in i.note for i in prescription(program("alfredson"), START).items)
+    assert all("Off a step" in i.note for i in prescription(program("alfredson"), START).items)
+    assert [i.note.split(".")[0] for i in rx.items[:2]] == ["Knee straight", "Knee bent"]
+
+
+def test_hsr_notes_say_rm_and_flat_floor_for_insertional():
+    """CLINICAL.md §3–4: the RM target in the note; insertional patients work from a flat floor."""
+    week9 = day_of(9, 0)
+    midportion = prescription(program("hsr"), week9).items
+    insertional = prescription(program("hsr", tendinopathy="insertional"), week9).items
+    assert all("(6 RM)" in i.note and "flat floor" not in i.note for i in midportion)
+    assert all("(6 RM)" in i.note and "flat floor" in i.note for i in insertional)
 
 
 HSR_TABLE = {1: (3, 15), 2: (3, 12), 3: (3, 12), 4: (4, 10), 5: (4, 10), 6: (4, 8), 7: (4, 8), 8: (4, 8)}
@@ -90,8 +103,20 @@ def test_outside_the_program_prescribes_nothing():
 
 
 def test_paused_and_stopped_days_prescribe_nothing():
-    p = program("alfredson", paused={day_of(2, 3)}, stopped_on=day_of(5, 0))
+    p = program("alfredson", pauses=[(day_of(2, 3), day_of(2, 3))], stopped_on=day_of(5, 0))
     assert prescription(p, day_of(2, 3)).items == []
     assert prescription(p, day_of(2, 4)).total_sets == 12
     assert prescription(p, day_of(4, 6)).total_sets == 12
     assert prescription(p, day_of(5, 0)).items == []
+
+
+def test_a_pause_moves_the_end_and_the_week_counts_unpaused_days():
+    """CLINICAL.md §7: an HSR patient paused over weeks 4–7 resumes in week 4 and still gets 12 weeks."""
+    p = program("hsr", pauses=[(day_of(4, 0), day_of(7, 6))])  # 28 days paused
+    assert prescription(p, day_of(3, 6)).week == 3
+    assert prescription(p, day_of(5, 0)).items == [] and prescription(p, day_of(5, 0)).week == 4
+    resumed = prescription(p, day_of(8, 0))
+    assert resumed.week == 4 and [(i.sets, i.reps) for i in resumed.items] == [(4, 10)] * 3
+    assert p.end_date == START + dt.timedelta(days=83 + 28)
+    assert prescription(p, p.end_date).week == 12 and prescription(p, day_of(12, 0)).week == 8
+    assert prescription(p, p.end_date + dt.timedelta(days=1)).week is None

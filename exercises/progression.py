@@ -1,0 +1,83 @@
+"""Load progression prompts (prompts, not flags).
+
+- Alfredson (CLINICAL.md §2; Alfredson & Cook, Br J Sports Med 2007;41:211):
+  when the worst exercise pain of each of the last 3 logged sessions is 0–2/10,
+  the patient may add load (default +5 kg in a backpack) and the physio sees
+  "progression due". Only sessions recorded after the last load change count.
+- HSR (CLINICAL.md §4; Beyer 2015): each stage has a new repetition maximum; the
+  suggested load comes from the previous stage's loads by Epley's estimate,
+  1RM = load × (1 + reps/30), suggested = 1RM ÷ (1 + new reps/30), rounded to 2.5 kg.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db.models import Max, Min
+
+from .models import Program, ProgramChange, SetLog
+from .protocols import PROTOCOLS, hsr_previous_stage
+
+LOOKBACK = dt.timedelta(days=14)
+
+
+def progression_due(programs: Sequence[Program], today: dt.date) -> set[int]:
+    """Ids of the Alfredson programs whose last sessions were all painless enough to add load. Two queries."""
+    daily = [p.id for p in programs if PROTOCOLS[p.protocol].daily]
+    if not daily:
+        return set()
+    changed = dict(
+        ProgramChange.objects.filter(program_id__in=daily, field__startswith="load:")
+        .values("program_id")
+        .annotate(last=Max("changed_at"))
+        .values_list("program_id", "last")
+    )
+    sessions = (
+        SetLog.objects.filter(program_id__in=daily, date__gte=today - LOOKBACK, date__lte=today)
+        .values_list("program_id", "date", "session")
+        .annotate(worst=Max("pain"), recorded=Min("created_at"))
+        .order_by("program_id", "date", "session")
+    )
+    worst: dict[int, list[int]] = defaultdict(list)
+    for program_id, _day, _session, pain, recorded in sessions:
+        if program_id not in changed or recorded > changed[program_id]:
+            worst[program_id].append(pain)
+    need = settings.PROGRESSION_SESSIONS
+    return {
+        pid
+        for pid, pains in worst.items()
+        if len(pains) >= need and max(pains[-need:]) <= settings.PROGRESSION_PAIN_MAX
+    }
+
+
+def progression_prompt() -> dict:
+    kg = settings.PROGRESSION_ADD_KG
+    return {
+        "add_kg": kg,
+        "text": f"Your last sessions hurt little (0–{settings.PROGRESSION_PAIN_MAX}/10): you may add load, about "
+        f"{kg:g} kg in a backpack, until the exercises are mildly painful again. Your physio will set the new load.",
+    }
+
+
+def round_to_plate(kg: float) -> float:
+    return round(kg / 2.5) * 2.5
+
+
+def suggested_loads(program: Program, week: int) -> dict[str, float]:
+    """HSR: per exercise, the load suggested for ``week``'s RM from the previous stage's logged loads."""
+    previous = hsr_previous_stage(week)
+    if PROTOCOLS[program.protocol].daily or not previous:
+        return {}
+    reps_now = {d.exercise: d.reps for d in PROTOCOLS[program.protocol].weeks[week]}
+    best: dict[str, float] = {}
+    for exercise, load, reps in SetLog.objects.filter(program=program, week__in=previous).values_list(
+        "exercise", "load_kg", "reps"
+    ):
+        one_rm = float(load) * (1 + reps / 30)
+        best[exercise] = max(best.get(exercise, 0.0), one_rm)
+    return {
+        ex: round_to_plate(one_rm / (1 + reps_now[ex] / 30)) for ex, one_rm in best.items() if one_rm and ex in reps_now
+    }

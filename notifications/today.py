@@ -1,0 +1,126 @@
+"""``GET /api/v1/today/``: the patient's day — state, exercises or red-flag advice, prompts (SPEC §5).
+
+It lives here because it needs every lower app: the prescription and sets
+(exercises), the check-ins and VISA-A (patients), and the open red flag (flags).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exercises.models import ProgramStatus, SetLog
+from exercises.outcomes import visa_a_due
+from exercises.progression import progression_due, progression_prompt
+from exercises.protocols import PAIN_GUIDE
+from exercises.selectors import current_program
+from exercises.serializers import PrescriptionSerializer
+from exercises.views import ON_HOLD_NOTICE, prescription_data
+from patients.localtime import local_today
+from patients.models import CheckIn, Role, VisaA
+from patients.red_flags import advice_for
+from patients.views import patient_of
+from rehab_tracker.permissions import only_for
+
+from .models import Flag, FlagKind, FlagStatus
+
+
+class AdviceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["suspected_rupture", "inflammation", "drug_related"])
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ProgressionSerializer(serializers.Serializer):
+    add_kg = serializers.FloatField()
+    text = serializers.CharField()
+
+
+class TodaySerializer(PrescriptionSerializer):
+    state = serializers.ChoiceField(choices=["training", "rest", "paused", "red_flag", "no_program", "completed"])
+    advice = AdviceSerializer(many=True, help_text="With state red_flag: what to do now, the most urgent first")
+    notice = serializers.CharField(allow_null=True)
+    pain_guide = serializers.CharField()
+    progression = ProgressionSerializer(allow_null=True)
+    visa_a_due = serializers.ChoiceField(choices=["baseline", "mid", "outcome"], allow_null=True)
+
+
+def _state(program, today: dt.date, red_flag: bool, training_day: bool) -> str:
+    if red_flag:
+        return "red_flag"
+    if program is None or program.status == ProgramStatus.STOPPED:
+        return "no_program"
+    if program.status == ProgramStatus.COMPLETED or (today > program.end_date and program.open_pause is None):
+        return "completed"
+    if program.status == ProgramStatus.PAUSED or program.paused_on(today):
+        return "paused"
+    return "training" if training_day else "rest"
+
+
+def _red_flag_answers(patient) -> list[str] | None:
+    """The answers behind the patient's open red flag, or None when none is open."""
+    flag = (
+        Flag.objects.filter(patient=patient, kind=FlagKind.RED_FLAG)
+        .exclude(status=FlagStatus.RESOLVED)
+        .prefetch_related("reports__checkin")
+        .first()
+    )
+    if flag is None:
+        return None
+    answers = {a for report in flag.reports.all() for a in report.checkin.red_flags}
+    if not answers:  # a flag raised before reports were kept: take the latest red-flag check-in
+        latest = CheckIn.objects.filter(patient=patient).exclude(red_flags=[]).order_by("-created_at").first()
+        answers = set(latest.red_flags) if latest else set()
+    return sorted(answers)
+
+
+class TodayView(APIView):
+    """Today in the patient's zone: the exercises with sets logged so far, or the advice while a red flag is open."""
+
+    permission_classes = [only_for(Role.PATIENT)]
+
+    @extend_schema(responses=TodaySerializer)
+    def get(self, request):
+        patient = patient_of(request)
+        today = local_today(patient.timezone)
+        program = current_program(patient)
+        answers = _red_flag_answers(patient)
+        data = prescription_data(program, today)
+        state = _state(program, today, answers is not None, data["training_day"])
+        data |= {"state": state, "advice": [], "notice": None, "pain_guide": PAIN_GUIDE, "progression": None,
+                 "visa_a_due": None}  # fmt: skip
+        if answers is not None:
+            data["items"] = []
+            data["advice"] = [vars(a) for a in advice_for(answers)]
+            data["notice"] = ON_HOLD_NOTICE
+        else:
+            _count_logged(data["items"], patient, today)
+        if program is not None and state in ("training", "rest"):
+            if program.id in progression_due([program], today):
+                data["progression"] = progression_prompt()
+            stage = visa_a_due(
+                program, today, list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))
+            )
+            data["visa_a_due"] = stage.name if stage else None
+        return Response(TodaySerializer(data).data)
+
+
+def _count_logged(items: list[dict], patient, today: dt.date) -> None:
+    """Sets logged so far per item (and per leg); sets logged without a session fill am, then pm."""
+    logged = list(SetLog.objects.filter(patient=patient, date=today).values_list("exercise", "session", "side"))
+    for item in items:
+        mine = [side for ex, s, side in logged if ex == item["exercise"] and s == item["session"]]
+        item["logged_sets"] = len(mine)
+        if patient.side == "both":
+            item["logged_by_side"] = {leg: mine.count(leg) for leg in ("left", "right")}
+    spare = {ex: sum(1 for e, s, _ in logged if e == ex and s is None) for ex, _, _ in logged}
+    for item in items:
+        if item["session"] is None:
+            continue
+        take = max(0, min(item["sets"] - item["logged_sets"], spare.get(item["exercise"], 0)))
+        item["logged_sets"] += take
+        spare[item["exercise"]] = spare.get(item["exercise"], 0) - take
