@@ -166,7 +166,7 @@ class ProgramChange(models.Model):
     """A physio's change to a program (status, variant, load, weekdays): who, when, from what to what."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(max_length=32)
+    field = models.CharField(max_length=64)  # status, protocol, training_weekdays, load:<exercise>, …
     old_value = models.JSONField(null=True)
     new_value = models.JSONField(null=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -247,3 +247,24 @@ def test_dst_days_on_the_clock_with_the_plain_command(time_machine, tz, slot, st
     reminder = Reminder.objects.get(patient=patient)
     assert (reminder.due_at, reminder.status) == (expected_due, "sent")
     assert Notification.objects.filter(user=patient.user).count() == 1
+
+
+@pytest.mark.parametrize(("late_minutes", "reason"), [(59, ""), (60, ""), (61, "too late")])
+def test_a_reminder_processed_past_the_catch_up_window_is_skipped(late_minutes, reason):
+    patient = enrolled()
+    due = dt.datetime(2026, 3, 10, 7, 0, 30, tzinfo=UTC)
+    ids = reminders.sweep(now=due)
+    with inline_delivery():
+        reminders.process(reminder_ids=ids, now=due + dt.timedelta(minutes=late_minutes))
+    assert Reminder.objects.get(patient=patient).skip_reason == reason
+    assert Notification.objects.filter(user=patient.user).count() == (0 if reason else 1)
+
+
+@pytest.mark.parametrize(
+    ("utc_minute", "found"), [(dt.time(7, 0), True), (dt.time(7, 59), True), (dt.time(8, 0), False)]
+)
+def test_a_missed_slot_is_found_within_the_catch_up_window_only(utc_minute, found):
+    """Copenhagen 08:00 is 07:00 UTC: a sweep in the 60 minutes from then finds it, a later one never."""
+    patient = enrolled()
+    run(dt.datetime.combine(dt.date(2026, 3, 10), utc_minute, tzinfo=UTC))
+    assert sent(patient) == ([(dt.date(2026, 3, 10), "08:00")] if found else [])
