@@ -131,6 +131,22 @@ class TestPauses:
         assert "week 4 finished with 1 session(s)" in Flag.objects.get().reason
 
 
+    def test_the_week_after_a_pause_is_judged_on_its_own_days(self, api, physio, time_machine):
+        """Paused 23–29 March; week 4 is 30 March – 5 April and has one session: it is flagged."""
+        patient = PatientFactory(timezone="UTC", physio=physio)
+        program = ProgramFactory(start_date=START, protocol="hsr", patient=patient)
+        for n in (0, 2, 4, 7, 9, 11, 14, 16, 18, 28):
+            logs(program, day(n), reps=12, sets=4, exercises=HSR, sessions=(None,))
+        client = api(physio)
+        time_machine.move_to(dt.datetime(2026, 3, 23, 12, tzinfo=UTC), tick=False)
+        client.patch(f"/api/v1/programs/{program.id}/", {"status": "paused"}, format="json")
+        time_machine.move_to(dt.datetime(2026, 3, 30, 12, tzinfo=UTC), tick=False)
+        client.patch(f"/api/v1/programs/{program.id}/", {"status": "active"}, format="json")
+        time_machine.move_to(dt.datetime(2026, 4, 6, 12, tzinfo=UTC), tick=False)
+        evaluate()
+        assert "week 4 finished with 1 session(s)" in Flag.objects.get().reason
+
+
 class TestVariants:
     @pytest.fixture
     def insertional(self, physio):

@@ -213,3 +213,15 @@ def test_the_evaluation_reports_a_red_flag_check_in_the_request_did_not(patient)
     assert evaluate(now=NOW)["flags_raised"] == 1
     assert Flag.objects.get().kind == "red_flag" and len(told(patient.physician)) == 1
     assert evaluate(now=NOW)["flags_raised"] == 0
+
+
+def test_each_check_in_is_reported_once_however_often_it_is_reported(patient):
+    from notifications.services import red_flag_report
+    from patients.models import CheckIn
+
+    checkin = CheckIn.objects.create(
+        patient=patient, date=NOW.date(), morning_pain=3, morning_stiffness_minutes=5, red_flags=["sudden_pop"]
+    )
+    assert red_flag_report(checkin=checkin) is not None
+    assert red_flag_report(checkin=checkin) is None
+    assert Flag.objects.get().reason.count("Check-in of") == 1 and len(told(patient.physician)) == 1

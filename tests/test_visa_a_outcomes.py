@@ -157,6 +157,14 @@ class TestReview:
             evaluate_at(END + dt.timedelta(days=later))
         assert len(review_flags()) == 1 and OutcomeReview.objects.count() == 1
 
+    def test_judging_the_same_program_twice_raises_nothing_new(self, program):
+        from notifications.escalation import _review
+
+        _review(program, 60, 65)
+        Flag.objects.update(status="resolved", resolved_at=dt.datetime(2026, 3, 9, tzinfo=UTC), note="Seen.")
+        _review(program, 60, 64)
+        assert len(review_flags()) == 1 and OutcomeReview.objects.get().outcome == 65
+
     def test_a_visa_a_after_the_missing_outcome_flag_is_still_reviewed(self, program):
         visa(program.patient, START, 60)
         evaluate_at(END + dt.timedelta(days=7))
