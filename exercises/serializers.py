@@ -252,6 +252,7 @@ class BatchResultSerializer(serializers.Serializer):
 
 class BatchResponseSerializer(serializers.Serializer):
     results = BatchResultSerializer(many=True)
+    notice = serializers.CharField(required=False, help_text="Present when a red flag holds the exercises")
 
 
 class DayFigureSerializer(serializers.Serializer):

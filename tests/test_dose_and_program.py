@@ -130,7 +130,6 @@ class TestPauses:
         evaluate()
         assert "week 4 finished with 1 session(s)" in Flag.objects.get().reason
 
-
     def test_the_week_after_a_pause_is_judged_on_its_own_days(self, api, physio, time_machine):
         """Paused 23–29 March; week 4 is 30 March – 5 April and has one session: it is flagged."""
         patient = PatientFactory(timezone="UTC", physio=physio)
