@@ -4,6 +4,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from patients.localtime import local_today
+from rehab_tracker.queries import BoundedDateField
 
 from .models import CURRENT_STATUSES, Program, ProgramChange, SetLog
 from .protocols import DEFAULT_PROTOCOL, FITS, PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
@@ -173,7 +174,7 @@ class PrescriptionSerializer(serializers.Serializer):
 
 
 class DateQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False)
+    date = BoundedDateField(required=False)
 
 
 class SetLogSerializer(serializers.ModelSerializer):

@@ -46,8 +46,12 @@ def on_hold(program: Program, day: dt.date) -> bool:
     return pause is not None and pause.reason == PauseReason.RED_FLAG
 
 
-FROM_PARAM = OpenApiParameter("from", dt.date, description="First patient-local date")
-TO_PARAM = OpenApiParameter("to", dt.date, description="Last patient-local date")
+FROM_PARAM = OpenApiParameter(
+    "from", dt.date, description="First patient-local date, 2000-01-01 to 2099-12-31; not after `to`"
+)
+TO_PARAM = OpenApiParameter(
+    "to", dt.date, description="Last patient-local date, 2000-01-01 to 2099-12-31; at most 366 days after `from`"
+)
 
 
 def prescription_data(program: Program | None, day: dt.date) -> dict:

@@ -41,7 +41,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedReadsAdmin):
     list_display = ("user", "kind", "title", "created_at", "read_at")
     list_filter = ("kind", "created_at")
     search_fields = ("user__username", "title")

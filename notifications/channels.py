@@ -8,6 +8,7 @@ import logging
 from functools import lru_cache
 from urllib.parse import urlparse
 
+import requests
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -79,6 +80,15 @@ def endpoint_allowed(endpoint: str) -> bool:
     return False
 
 
+class _NoRedirects(requests.Session):
+    """A redirect from a push service is never followed: it could point anywhere (the allow-list is for the
+    endpoint we were given); a 3xx is a permanent failure."""
+
+    def post(self, url, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().post(url, *args, **kwargs)
+
+
 def send_webpush(*, endpoint: str, p256dh: str, auth: str, payload: dict) -> None:
     if not endpoint_allowed(endpoint):  # the list may have changed since the subscription was stored
         raise SubscriptionGone("endpoint no longer allowed")
@@ -91,6 +101,7 @@ def send_webpush(*, endpoint: str, p256dh: str, auth: str, payload: dict) -> Non
             vapid_claims={"sub": settings.VAPID_SUBJECT},  # a fresh dict: pywebpush adds "aud"/"exp" to it
             timeout=settings.WEBPUSH_TIMEOUT,
             ttl=settings.WEBPUSH_TTL,
+            requests_session=_NoRedirects(),
         )
     except WebPushException as exc:
         status = exc.response.status_code if exc.response is not None else None

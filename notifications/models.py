@@ -205,13 +205,17 @@ class Delivery(models.Model):
 
 class PushSubscription(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
-    endpoint = models.URLField(max_length=500, unique=True)
+    endpoint = models.URLField(max_length=500)
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            # A subscription belongs to its user: the same endpoint posted by another user is a row of theirs.
+            models.UniqueConstraint(fields=["user", "endpoint"], name="one_subscription_per_user_endpoint"),
+        ]
 
     def __str__(self) -> str:
         return f"push subscription {self.id}"

@@ -18,7 +18,7 @@ from rehab_tracker.queries import id_param
 
 from . import services
 from .channels import vapid_keys, webpush_enabled
-from .models import Flag, FlagLevel, FlagStatus, Notification, PushSubscription
+from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, PushSubscription
 from .reminders import default_times, parse_times, reminder_times_set
 from .serializers import (
     FlagActionSerializer,
@@ -29,8 +29,8 @@ from .serializers import (
 )
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The requesting user's own notifications, newest first."""
+class NotificationViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The requesting user's own notifications, newest first (a clinician's page is audited: it names patients)."""
 
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; the real one is per user
@@ -81,10 +81,11 @@ class PushSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin,
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        # A browser has one subscription per endpoint; re-subscribing (or another login on it) takes it over.
+        # The requesting user's own row for this endpoint: another user's subscription is never touched or shown.
         subscription, created = PushSubscription.objects.update_or_create(
+            user=request.user,
             endpoint=data["endpoint"],
-            defaults={"user": request.user, "p256dh": data["keys"]["p256dh"], "auth": data["keys"]["auth"]},
+            defaults={"p256dh": data["keys"]["p256dh"], "auth": data["keys"]["auth"]},
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(PushSubscriptionSerializer(subscription).data, status=code)
@@ -92,7 +93,7 @@ class PushSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin,
 
 FLAG_FILTERS = [
     OpenApiParameter("status", str, enum=FlagStatus.values),
-    OpenApiParameter("kind", str),
+    OpenApiParameter("kind", str, enum=FlagKind.values),
     OpenApiParameter("level", str, enum=FlagLevel.values),
     OpenApiParameter("patient", int),
 ]
@@ -106,11 +107,11 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         flags = Flag.objects.filter(patient__in=patients_for_user(self.request.user)).order_by("-created_at", "-id")
         params = self.request.query_params
-        for name, choices in (("status", FlagStatus.values), ("level", FlagLevel.values), ("kind", None)):
+        for name, choices in (("status", FlagStatus.values), ("level", FlagLevel.values), ("kind", FlagKind.values)):
             value = params.get(name)
             if value is None:
                 continue
-            if choices is not None and value not in choices:
+            if value not in choices:
                 raise ValidationError({name: [f"Use one of: {', '.join(choices)}."]})
             flags = flags.filter(**{name: value})
         patient = id_param(params, "patient")

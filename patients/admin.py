@@ -19,15 +19,52 @@ for model in (Patient, Program, ProgramPause, SetLog, CheckIn, VisaA, ClinicalNo
     auditlog.register(model, exclude_fields=["password", "last_login"] if model is User else None)
 
 
+def _patient_of(obj) -> int | None:
+    if isinstance(obj, Patient):
+        return obj.pk
+    return getattr(obj, "patient_id", None)
+
+
 class AuditedReadsAdmin(admin.ModelAdmin):
-    """Record an admin opening a patient's record (the change list is a caseload, not a record)."""
+    """Every admin look at patient data is audited: a record opened, a list page (search included), a change.
+
+    A change list of patients' rows is a read of each patient on the page; a search is named as such (the
+    search words are not stored: they may be personal data). An edit is a ``change`` naming the fields.
+    """
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        if obj is not None:
-            patient_id = obj.pk if isinstance(obj, Patient) else obj.patient_id
-            audit_record(user=request.user, patient_ids=[patient_id], action="read", what=f"admin {request.path}")
+        if obj is not None and request.method == "GET":
+            audit_record(user=request.user, patient_ids=[_patient_of(obj)], action="read", what=f"admin {request.path}")
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
+        if changelist is not None:
+            searched = " search" if request.GET.get("q") else ""
+            audit_record(
+                user=request.user,
+                patient_ids=[pid for pid in map(_patient_of, changelist.result_list) if pid is not None],
+                action="read",
+                what=f"admin list{searched} {request.path}",
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fields = ", ".join(form.changed_data) or "nothing"
+        audit_record(
+            user=request.user,
+            patient_ids=[_patient_of(obj)],
+            action="change" if change else "create",
+            what=f"admin {request.path} fields: {fields}",
+        )
+
+    def delete_model(self, request, obj):
+        patient_id = _patient_of(obj)
+        super().delete_model(request, obj)
+        audit_record(user=request.user, patient_ids=[patient_id], action="delete", what=f"admin {request.path}")
 
 
 @admin.register(User)

@@ -3,17 +3,27 @@
 from collections.abc import Iterable
 
 from auditlog.context import auditlog_value
+from django.http import Http404
 
-from .models import AuditEvent, Role, User
+from .models import AuditEvent, Patient, Role, User
+
+REFUSED = "refused"
 
 
-def audit_record(*, user: User, patient_ids: Iterable[int], action: str, what: str) -> None:
-    """One append-only row per patient; patients reading their own data are not audited."""
-    if not user.is_authenticated or (user.role == Role.PATIENT and not user.is_superuser):
+def audit_record(*, user: User, patient_ids: Iterable[int | None], action: str, what: str) -> None:
+    """One append-only row per patient. Patients reading their own data are not audited; anyone's refused
+    attempt on a patient's data is (``refused``: a 404 on someone else's record is how snooping shows)."""
+    if not user.is_authenticated or (user.role == Role.PATIENT and not user.is_superuser and action != REFUSED):
         return
     AuditEvent.objects.bulk_create(
-        AuditEvent(user=user, patient_id=pid, action=action, what=what[:200]) for pid in dict.fromkeys(patient_ids)
+        AuditEvent(user=user, patient_id=pid, action=action, what=what[:200])
+        for pid in dict.fromkeys(patient_ids)
+        if pid is not None
     )
+
+
+def audit_refused(request, patient_id: int | None) -> None:
+    audit_record(user=request.user, patient_ids=[patient_id], action=REFUSED, what=f"{request.method} {request.path}")
 
 
 class AuditedView:
@@ -34,9 +44,22 @@ class AuditedView:
         return page
 
     def get_object(self):  # details: the patient the object belongs to
-        obj = super().get_object()
+        try:
+            obj = super().get_object()
+        except Http404:
+            audit_refused(self.request, self._patient_behind(self.kwargs.get(self.lookup_url_kwarg or "pk")))
+            raise
         self.audit(getattr(obj, "patient_id", None))
         return obj
+
+    def _patient_behind(self, pk) -> int | None:
+        """Whose data an out-of-scope id names (None when nothing has that id)."""
+        if not str(pk).isascii() or not str(pk).isdigit():
+            return None
+        model = self.get_queryset().model
+        if model is Patient:
+            return int(pk) if Patient.objects.filter(pk=pk).exists() else None
+        return model.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

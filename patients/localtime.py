@@ -6,13 +6,17 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils import timezone
 
+# IANA area/location names ("Europe/Copenhagen"); not "localtime", "Factory", "EST5EDT", "US/Eastern" or "Etc/…".
+AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
 
 @lru_cache(maxsize=1)
 def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(n for n in available_timezones() if n.split("/", 1)[0] in AREAS and "/" in n) | {"UTC"}
 
 
 def is_valid_timezone(name: str) -> bool:
+    """A canonical IANA area/location name (or UTC), as a patient's phone reports it."""
     return name in _zone_names()
 
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Role(models.TextChoices):
@@ -14,6 +15,13 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # "Alice" and "alice" are one person: two racing sign-ups cannot both take the name.
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
+        ]
 
     @property
     def is_admin_role(self) -> bool:

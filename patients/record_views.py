@@ -20,7 +20,10 @@ from .timeline import timeline
 from .views import scoped_patient
 
 CLINICIANS = (Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)
-FROM_TO = [OpenApiParameter("from", dt.date), OpenApiParameter("to", dt.date)]
+FROM_TO = [
+    OpenApiParameter("from", dt.date, description="First date, 2000-01-01 to 2099-12-31; not after `to`"),
+    OpenApiParameter("to", dt.date, description="Last date, 2000-01-01 to 2099-12-31"),
+]
 
 
 class TimelineView(AuditedView, APIView):
@@ -83,7 +86,7 @@ class ExportView(AuditedView, APIView):
     renderer_classes = [JSONRenderer, CSVRenderer, FHIRRenderer]
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["csv", "fhir"]), *FROM_TO],
+        parameters=[OpenApiParameter("format", str, enum=["csv", "fhir"], required=True), *FROM_TO],
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
                    (200, "application/fhir+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
     )  # fmt: skip

@@ -16,13 +16,19 @@ def validate_timezone_name(value: str) -> str:
     return value
 
 
-def resolve_local_date(patient: Patient, value: dt.date | None) -> dt.date:
-    """A patient-local date: today when absent, never in the patient's future."""
+CHECKIN_BACK_DAYS = 90  # an offline phone syncs late, but a morning check-in is about recent mornings
+VISA_A_BACK_DAYS = 365  # a questionnaire on paper may be entered later (a baseline up to 97 days back)
+
+
+def resolve_local_date(patient: Patient, value: dt.date | None, *, back_days: int) -> dt.date:
+    """A patient-local date: today when absent, never in the patient's future nor older than ``back_days``."""
     today = local_today(patient.timezone)
     if value is None:
         return today
     if value > today:
         raise serializers.ValidationError({"date": [f"{value} is in the future for this patient (today is {today})."]})
+    if value < today - dt.timedelta(days=back_days):
+        raise serializers.ValidationError({"date": [f"Give a date within the last {back_days} days."]})
     return value
 
 

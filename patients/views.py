@@ -13,11 +13,13 @@ from rehab_tracker.permissions import role_of, writes_for
 from rehab_tracker.queries import id_param
 
 from . import services
-from .audit import AuditedView
+from .audit import AuditedView, audit_refused
 from .caseload import caseload_queryset, open_flag_exists, risk_key, with_caseload_figures
 from .models import CheckIn, Patient, Role, VisaA
 from .selectors import patients_for_user
 from .serializers import (
+    CHECKIN_BACK_DAYS,
+    VISA_A_BACK_DAYS,
     CheckInSerializer,
     PatientCreateSerializer,
     PatientSerializer,
@@ -37,10 +39,12 @@ def patient_of(request) -> Patient:
 
 
 def scoped_patient(request, patient_id) -> Patient:
-    """A patient in the requester's scope, else 404 (never reveal it exists)."""
+    """A patient in the requester's scope, else 404 (never reveal it exists; an existing one is audited refused)."""
     try:
         return patients_for_user(request.user).get(pk=int(patient_id))
     except (Patient.DoesNotExist, ValueError, TypeError) as exc:
+        if str(patient_id).isascii() and str(patient_id).isdigit() and Patient.objects.filter(pk=patient_id).exists():
+            audit_refused(request, int(patient_id))
         raise NotFound("No such patient.") from exc
 
 
@@ -170,7 +174,7 @@ class CheckInViewSet(
         with transaction.atomic():
             serializer.instance = services.checkin_create(
                 patient=patient,
-                date=resolve_local_date(patient, data.get("date")),
+                date=resolve_local_date(patient, data.get("date"), back_days=CHECKIN_BACK_DAYS),
                 morning_pain=data["morning_pain"],
                 morning_stiffness_minutes=data["morning_stiffness_minutes"],
                 red_flags=data.get("red_flags", []),
@@ -205,7 +209,7 @@ class VisaAViewSet(
         self.audit(patient.id)
         serializer.instance = services.visa_a_create(
             patient=patient,
-            date=resolve_local_date(patient, data.get("date")),
+            date=resolve_local_date(patient, data.get("date"), back_days=VISA_A_BACK_DAYS),
             answers=data["answers"],
             item8_branch=data.get("item8_branch"),
             entered_by=self.request.user,

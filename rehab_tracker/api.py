@@ -1,14 +1,43 @@
-"""API plumbing: the exception handler and a JSON parser that refuses oversized bodies."""
+"""API plumbing: the exception handler and parsers that refuse what the database or Python cannot take."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+MAX_DEPTH = 32  # the deepest body any endpoint takes is 3 levels (a batch of logs); 1,000 levels overflow Python
+
+
+def check_strings(data, *, max_depth: int = MAX_DEPTH) -> None:
+    """Refuse (400) nesting deeper than ``max_depth`` and strings PostgreSQL cannot store: NUL characters and
+    lone surrogates (``"\\ud800"`` in JSON). Iterative, so a deep body cannot overflow the stack here."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > max_depth:
+            raise exceptions.ParseError(f"JSON nested deeper than {max_depth} levels.")
+        if isinstance(value, dict):
+            stack.extend((k, depth + 1) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str):
+            bad_text(value)
+
+
+def bad_text(value: str) -> None:
+    if "\x00" in value:
+        raise exceptions.ParseError("Text may not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise exceptions.ParseError("Text must be valid Unicode (no lone surrogates).") from exc
 
 
 class LimitedJSONParser(JSONParser):
-    """JSON, but a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is a 400, not a memory spike."""
+    """JSON, but a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, nested too deep, or holding text the
+    database cannot store is a 400, not a memory spike or a 500."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -16,7 +45,28 @@ class LimitedJSONParser(JSONParser):
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         if length and length.isdigit() and int(length) > limit:
             raise exceptions.ParseError(f"Request body larger than {limit} bytes.")
-        return super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.") from exc
+        check_strings(data)
+        return data
+
+
+class CheckedFormParser(FormParser):
+    """Form bodies (``curl -d``) with the same text checks."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        check_strings([[key, *values] for key, values in data.lists()])
+        return data
+
+
+class CheckedMultiPartParser(MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        check_strings([[key, *values] for key, values in parsed.data.lists()])
+        return parsed
 
 
 def exception_handler(exc, context):
@@ -33,3 +83,13 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == "page_size":
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = f"Rows per page, 1–{self.max_page_size} (larger values are capped)."
+            if parameter["name"] == "page":
+                parameter["schema"] |= {"minimum": 1}
+        return parameters

@@ -4,7 +4,13 @@ Kept apart from ``rehab_tracker.api``, which DRF's settings import (parsers, pag
 importing serializers there would make an import cycle.
 """
 
+import datetime as dt
+import re
+
 from rest_framework import serializers
+
+ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only: "²" and "١" are digits to str.isdigit and int()
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 
 def id_param(params, name: str) -> int | None:
@@ -12,9 +18,28 @@ def id_param(params, name: str) -> int | None:
     value = params.get(name)
     if value is None:
         return None
-    if not value.isdigit():
-        raise serializers.ValidationError({name: [f"A {name} id is a whole number."]})
+    if not ID.fullmatch(value):
+        raise serializers.ValidationError({name: [f"A {name} id is a whole number (digits 0-9)."]})
     return int(value)
+
+
+class IdField(serializers.IntegerField):
+    """An id in a query string: ASCII digits only."""
+
+    def to_internal_value(self, data):
+        if not ID.fullmatch(str(data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BoundedDateField(serializers.DateField):
+    """A date in a query string, between 2000 and 2099 (arithmetic on year 1 or 9999 overflows)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise serializers.ValidationError(f"Give a date from {FIRST_DATE} to {LAST_DATE}.")
+        return day
 
 
 class DateRangeQuery(serializers.Serializer):
@@ -22,9 +47,9 @@ class DateRangeQuery(serializers.Serializer):
 
     max_days: int | None = 366
 
-    patient = serializers.IntegerField(min_value=1, required=False)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    patient = IdField(min_value=1, required=False)
+    date_from = BoundedDateField(required=False)
+    date_to = BoundedDateField(required=False)
 
     def to_internal_value(self, data):
         data = {"patient": data.get("patient"), "date_from": data.get("from"), "date_to": data.get("to")}

@@ -16,8 +16,9 @@ from notifications.views import (
 from patients.record_views import AuditEventListView, ClinicalNotesView, ExportView, TimelineView
 from patients.views import CheckInViewSet, MeView, PatientViewSet, VisaAViewSet
 
+from .auth import LoginView, LogoutView
 from .dashboard import dashboard
-from .views import HealthView, LoginView
+from .views import HealthView
 
 router = DefaultRouter()
 router.register("patients", PatientViewSet, basename="patient")
@@ -32,6 +33,7 @@ router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-su
 api_v1 = [
     path("auth/token/", LoginView.as_view(), name="token"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
@@ -52,3 +54,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
+
+handler400 = "rehab_tracker.errors.bad_request"
+handler403 = "rehab_tracker.errors.permission_denied"
+handler404 = "rehab_tracker.errors.not_found"
+handler500 = "rehab_tracker.errors.server_error"

@@ -5,20 +5,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView
 
 from .celery import app as celery_app
 
 log = logging.getLogger(__name__)
-
-
-class LoginView(TokenObtainPairView):
-    """``{username, password}`` → ``{access, refresh}``; throttled per client address."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
 
 
 def _database_ok() -> bool:

@@ -5,6 +5,18 @@ from rest_framework.test import APIClient
 from .factories import AdminFactory, PatientFactory, PhysicianFactory, PhysioFactory
 
 
+def pytest_configure(config):
+    """Let the test runner's flush TRUNCATE the append-only audit table (nothing else may: migration 0007)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return flush(self, ["SET LOCAL rehab.flush_test_database = 'yes'", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
 def pytest_collection_modifyitems(config, items):
     if getattr(settings, "SERVICES_AVAILABLE", True):
         return

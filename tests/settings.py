@@ -37,6 +37,10 @@ from rehab_tracker.settings import REST_FRAMEWORK  # noqa: E402
 
 if not SERVICES_AVAILABLE:
     CELERY_BROKER_URL = "memory://"
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:  # a Redis database of its own: the tests clear it, and the broker's queues must survive that
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"}}  # fmt: skip
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,12 +16,14 @@ def test_clinician_reads_and_writes_are_audited(api, physio, patient):
     client.get(f"/api/v1/patients/{patient.id}/")
     client.get(f"/api/v1/patients/{patient.id}/timeline/")
     client.patch(f"/api/v1/programs/{program.id}/", {"status": "paused"}, format="json")
-    client.get(f"/api/v1/patients/{PatientFactory().id}/")  # out of scope: 404, nothing read
+    other = PatientFactory()
+    client.get(f"/api/v1/patients/{other.id}/")  # out of scope: 404, nothing read, the attempt recorded
     events = list(AuditEvent.objects.order_by("id").values_list("user_id", "patient_id", "action", "what"))
     assert events == [
         (physio.id, patient.id, "read", f"GET /api/v1/patients/{patient.id}/"),
         (physio.id, patient.id, "read", f"GET /api/v1/patients/{patient.id}/timeline/"),
         (physio.id, patient.id, "change", f"PATCH /api/v1/programs/{program.id}/"),
+        (physio.id, other.id, "refused", f"GET /api/v1/patients/{other.id}/"),
     ]
 
 

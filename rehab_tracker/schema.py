@@ -1,0 +1,44 @@
+"""OpenAPI: the error answers every operation can give, so a generated client knows them (SPEC §5)."""
+
+ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+VALIDATION = {
+    "type": "object",
+    "description": "DRF's {field: [message]} form (non_field_errors for the body as a whole), or {detail: message}",
+    "additionalProperties": {
+        "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}, {"type": "string"}]
+    },
+}
+PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/health/",
+          "/api/v1/push/vapid-public-key/"}  # fmt: skip
+
+
+INVALID, FAILED = "#/components/schemas/ValidationError", "#/components/schemas/Error"
+
+
+def _answer(description: str, schema_ref: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
+
+
+def document_errors(result, generator, request, public):
+    """Add 400 (bad input or query), 401, 403 and 404 to each operation that can answer them."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR)
+    schemas.setdefault("ValidationError", VALIDATION)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            answers = operation.setdefault("responses", {})
+            takes_input = method in {"post", "put", "patch"} or operation.get("parameters")
+            if takes_input:
+                answers.setdefault(
+                    "400", _answer("Invalid input: nothing was stored", "#/components/schemas/ValidationError")
+                )
+            if path not in PUBLIC:
+                answers.setdefault(
+                    "401", _answer("Not signed in, or the token expired or was revoked", "#/components/schemas/Error")
+                )
+                answers.setdefault("403", _answer("Your role may not do this", "#/components/schemas/Error"))
+            if "{" in path:
+                answers.setdefault("404", _answer("Not found, or not in your scope", "#/components/schemas/Error"))
+    return result
