@@ -29,6 +29,8 @@ class FakePushService:
         self.received: list[dict] = []
         self.headers: list[dict] = []
         self.next_statuses: list[int] = []
+        self.redirect_to = ""  # the Location of a 3xx answer
+        self.hits = 0  # every POST, decrypted or not
         self.lock = threading.Lock()
         service = self
 
@@ -36,6 +38,7 @@ class FakePushService:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with service.lock:
+                    service.hits += 1
                     status = service.next_statuses.pop(0) if service.next_statuses else 201
                     if status == 201:
                         plain = http_ece.decrypt(
@@ -44,6 +47,8 @@ class FakePushService:
                         service.received.append(json.loads(plain))
                         service.headers.append({k.lower(): v for k, v in self.headers.items()})
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", service.redirect_to)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
