@@ -90,6 +90,12 @@ class ExportView(AuditedView, APIView):
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
                    (200, "application/fhir+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
     )  # fmt: skip
+    def handle_exception(self, exc):
+        """Errors stay JSON whatever ``?format=`` asked for."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
     def get(self, request, pk):
         patient = scoped_patient(request, pk)
         kind = request.query_params.get("format")

@@ -26,6 +26,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView
 
+from .api import CheckedFormParser, LimitedJSONParser
+
 REVOKED = "This sign-in has ended (signed out, password changed or account closed): sign in again."
 
 
@@ -57,6 +59,7 @@ class LoginView(TokenObtainPairView):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+    parser_classes = [LimitedJSONParser, CheckedFormParser]
 
     @extend_schema(
         responses={

@@ -10,6 +10,7 @@ VALIDATION = {
 }
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/health/",
           "/api/v1/push/vapid-public-key/"}  # fmt: skip
+TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
 
 
 INVALID, FAILED = "#/components/schemas/ValidationError", "#/components/schemas/Error"
@@ -29,16 +30,14 @@ def document_errors(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             answers = operation.setdefault("responses", {})
-            takes_input = method in {"post", "put", "patch"} or operation.get("parameters")
-            if takes_input:
-                answers.setdefault(
-                    "400", _answer("Invalid input: nothing was stored", "#/components/schemas/ValidationError")
-                )
+            parameters = operation.get("parameters", [])
+            if method in {"post", "put", "patch"} or parameters:
+                answers.setdefault("400", _answer("Invalid input: nothing was stored", INVALID))
+            if path in TOKENS:
+                answers.setdefault("401", _answer("Wrong credentials, or a token expired, used or revoked", FAILED))
             if path not in PUBLIC:
-                answers.setdefault(
-                    "401", _answer("Not signed in, or the token expired or was revoked", "#/components/schemas/Error")
-                )
-                answers.setdefault("403", _answer("Your role may not do this", "#/components/schemas/Error"))
-            if "{" in path:
-                answers.setdefault("404", _answer("Not found, or not in your scope", "#/components/schemas/Error"))
+                answers.setdefault("401", _answer("Not signed in, or the token expired or was revoked", FAILED))
+                answers.setdefault("403", _answer("Your role may not do this", FAILED))
+            if "{" in path or any(p.get("name") == "page" for p in parameters):
+                answers.setdefault("404", _answer("Not found, not in your scope, or a page past the end", FAILED))
     return result
