@@ -85,17 +85,17 @@ class ExportView(AuditedView, APIView):
     permission_classes = [only_for(*CLINICIANS)]
     renderer_classes = [JSONRenderer, CSVRenderer, FHIRRenderer]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["csv", "fhir"], required=True), *FROM_TO],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
-                   (200, "application/fhir+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
-    )  # fmt: skip
     def handle_exception(self, exc):
         """Errors stay JSON whatever ``?format=`` asked for."""
         response = super().handle_exception(exc)
         self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
         return response
 
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["csv", "fhir"], required=True), *FROM_TO],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
+                   (200, "application/fhir+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
+    )  # fmt: skip
     def get(self, request, pk):
         patient = scoped_patient(request, pk)
         kind = request.query_params.get("format")
