@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count
 
-from patients.localtime import local_today
+from core.localtime import local_today
 
 from .models import Program, SetLog
 from .protocols import PROTOCOLS, prescribed_reps, prescription, set_credit

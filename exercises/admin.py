@@ -1,8 +1,12 @@
+from auditlog.registry import auditlog
 from django.contrib import admin
 
 from patients.admin import AuditedReadsAdmin
 
 from .models import Program, ProgramChange, ProgramPause, SetLog
+
+for model in (Program, ProgramPause, SetLog):
+    auditlog.register(model)
 
 
 class ProgramPauseInline(admin.TabularInline):

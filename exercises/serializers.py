@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from patients.localtime import local_today
-from rehab_tracker.queries import BoundedDateField
+from core.localtime import local_today
+from core.query_params import BoundedDateField
 
 from .models import CURRENT_STATUSES, Program, ProgramChange, SetLog
 from .protocols import DEFAULT_PROTOCOL, FITS, PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from patients.localtime import local_today
+from core.localtime import local_today
 from patients.models import Patient, User
 
 from .models import CURRENT_STATUSES, PauseReason, Program, ProgramChange, ProgramPause, ProgramStatus, SetLog

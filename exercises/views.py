@@ -8,19 +8,17 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
+from core.localtime import local_today
+from core.permissions import writes_for
+from core.query_params import DateRangeQuery
 from patients.audit import AuditedView
-from patients.localtime import local_today
 from patients.models import Role
-from patients.selectors import patients_for_user
-from patients.views import patient_of, scoped_patient
-from rehab_tracker.permissions import writes_for
-from rehab_tracker.queries import DateRangeQuery
+from patients.scope import patient_of, patients_for_user, scoped_patient
 
 from . import services
 from .adherence import Adherence, adherence_for_programs
-from .models import PauseReason, Program, SetLog
-from .progression import suggested_loads
-from .protocols import PAIN_GUIDE, PROTOCOLS, prescription, training_weekdays
+from .models import Program, SetLog
+from .prescriptions import ON_HOLD_NOTICE, on_hold, prescription_data
 from .selectors import current_program, programs_for_patients
 from .serializers import (
     AdherenceSerializer,
@@ -34,51 +32,12 @@ from .serializers import (
 
 MAX_BATCH = 500
 CONFLICT = "This client_id was already used for a different set: the set was not stored again."
-ON_HOLD_NOTICE = (
-    "Your exercises are on hold until a clinician has looked at the warning sign you reported. "
-    "The set is kept, but please do not train until you hear from your clinic."
-)
-
-
-def on_hold(program: Program, day: dt.date) -> bool:
-    """Whether a red flag holds the program on ``day`` (CLINICAL.md §8): sets are kept, the patient is told."""
-    pause = program.paused_on(day)
-    return pause is not None and pause.reason == PauseReason.RED_FLAG
-
-
 FROM_PARAM = OpenApiParameter(
     "from", dt.date, description="First patient-local date, 2000-01-01 to 2099-12-31; not after `to`"
 )
 TO_PARAM = OpenApiParameter(
     "to", dt.date, description="Last patient-local date, 2000-01-01 to 2099-12-31; at most 366 days after `from`"
 )
-
-
-def prescription_data(program: Program | None, day: dt.date) -> dict:
-    """A prescription as the API shows it: items with load, pain guide, and for HSR the RM and a suggested load."""
-    if program is None:
-        return {"program": None, "date": day, "week": None, "training_day": False, "training_weekdays": [],
-                "items": []}  # fmt: skip
-    rx = prescription(program, day)
-    suggested = suggested_loads(program, rx.week) if rx.items else {}
-    daily = PROTOCOLS[program.protocol].daily
-    items = [
-        {
-            "exercise": i.exercise,
-            "sets": i.sets,
-            "reps": i.reps,
-            "session": i.session,
-            "tempo": i.tempo,
-            "note": i.note,
-            "load_kg": program.loads.get(i.exercise),
-            "pain_guide": PAIN_GUIDE,
-            "rm": None if daily else i.reps,
-            "suggested_load_kg": suggested.get(i.exercise),
-        }
-        for i in rx.items
-    ]
-    return {"program": program.id, "date": day, "week": rx.week, "training_day": rx.training_day,
-            "training_weekdays": training_weekdays(program), "items": items}  # fmt: skip
 
 
 class ProgramViewSet(

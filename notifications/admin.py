@@ -1,8 +1,11 @@
+from auditlog.registry import auditlog
 from django.contrib import admin
 
 from patients.admin import AuditedReadsAdmin
 
 from .models import Delivery, Flag, Notification, PushSubscription, Reminder, ReminderTime
+
+auditlog.register(Flag)
 
 
 @admin.register(Flag)

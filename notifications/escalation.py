@@ -23,17 +23,18 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from core.localtime import local_today, zone
 from exercises.adherence import Adherence, adherence_for_programs, adherence_over_last_days
 from exercises.models import CURRENT_STATUSES, Program, ProgramStatus, SetLog
 from exercises.outcomes import pick_baseline, pick_outcome, visa_a_due
 from exercises.protocols import PROTOCOLS
 from exercises.services import program_complete_ended
-from patients.localtime import local_today, zone
 from patients.models import CheckIn, VisaA
 
+from .deliveries import notify
+from .flags import LEVEL_RANK, flag_raise, red_flag_report
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, NotificationKind, OutcomeReview
 from .review import treatment_review_text
-from .services import LEVEL_RANK, flag_raise, notify, red_flag_report
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -85,10 +86,11 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
     todays = {p.id: local_today(p.patient.timezone, now) for p in programs}
     completed = program_complete_ended(programs=programs, todays=todays)
     ids = {p.patient_id for p in programs}
-    open_flags = {(f.patient_id, f.kind): f for f in Flag.objects.filter(patient_id__in=ids).exclude(status="resolved")}
+    open_flags = {(f.patient_id, f.kind): f for f in Flag.objects.open().filter(patient_id__in=ids)}
     resolved = {
         (row["patient_id"], row["kind"]): row["last"]
-        for row in Flag.objects.filter(patient_id__in=ids, status=FlagStatus.RESOLVED)
+        for row in Flag.objects.resolved()
+        .filter(patient_id__in=ids)
         .values("patient_id", "kind")
         .annotate(last=Max("resolved_at"))
     }

@@ -33,6 +33,16 @@ class RedFlagOutcome(models.TextChoices):
     STOP = "stop"
 
 
+class FlagQuerySet(models.QuerySet):
+    """The one definition of an open flag: anything not resolved (open or acknowledged)."""
+
+    def open(self) -> "FlagQuerySet":
+        return self.exclude(status=FlagStatus.RESOLVED)
+
+    def resolved(self) -> "FlagQuerySet":
+        return self.filter(status=FlagStatus.RESOLVED)
+
+
 class Flag(models.Model):
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=24, choices=FlagKind.choices)
@@ -50,6 +60,8 @@ class Flag(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     outcome = models.CharField(max_length=12, choices=RedFlagOutcome.choices, blank=True)
+
+    objects = FlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

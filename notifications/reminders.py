@@ -21,14 +21,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.localtime import zone
 from exercises.models import Program, ProgramStatus, SetLog
 from exercises.protocols import PROTOCOLS, prescription
 from exercises.selectors import current_programs
-from patients.localtime import zone
 from patients.models import Patient
 
-from .models import Flag, FlagKind, FlagStatus, NotificationKind, Reminder, ReminderStatus, ReminderTime
-from .services import notify
+from .deliveries import notify
+from .models import Flag, FlagKind, NotificationKind, Reminder, ReminderStatus, ReminderTime
 
 RESEND_AFTER = dt.timedelta(minutes=2)
 NOON = dt.time(12)
@@ -191,8 +191,8 @@ def process(*, reminder_ids: list[int], now: dt.datetime | None = None) -> list[
     patient_ids = {r.patient_id for r in reminders}
     programs = current_programs(patient_ids)
     red = set(
-        Flag.objects.filter(patient_id__in=patient_ids, kind=FlagKind.RED_FLAG)
-        .exclude(status=FlagStatus.RESOLVED)
+        Flag.objects.open()
+        .filter(patient_id__in=patient_ids, kind=FlagKind.RED_FLAG)
         .values_list("patient_id", flat=True)
     )
     logged = _logged_sessions(reminders, programs)

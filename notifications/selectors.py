@@ -1,14 +1,25 @@
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+"""Reads of flags for the apps above (caseload, admin, today, export)."""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Flag, FlagStatus
+from .models import Flag, FlagKind
+
+
+def open_flag_exists(**filters) -> Exists:
+    """An annotation or filter: the patient in the outer query has an open flag matching ``filters``."""
+    return Exists(Flag.objects.open().filter(patient=OuterRef("pk"), **filters))
+
+
+def open_red_flag(patient_id: int) -> Flag | None:
+    return Flag.objects.open().filter(patient_id=patient_id, kind=FlagKind.RED_FLAG).first()
 
 
 def open_flag_count() -> Coalesce:
     """An annotation: the number of unresolved flags of the patient in the outer query."""
     counts = (
-        Flag.objects.filter(patient=OuterRef("pk"))
-        .exclude(status=FlagStatus.RESOLVED)
+        Flag.objects.open()
+        .filter(patient=OuterRef("pk"))
         .order_by()
         .values("patient")
         .annotate(n=Count("id"))

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import channels, escalation, reminders, services
+from . import channels, deliveries, escalation, reminders
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def process_reminders(reminder_ids: list[int]) -> int:
 )
 def send_delivery(delivery_id: int) -> str:
     """One channel delivery; only channel errors are retried, with exponential backoff and jitter."""
-    return services.delivery_send(delivery_id=delivery_id)
+    return deliveries.delivery_send(delivery_id=delivery_id)
 
 
 @shared_task
@@ -42,7 +42,7 @@ def retry_stale_deliveries() -> int:
     """Re-queue deliveries whose task was lost or whose worker died mid-send."""
     from django.utils import timezone
 
-    ids = services.stale_delivery_ids(timezone.now())
+    ids = deliveries.stale_delivery_ids(timezone.now())
     for delivery_id in ids:
         send_delivery.delay(delivery_id)
     return len(ids)

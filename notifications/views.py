@@ -8,15 +8,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.permissions import only_for, role_of
+from core.query_params import id_param
 from exercises.selectors import current_program
 from patients.audit import AuditedView
 from patients.models import Role
-from patients.selectors import patients_for_user
-from patients.views import patient_of
-from rehab_tracker.permissions import only_for, role_of
-from rehab_tracker.queries import id_param
+from patients.scope import patient_of, patients_for_user
 
-from . import services
+from . import flags
 from .channels import vapid_keys, webpush_enabled
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, PushSubscription
 from .reminders import default_times, parse_times, reminder_times_set
@@ -126,8 +125,8 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         body = FlagActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            flag = services.flag_act(flag=flag, user=request.user, action=action_name, **body.validated_data)
-        except services.FlagActionError as exc:
+            flag = flags.flag_act(flag=flag, user=request.user, action=action_name, **body.validated_data)
+        except flags.FlagActionError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from exc
         return Response(FlagSerializer(flag).data)
 

@@ -1,21 +1,16 @@
 from auditlog.registry import auditlog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 
-from exercises.models import Program, ProgramPause, SetLog
-from notifications.models import Flag
-
 from .audit import audit_record
-from .caseload import open_flag_exists, with_caseload_figures
 from .models import AuditEvent, CheckIn, ClinicalNote, Patient, User, VisaA
 
 admin.site.site_header = format_html('Rehab Tracker · <a href="{}">dashboard</a>', "/admin/dashboard/")
 admin.site.site_title = "Rehab Tracker admin"
 
-for model in (Patient, Program, ProgramPause, SetLog, CheckIn, VisaA, ClinicalNote, Flag, User):
+for model in (Patient, CheckIn, VisaA, ClinicalNote, User):
     auditlog.register(model, exclude_fields=["password", "last_login"] if model is User else None)
 
 
@@ -73,51 +68,6 @@ class RehabUserAdmin(UserAdmin):
     list_filter = ("role", "is_staff", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("Rehab Tracker", {"fields": ("role",)}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Rehab Tracker", {"fields": ("role",)}))
-
-
-class OpenFlagFilter(admin.SimpleListFilter):
-    title = "open flag"
-    parameter_name = "open_flag"
-
-    def lookups(self, request, model_admin):
-        return [("non_adherence", "Non-adherent"), ("red_flag", "Red flag open"), ("pain", "Pain"), ("any", "Any")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "any":
-            return queryset.filter(open_flag_exists())
-        if self.value():
-            return queryset.filter(open_flag_exists(kind=self.value()))
-        return queryset
-
-
-@admin.register(Patient)
-class PatientAdmin(AuditedReadsAdmin):
-    list_display = (
-        "id", "user", "tendinopathy", "timezone", "physio", "physician", "adherence_7d", "open_flag_count",
-        "reminders_enabled",
-    )  # fmt: skip
-    list_filter = (OpenFlagFilter, "tendinopathy", "side", "reminders_enabled", "physio", "physician")
-    search_fields = ("user__username",)
-    list_select_related = ("user", "physio", "physician")
-    raw_id_fields = ("user",)
-
-    def get_queryset(self, request):
-        flags = Flag.objects.filter(patient=OuterRef("pk")).exclude(status="resolved")
-        return super().get_queryset(request).annotate(has_open_flag=Exists(flags))
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        with_caseload_figures(list(changelist.result_list))  # the page's figures in a fixed number of queries
-        return changelist
-
-    @admin.display(description="7-day adherence")
-    def adherence_7d(self, patient):
-        value = getattr(patient, "adherence_7d", None)
-        return "–" if value is None else f"{round(value * 100)}%"
-
-    @admin.display(description="open flags", boolean=True, ordering="has_open_flag")
-    def open_flag_count(self, patient):
-        return patient.has_open_flag
 
 
 @admin.register(CheckIn)

@@ -5,7 +5,9 @@ from collections.abc import Iterable
 from auditlog.context import auditlog_value
 from django.http import Http404
 
-from .models import AuditEvent, Patient, Role, User
+from core.permissions import PATIENT, role_of
+
+from .models import AuditEvent, Patient, User
 
 REFUSED = "refused"
 
@@ -13,7 +15,7 @@ REFUSED = "refused"
 def audit_record(*, user: User, patient_ids: Iterable[int | None], action: str, what: str) -> None:
     """One append-only row per patient. Patients reading their own data are not audited; anyone's refused
     attempt on a patient's data is (``refused``: a 404 on someone else's record is how snooping shows)."""
-    if not user.is_authenticated or (user.role == Role.PATIENT and not user.is_superuser and action != REFUSED):
+    if not user.is_authenticated or (role_of(user) == PATIENT and action != REFUSED):
         return
     AuditEvent.objects.bulk_create(
         AuditEvent(user=user, patient_id=pid, action=action, what=what[:200])

@@ -23,10 +23,6 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
         ]
 
-    @property
-    def is_admin_role(self) -> bool:
-        return self.role == Role.ADMIN or self.is_superuser
-
 
 class Side(models.TextChoices):
     LEFT = "left"

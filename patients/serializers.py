@@ -4,7 +4,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .localtime import is_valid_timezone, local_today
+from core.localtime import is_valid_timezone, local_today
+
 from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
 from .red_flags import advice_for
 from .visa_a import branch_of, item_errors
@@ -56,66 +57,6 @@ class PatientCreateSerializer(serializers.Serializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return attrs
-
-
-class ProgramSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    protocol = serializers.CharField()
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    status = serializers.CharField()
-
-
-class PatientSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
-    adherence_7d = serializers.FloatField(read_only=True, allow_null=True, default=None)
-    adherence_28d = serializers.FloatField(read_only=True, allow_null=True, default=None)
-    open_flags = serializers.IntegerField(read_only=True, default=0)
-    red_flag_open = serializers.BooleanField(read_only=True, default=False)
-    physician_flag_open = serializers.BooleanField(read_only=True, default=False)
-    week = serializers.IntegerField(read_only=True, allow_null=True, default=None)
-    last_log_date = serializers.DateField(read_only=True, allow_null=True, default=None)
-    pain_trend = serializers.FloatField(
-        read_only=True, allow_null=True, default=None, help_text="This week's mean exercise pain minus last week's"
-    )
-    latest_visa_a = serializers.IntegerField(read_only=True, allow_null=True, default=None)
-    monitored_days_30d = serializers.IntegerField(
-        read_only=True, default=0, help_text="Distinct days of the last 30 with a logged set or a check-in"
-    )
-    progression_due = serializers.BooleanField(
-        read_only=True, default=False, help_text="Alfredson: the last 3 sessions hurt 0–2/10, load may be added"
-    )
-    active_program = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Patient
-        fields = [
-            "id",
-            "username",
-            "timezone",
-            "side",
-            "tendinopathy",
-            "physio",
-            "physician",
-            "reminders_enabled",
-            "adherence_7d",
-            "adherence_28d",
-            "open_flags",
-            "red_flag_open",
-            "physician_flag_open",
-            "week",
-            "last_log_date",
-            "pain_trend",
-            "latest_visa_a",
-            "monitored_days_30d",
-            "progression_due",
-            "active_program",
-        ]
-        read_only_fields = fields
-
-    def get_active_program(self, patient) -> ProgramSummarySerializer(allow_null=True):  # type: ignore[valid-type]
-        program = getattr(patient, "current_program", None)
-        return ProgramSummarySerializer(program).data if program else None
 
 
 class AdviceListSerializer(serializers.Serializer):

@@ -26,7 +26,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView
 
-from .api import CheckedFormParser, LimitedJSONParser
+from core.api import CheckedFormParser, LimitedJSONParser
 
 REVOKED = "This sign-in has ended (signed out, password changed or account closed): sign in again."
 

@@ -15,11 +15,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.localtime import local_today
 from exercises.models import Program, SetLog
 from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription
+from notifications.deliveries import inline_delivery
 from notifications.escalation import evaluate
-from notifications.services import inline_delivery
-from patients.localtime import local_today
 from patients.models import CheckIn, Patient, Role, Tendinopathy, User
 from patients.services import clinician_create, patient_create, visa_a_create
 

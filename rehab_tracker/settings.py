@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "patients",
     "exercises",
     "notifications",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -148,16 +149,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The API speaks JSON (sign-in also takes a form, for curl -d); nothing else reaches a view.
-    "DEFAULT_PARSER_CLASSES": ["rehab_tracker.api.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.LimitedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rehab_tracker.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=100),
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
     # Client address for throttling: REMOTE_ADDR, or the N-th address from the right of X-Forwarded-For
     # behind N trusted proxies. 0 (default): never trust a forwarded header.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
-    "EXCEPTION_HANDLER": "rehab_tracker.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

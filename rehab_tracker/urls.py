@@ -5,7 +5,6 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet
-from notifications.today import TodayView
 from notifications.views import (
     FlagViewSet,
     NotificationViewSet,
@@ -13,8 +12,9 @@ from notifications.views import (
     ReminderSettingsView,
     VapidPublicKeyView,
 )
-from patients.record_views import AuditEventListView, ClinicalNotesView, ExportView, TimelineView
-from patients.views import CheckInViewSet, MeView, PatientViewSet, VisaAViewSet
+from patients.views import CheckInViewSet, MeView, VisaAViewSet
+from records.today import TodayView
+from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
 
 from .auth import LoginView, LogoutView
 from .dashboard import dashboard

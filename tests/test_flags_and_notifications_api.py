@@ -2,8 +2,8 @@
 
 import pytest
 
+from notifications.deliveries import notify
 from notifications.models import Flag, Notification
-from notifications.services import notify
 
 from .factories import PatientFactory
 

@@ -216,7 +216,7 @@ def test_the_evaluation_reports_a_red_flag_check_in_the_request_did_not(patient)
 
 
 def test_each_check_in_is_reported_once_however_often_it_is_reported(patient):
-    from notifications.services import red_flag_report
+    from notifications.flags import red_flag_report
     from patients.models import CheckIn
 
     checkin = CheckIn.objects.create(

@@ -11,8 +11,8 @@ from django.db import connection
 
 from exercises.models import ProgramPause
 from notifications import reminders
+from notifications.deliveries import inline_delivery
 from notifications.models import Flag, Notification, Reminder, ReminderTime
-from notifications.services import inline_delivery
 
 from .factories import PatientFactory, ProgramFactory, SetLogFactory
 

@@ -221,8 +221,8 @@ def test_a_patient_writes_only_their_own_visa_a(api, world):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_notifications_and_push_subscriptions_are_per_user(api, world, actor):
+    from notifications.deliveries import notify
     from notifications.models import PushSubscription
-    from notifications.services import notify
 
     owner = world["patient"].user
     note, _ = notify(user=owner, kind="info", title="t", body="b", push_text="p", dedupe_key="scope")

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken
 
+from notifications.deliveries import delivery_send, notify
 from notifications.models import Delivery, Flag, PushSubscription
-from notifications.services import delivery_send, notify
 from patients.models import AuditEvent, CheckIn, User
 
 from .factories import PASSWORD, AdminFactory, PatientFactory, ProgramFactory, SetLogFactory, UserFactory

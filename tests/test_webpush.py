@@ -3,8 +3,8 @@
 import pytest
 
 from notifications import channels
+from notifications.deliveries import delivery_send, notify
 from notifications.models import Delivery, PushSubscription
-from notifications.services import delivery_send, notify
 
 
 def _notify(user):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from notifications import escalation
-from notifications.services import inline_delivery
+from notifications.deliveries import inline_delivery
 
 from ._now import parse_now
 

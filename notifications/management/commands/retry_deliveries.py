@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from notifications.services import send_inline, stale_delivery_ids
+from notifications.deliveries import send_inline, stale_delivery_ids
 
 from ._now import parse_now
 

@@ -1,6 +1,6 @@
 """Query-string serializers shared by several apps' views.
 
-Kept apart from ``rehab_tracker.api``, which DRF's settings import (parsers, pagination):
+Kept apart from ``core.api``, which DRF's settings import (parsers, pagination):
 importing serializers there would make an import cycle.
 """
 

@@ -5,24 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 
+from core.localtime import local_today
 from exercises.adherence import adherence_over_last_days
 from exercises.models import CURRENT_STATUSES, SetLog
 from exercises.progression import progression_due
 from exercises.selectors import current_programs
-from notifications.models import Flag, FlagLevel, FlagStatus
-from notifications.selectors import open_flag_count
-
-from .localtime import local_today
-from .models import CheckIn, Patient, User, VisaA
-from .selectors import patients_for_user
+from notifications.models import FlagLevel
+from notifications.selectors import open_flag_count, open_flag_exists
+from patients.models import CheckIn, Patient, User, VisaA
+from patients.scope import patients_for_user
 
 MONITORED_WINDOW = 30  # days; remote therapeutic monitoring counts 16 of 30 (CPT 98977) or 2–15 (98985)
-
-
-def open_flag_exists(**filters) -> Exists:
-    return Exists(Flag.objects.filter(patient=OuterRef("pk"), **filters).exclude(status=FlagStatus.RESOLVED))
 
 
 def caseload_queryset(user: User) -> QuerySet[Patient]:

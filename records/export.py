@@ -18,8 +18,7 @@ from fhir.resources.R4B.bundle import BundleEntry
 from exercises.models import Program, SetLog
 from exercises.protocols import PROTOCOLS
 from notifications.models import Flag
-
-from .models import CheckIn, Patient, VisaA
+from patients.models import CheckIn, Patient, VisaA
 
 CSV_COLUMNS = [
     "record", "date", "exercise", "session", "reps", "load_kg", "pain",
@@ -124,7 +123,7 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
             "questionnaire": "http://rehab-tracker.invalid/Questionnaire/visa-a",
             "authored": visa.date.isoformat(), "item": items,
         })  # fmt: skip
-    for flag in Flag.objects.filter(patient=patient).exclude(status="resolved"):
+    for flag in Flag.objects.open().filter(patient=patient):
         yield "," + _entry({
             "resourceType": "Flag", "status": "active", "subject": subject,
             "code": _code(flag.reason[:200], flag.kind), "period": {"start": flag.created_at.isoformat()},

@@ -2,24 +2,33 @@
 
 import datetime as dt
 
+from django.db import IntegrityError
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rehab_tracker.permissions import only_for
-from rehab_tracker.queries import AnyDateRangeQuery, DateRangeQuery, id_param
+from core.permissions import CLINICIANS, only_for, role_of, writes_for
+from core.query_params import AnyDateRangeQuery, DateRangeQuery, id_param
+from exercises.models import CURRENT_STATUSES
+from exercises.protocols import ProtocolSlug
+from notifications.models import FlagKind
+from notifications.selectors import open_flag_exists
+from patients import services
+from patients.audit import AuditedView
+from patients.models import AuditEvent, ClinicalNote, Role
+from patients.scope import scoped_patient
+from patients.serializers import PatientCreateSerializer
 
-from .audit import AuditedView
+from .caseload import caseload_queryset, risk_key, with_caseload_figures
 from .export import csv_rows, fhir_bundle
-from .models import AuditEvent, ClinicalNote, Role
+from .serializers import PatientSerializer
 from .timeline import timeline
-from .views import scoped_patient
 
-CLINICIANS = (Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)
 FROM_TO = [
     OpenApiParameter("from", dt.date, description="First date, 2000-01-01 to 2099-12-31; not after `to`"),
     OpenApiParameter("to", dt.date, description="Last date, 2000-01-01 to 2099-12-31"),
@@ -133,3 +142,75 @@ class AuditEventListView(generics.ListAPIView):
             if value is not None:
                 events = events.filter(**{f"{name}_id": value})
         return events
+
+
+CASELOAD_PARAMS = [
+    OpenApiParameter("ordering", str, enum=["id", "risk"], description="risk: red flags, physician flags, adherence"),
+    OpenApiParameter("protocol", str, enum=ProtocolSlug.values),
+    OpenApiParameter("flag_kind", str, enum=FlagKind.values, description="Patients with an open flag of this kind"),
+    OpenApiParameter("week", int, description="Program week 1-12"),
+]
+
+
+class CaseloadQuery(serializers.Serializer):
+    ordering = serializers.ChoiceField(choices=["id", "risk"], required=False, default="id")
+    protocol = serializers.ChoiceField(choices=ProtocolSlug.choices, required=False)
+    flag_kind = serializers.ChoiceField(choices=FlagKind.choices, required=False)
+    week = serializers.IntegerField(min_value=1, max_value=12, required=False)
+
+
+class PatientViewSet(
+    AuditedView, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Caseload (staff), self (patient), and patient creation by a physio."""
+
+    permission_classes = [writes_for(Role.PHYSIO, Role.ADMIN)]
+    serializer_class = PatientSerializer
+
+    def get_queryset(self):
+        return caseload_queryset(self.request.user)
+
+    @extend_schema(parameters=CASELOAD_PARAMS)
+    def list(self, request, *args, **kwargs):
+        query = CaseloadQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        patients = self.get_queryset()
+        if "protocol" in q:
+            patients = patients.filter(programs__protocol=q["protocol"], programs__status__in=CURRENT_STATUSES)
+        if "flag_kind" in q:
+            patients = patients.filter(open_flag_exists(kind=q["flag_kind"]))
+        if q["ordering"] == "risk" or "week" in q:  # figures decide: compute them for the whole caseload
+            rows = with_caseload_figures(list(patients))
+            if "week" in q:
+                rows = [p for p in rows if p.week == q["week"]]
+            if q["ordering"] == "risk":
+                rows.sort(key=risk_key)
+            page = self.paginate_queryset(rows)
+        else:
+            page = with_caseload_figures(list(self.paginate_queryset(patients)))
+        self.audit(*(p.id for p in page))
+        return self.get_paginated_response(PatientSerializer(page, many=True).data)
+
+    def get_object(self):
+        patient = with_caseload_figures([super().get_object()])[0]
+        self.audit(patient.id)  # a Patient has no patient_id of its own
+        return patient
+
+    @extend_schema(request=PatientCreateSerializer, responses={201: PatientSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = PatientCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        physio = data.pop("physio", None)
+        if role_of(request.user) == Role.PHYSIO:
+            physio = request.user
+        elif physio is None:
+            raise ValidationError({"physio": ["An admin must name the patient's physio."]})
+        try:
+            patient = services.patient_create(physio=physio, **data)
+        except IntegrityError as exc:  # the same username in a racing request
+            raise ValidationError({"username": ["This username is taken."]}) from exc
+        self.audit(patient.id)
+        patient = with_caseload_figures([self.get_queryset().get(pk=patient.pk)])[0]
+        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)

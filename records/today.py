@@ -13,20 +13,19 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.localtime import local_today
+from core.permissions import only_for
 from exercises.models import ProgramStatus, SetLog
 from exercises.outcomes import visa_a_due
+from exercises.prescriptions import ON_HOLD_NOTICE, prescription_data
 from exercises.progression import progression_due, progression_prompt
 from exercises.protocols import PAIN_GUIDE
 from exercises.selectors import current_program
 from exercises.serializers import PrescriptionSerializer
-from exercises.views import ON_HOLD_NOTICE, prescription_data
-from patients.localtime import local_today
+from notifications.models import Flag, FlagKind
 from patients.models import CheckIn, Role, VisaA
 from patients.red_flags import advice_for
-from patients.views import patient_of
-from rehab_tracker.permissions import only_for
-
-from .models import Flag, FlagKind, FlagStatus
+from patients.scope import patient_of
 
 
 class AdviceSerializer(serializers.Serializer):
@@ -64,10 +63,7 @@ def _state(program, today: dt.date, red_flag: bool, training_day: bool) -> str:
 def _red_flag_answers(patient) -> list[str] | None:
     """The answers behind the patient's open red flag, or None when none is open."""
     flag = (
-        Flag.objects.filter(patient=patient, kind=FlagKind.RED_FLAG)
-        .exclude(status=FlagStatus.RESOLVED)
-        .prefetch_related("reports__checkin")
-        .first()
+        Flag.objects.open().filter(patient=patient, kind=FlagKind.RED_FLAG).prefetch_related("reports__checkin").first()
     )
     if flag is None:
         return None

@@ -6,13 +6,12 @@ import datetime as dt
 
 from django.db.models import Avg, Count, Max
 
+from core.localtime import local_today, zone
 from exercises.adherence import adherence_for_programs
 from exercises.models import ProgramChange, SetLog
 from exercises.selectors import current_program
 from notifications.models import Flag, Reminder
-
-from .localtime import local_today, zone
-from .models import CheckIn, ClinicalNote, Patient, VisaA
+from patients.models import CheckIn, ClinicalNote, Patient, VisaA
 
 DEFAULT_DAYS = 28
 

@@ -1,12 +1,20 @@
-"""Role gates for writes (SPEC §1). Reads are scoped by querysets, not here."""
+"""Roles (SPEC §1) and the gates for writes. Reads are scoped by querysets (patients.scope), not here."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+PATIENT, PHYSIO, PHYSICIAN, ADMIN = "patient", "physio", "physician", "admin"
+CLINICIANS = (PHYSIO, PHYSICIAN, ADMIN)
+
 
 def role_of(user) -> str | None:
+    """The user's role; a superuser is an admin whatever the role column says."""
     if not user or not user.is_authenticated:
         return None
-    return "admin" if user.is_superuser else user.role
+    return ADMIN if user.is_superuser else user.role
+
+
+def is_admin(user) -> bool:
+    return role_of(user) == ADMIN
 
 
 def writes_for(*roles: str) -> type[BasePermission]:

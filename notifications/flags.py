@@ -1,21 +1,8 @@
-"""Notifications and their deliveries; flags and the actions on them.
-
-A Notification row is saved before any transport is called (in-app delivery is
-that row); each further channel is a Delivery row claimed with a conditional
-UPDATE, so retries, redeliveries and racing workers send it at most once per
-claim, and a crashed claim is retried after it goes stale.
-"""
+"""Flags (concerns about a patient) and the actions on them; the red-flag pathway (CLINICAL.md §8)."""
 
 from __future__ import annotations
 
-import contextvars
-import datetime as dt
-import logging
-from contextlib import contextmanager
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from exercises.models import CURRENT_STATUSES, ProgramStatus
@@ -24,158 +11,8 @@ from exercises.services import program_hold, program_update
 from patients.models import CheckIn, Patient, User
 from patients.red_flags import advice_for, describe
 
-from . import channels
-from .models import (
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    Flag,
-    FlagKind,
-    FlagLevel,
-    FlagStatus,
-    Notification,
-    NotificationKind,
-    PushSubscription,
-    RedFlagOutcome,
-    RedFlagReport,
-)
-
-log = logging.getLogger(__name__)
-STALE_CLAIM = dt.timedelta(minutes=5)
-
-
-def notify(
-    *,
-    user: User,
-    kind: str,
-    title: str,
-    body: str,
-    push_text: str,
-    dedupe_key: str,
-    patient: Patient | None = None,
-    flag: Flag | None = None,
-    url: str = "",
-) -> tuple[Notification, list[int]]:
-    """Create the notification once (by ``dedupe_key``) with its deliveries; return it and new delivery ids."""
-    with transaction.atomic():
-        notification, created = Notification.objects.get_or_create(
-            dedupe_key=dedupe_key,
-            defaults={"user": user, "kind": kind, "title": title, "body": body, "push_text": push_text,
-                      "patient": patient, "flag": flag, "url": url},
-        )  # fmt: skip
-        if not created:
-            return notification, []
-        subscriptions = PushSubscription.objects.filter(user=user) if channels.webpush_enabled() else []
-        deliveries = [
-            Delivery(notification=notification, channel=Channel.WEBPUSH, target=str(sub.id)) for sub in subscriptions
-        ]
-        if user.email:
-            deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL, target=user.email))
-        Delivery.objects.bulk_create(deliveries)
-        ids = [d.id for d in deliveries]
-        dispatch_deliveries(ids)
-    return notification, ids
-
-
-_inline = contextvars.ContextVar("inline_delivery", default=False)
-
-
-@contextmanager
-def inline_delivery():
-    """Send deliveries in this process (management commands run with no worker)."""
-    token = _inline.set(True)
-    try:
-        yield
-    finally:
-        _inline.reset(token)
-
-
-def dispatch_deliveries(ids: list[int]) -> None:
-    """After commit: hand each delivery to a worker, or send it here inside ``inline_delivery()``."""
-    if not ids:
-        return
-    if _inline.get():
-        transaction.on_commit(lambda: [send_inline(i) for i in ids])
-    else:
-        from .tasks import send_delivery
-
-        transaction.on_commit(lambda: [send_delivery.delay(i) for i in ids])
-
-
-def send_inline(delivery_id: int) -> None:
-    """Send one delivery here; a retryable failure leaves it pending for the retry sweep."""
-    try:
-        delivery_send(delivery_id=delivery_id)
-    except channels.RetryableChannelError:
-        log.info("delivery %s left pending for the retry sweep", delivery_id)
-
-
-def _claim(delivery_id: int, now: dt.datetime) -> bool:
-    """Take a pending (or stale) delivery for this attempt; False when someone else has it or it is done."""
-    claimable = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    return bool(
-        Delivery.objects.filter(claimable, id=delivery_id).update(
-            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-    )
-
-
-def delivery_send(*, delivery_id: int) -> str:
-    """Send one delivery. Raises RetryableChannelError (delivery left pending) for the caller to retry."""
-    now = timezone.now()
-    if not _claim(delivery_id, now):
-        return "not-claimed"
-    delivery = Delivery.objects.select_related("notification__user").get(id=delivery_id)
-    notification = delivery.notification
-    try:
-        if delivery.channel == Channel.WEBPUSH:
-            subscription = PushSubscription.objects.filter(id=int(delivery.target)).first()
-            if subscription is None:
-                raise channels.SubscriptionGone("deleted")
-            channels.send_webpush(
-                endpoint=subscription.endpoint,
-                p256dh=subscription.p256dh,
-                auth=subscription.auth,
-                payload={"title": "Rehab Tracker", "body": notification.push_text, "url": notification.url,
-                         "notification": notification.id},
-            )  # fmt: skip
-        else:
-            channels.send_email(to=delivery.target, subject=notification.title, body=notification.body)
-    except channels.SubscriptionGone as exc:
-        PushSubscription.objects.filter(id=int(delivery.target)).delete()
-        _finish(delivery, DeliveryStatus.GONE, str(exc))
-        return DeliveryStatus.GONE
-    except channels.RetryableChannelError as exc:
-        final = delivery.attempts >= settings.CHANNEL_MAX_ATTEMPTS
-        _finish(delivery, DeliveryStatus.FAILED if final else DeliveryStatus.PENDING, str(exc))
-        if final:
-            return DeliveryStatus.FAILED
-        raise
-    except Exception as exc:  # a permanent channel error: record it, do not retry
-        log.warning("delivery %s failed permanently: %s", delivery_id, type(exc).__name__)
-        _finish(delivery, DeliveryStatus.FAILED, f"{type(exc).__name__}: {exc}"[:300])
-        return DeliveryStatus.FAILED
-    _finish(delivery, DeliveryStatus.SENT, "")
-    return DeliveryStatus.SENT
-
-
-def _finish(delivery: Delivery, status: str, error: str) -> None:
-    Delivery.objects.filter(id=delivery.id, status=DeliveryStatus.SENDING).update(
-        status=status, last_error=error[:300], sent_at=timezone.now() if status == DeliveryStatus.SENT else None
-    )
-
-
-def stale_delivery_ids(now: dt.datetime) -> list[int]:
-    """Deliveries whose task was lost (pending for a while) or whose claim went stale."""
-    return list(
-        Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING, created_at__lt=now - dt.timedelta(minutes=2))
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
-        ).values_list("id", flat=True)[:5000]
-    )
-
-
-# Flags -------------------------------------------------------------------------------------------
+from .deliveries import notify
+from .models import Flag, FlagKind, FlagLevel, FlagStatus, NotificationKind, RedFlagOutcome, RedFlagReport
 
 LEVEL_RANK = {FlagLevel.PHYSIO: 1, FlagLevel.PHYSICIAN: 2}
 FLAG_TITLES = {
@@ -194,13 +31,13 @@ def flag_raise(*, patient: Patient, kind: str, level: str, reason: str) -> tuple
     Returns the flag and whether anything changed.
     """
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().filter(patient=patient, kind=kind).exclude(status="resolved").first()
+        flag = Flag.objects.open().select_for_update().filter(patient=patient, kind=kind).first()
         if flag is None:
             try:
                 with transaction.atomic():
                     flag = Flag.objects.create(patient=patient, kind=kind, level=level, reason=reason)
             except IntegrityError:  # a racing evaluation opened it first
-                return Flag.objects.filter(patient=patient, kind=kind).exclude(status="resolved").get(), False
+                return Flag.objects.open().get(patient=patient, kind=kind), False
         elif LEVEL_RANK[level] > LEVEL_RANK[flag.level]:
             flag.level, flag.reason = level, f"{flag.reason}\nEscalated: {reason}"
             flag.save(update_fields=["level", "reason"])
@@ -323,3 +160,8 @@ def _program_follows(patient: Patient, outcome: str, user: User) -> None:
     }[outcome]
     if status != program.status:
         program_update(program=program, changed_by=user, status=status)
+
+
+def report_red_flags_of(sender, *, checkin: CheckIn, **kwargs) -> None:
+    """``patients.signals.checkin_recorded``: in the check-in's transaction, so the two are stored together."""
+    red_flag_report(checkin=checkin)

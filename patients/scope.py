@@ -1,0 +1,48 @@
+"""Scope: which patients a user may see (SPEC §1). Every view starts here.
+
+An object outside the scope answers 404, never revealing that it exists; an
+existing one is recorded as a refused attempt in the audit trail.
+"""
+
+from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from core.permissions import ADMIN, PATIENT, PHYSICIAN, PHYSIO, role_of
+
+from .audit import audit_refused
+from .models import Patient, User
+
+
+def patients_for_user(user: User) -> QuerySet[Patient]:
+    """Patients in ``user``'s scope: self, caseload (physio), own patients (physician), all (admin)."""
+    patients = Patient.objects.select_related("user")
+    role = role_of(user)
+    if role == ADMIN:
+        return patients.all()
+    if role == PHYSIO:
+        return patients.filter(physio=user)
+    if role == PHYSICIAN:
+        return patients.filter(physician=user)
+    if role == PATIENT:
+        return patients.filter(user=user)
+    return patients.none()
+
+
+def patient_of(request) -> Patient:
+    """The requesting patient's own record (403 for other roles)."""
+    if role_of(request.user) != PATIENT:
+        raise PermissionDenied("Only patients may do this.")
+    patient = Patient.objects.filter(user=request.user).first()
+    if patient is None:
+        raise PermissionDenied("This account has no patient record.")
+    return patient
+
+
+def scoped_patient(request, patient_id) -> Patient:
+    """A patient in the requester's scope, else 404 (never reveal it exists; an existing one is audited refused)."""
+    try:
+        return patients_for_user(request.user).get(pk=int(patient_id))
+    except (Patient.DoesNotExist, ValueError, TypeError) as exc:
+        if str(patient_id).isascii() and str(patient_id).isdigit() and Patient.objects.filter(pk=patient_id).exists():
+            audit_refused(request, int(patient_id))
+        raise NotFound("No such patient.") from exc
