@@ -16,8 +16,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Max, Min
+from django.db.models import Max
 
+from .aggregates import session_pain
 from .models import Program, ProgramChange, SetLog
 from .protocols import PROTOCOLS, hsr_previous_stage
 
@@ -35,16 +36,10 @@ def progression_due(programs: Sequence[Program], today: dt.date) -> set[int]:
         .annotate(last=Max("changed_at"))
         .values_list("program_id", "last")
     )
-    sessions = (
-        SetLog.objects.filter(program_id__in=daily, date__gte=today - LOOKBACK, date__lte=today)
-        .values_list("program_id", "date", "session")
-        .annotate(worst=Max("pain"), recorded=Min("created_at"))
-        .order_by("program_id", "date", "session")
-    )
     worst: dict[int, list[int]] = defaultdict(list)
-    for program_id, _day, _session, pain, recorded in sessions:
-        if program_id not in changed or recorded > changed[program_id]:
-            worst[program_id].append(pain)
+    for s in session_pain(daily, since=today - LOOKBACK, until=today):
+        if s.program_id not in changed or s.recorded > changed[s.program_id]:
+            worst[s.program_id].append(s.worst)
     need = settings.PROGRESSION_SESSIONS
     return {
         pid

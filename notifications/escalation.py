@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from core.localtime import local_today, zone
+from core.weeks import week_on_week
 from exercises.adherence import Adherence, adherence_for_programs, adherence_over_last_days
-from exercises.models import CURRENT_STATUSES, Program, ProgramStatus, SetLog
+from exercises.aggregates import session_pain
+from exercises.models import CURRENT_STATUSES, Program, ProgramStatus
 from exercises.outcomes import pick_baseline, pick_outcome, visa_a_due
 from exercises.protocols import PROTOCOLS
 from exercises.services import program_complete_ended
@@ -214,20 +216,14 @@ def _pain(active: list[Program], ctx: Context, findings: dict[int, Findings]) ->
     """
     if not active:
         return
-    by_patient = {p.patient_id: p for p in active}
+    by_program = {p.id: p for p in active}
     first = min(ctx.todays[p.id] for p in active) - dt.timedelta(days=14)
-    sessions = (
-        SetLog.objects.filter(program_id__in=[p.id for p in active], date__gte=first)
-        .values_list("patient_id", "date", "session")
-        .annotate(worst=Max("pain"), recorded=Min("created_at"))
-        .order_by("patient_id", "date", "session")
-    )
     recent: dict[int, list[int]] = defaultdict(list)
-    for pid, day, _session, worst, recorded in sessions:
-        program = by_patient[pid]
-        after = ctx.resolved.get((pid, FlagKind.PAIN))
-        if day < ctx.todays[program.id] and program.prescribes_on(day) and (after is None or recorded > after):
-            recent[pid].append(worst)
+    for s in session_pain(by_program, since=first):
+        program = by_program[s.program_id]
+        after = ctx.resolved.get((s.patient_id, FlagKind.PAIN))
+        if s.date < ctx.todays[program.id] and program.prescribes_on(s.date) and (after is None or s.recorded > after):
+            recent[s.patient_id].append(s.worst)
     need = settings.PAIN_CONSECUTIVE_SESSIONS
     for pid, worst in recent.items():
         last = worst[-need:]
@@ -245,25 +241,21 @@ def _pain(active: list[Program], ctx: Context, findings: dict[int, Findings]) ->
             )
 
 
-def weekly_mean(values: list[int]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
 def _morning_pain_weeks(active: list[Program], ctx: Context) -> dict[int, tuple[float, float]]:
     """Mean morning pain of the last 7 finished days and of the 7 before, per patient (this week's new only)."""
     by_patient = {p.patient_id: p for p in active}
     first = min(ctx.todays[p.id] for p in active) - dt.timedelta(days=14)
-    weeks: dict[int, dict[str, list[int]]] = defaultdict(lambda: {"this": [], "last": []})
+    per_day: dict[int, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
     for pid, day, pain, recorded in CheckIn.objects.filter(patient_id__in=by_patient, date__gte=first).values_list(
         "patient_id", "date", "morning_pain", "created_at"
     ):
-        age = (ctx.todays[by_patient[pid].id] - day).days
+        this_week = (ctx.todays[by_patient[pid].id] - day).days <= 7
         after = ctx.resolved.get((pid, FlagKind.PAIN))
-        if 1 <= age <= 7 and (after is None or recorded > after):
-            weeks[pid]["this"].append(pain)
-        elif 8 <= age <= 14:
-            weeks[pid]["last"].append(pain)
-    means = {pid: (weekly_mean(w["this"]), weekly_mean(w["last"])) for pid, w in weeks.items()}
+        if this_week and after is not None and recorded <= after:
+            continue  # this week's numbers must be new since the resolution
+        total, count = per_day[pid].get(day, (0, 0))
+        per_day[pid][day] = (total + pain, count + 1)
+    means = {pid: week_on_week(days, ctx.todays[by_patient[pid].id]) for pid, days in per_day.items()}
     return {pid: m for pid, m in means.items() if m[0] is not None and m[1] is not None}
 
 

@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.localtime import zone
-from exercises.models import Program, ProgramStatus, SetLog
+from exercises.aggregates import logged_sessions
+from exercises.models import Program, ProgramStatus
 from exercises.protocols import PROTOCOLS, prescription
 from exercises.selectors import current_programs
 from patients.models import Patient
@@ -158,15 +159,8 @@ def _skip_reason(reminder: Reminder, program: Program | None, now: dt.datetime, 
 
 def _logged_sessions(reminders: list[Reminder], programs: dict[int, Program]) -> set:
     """(patient, date, session) with a logged set; HSR days count as ``any``."""
-    rows = (
-        SetLog.objects.filter(
-            patient_id__in={r.patient_id for r in reminders}, date__in={r.local_date for r in reminders}
-        )
-        .values_list("patient_id", "date", "session")
-        .distinct()
-    )
     logged = set()
-    for pid, day, session in rows:
+    for pid, day, session in logged_sessions({r.patient_id for r in reminders}, {r.local_date for r in reminders}):
         program = programs.get(pid)
         daily = program is not None and PROTOCOLS[program.protocol].daily
         logged.add((pid, day, session if daily else "any"))

@@ -8,10 +8,10 @@ steps of the care pathway with their evidence.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Avg
 
 from exercises.adherence import adherence_for_programs
-from exercises.models import Program, SetLog
+from exercises.aggregates import mean_pain
+from exercises.models import Program
 
 RETROCALCANEAL = (
     "Injection: corticosteroid into the retrocalcaneal bursa, never into the tendon; or an orthobiologic such as "
@@ -34,11 +34,6 @@ ESWT_INSERTIONAL = (
     "2008;90:52)"
 )
 SURGERY = "Then Tenex (percutaneous tenotomy) or tendon scraping; then surgical tendon repair."
-
-
-def _mean_pain(program: Program, weeks: tuple[int, ...]) -> float | None:
-    value = SetLog.objects.filter(program=program, week__in=weeks).aggregate(mean=Avg("pain"))["mean"]
-    return None if value is None else round(float(value), 1)
 
 
 def treatment_review_text(program: Program, baseline: int | None, outcome: int) -> str:
@@ -64,7 +59,7 @@ def treatment_review_text(program: Program, baseline: int | None, outcome: int) 
         lines.append(
             f"Adherence over the program: {round(adherence.overall * 100)}% of the prescribed sets (reps-weighted)."
         )
-    early, late = _mean_pain(program, (1, 2)), _mean_pain(program, (11, 12))
+    early, late = mean_pain(program.id, (1, 2)), mean_pain(program.id, (11, 12))
     if early is not None or late is not None:
         fmt = lambda v: "no sets" if v is None else f"{v}/10"  # noqa: E731
         lines.append(f"Mean exercise pain: weeks 1–2 {fmt(early)}, weeks 11–12 {fmt(late)}.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from core.localtime import local_today
+from core.weeks import week_on_week
 from exercises.adherence import adherence_over_last_days
-from exercises.models import CURRENT_STATUSES, SetLog
+from exercises.aggregates import DaySets, last_log_dates, sets_by_day
+from exercises.models import CURRENT_STATUSES
 from exercises.progression import progression_due
 from exercises.selectors import current_programs
 from notifications.models import FlagLevel
@@ -45,24 +47,13 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
     due = progression_due([p for p in programs.values() if p.status in CURRENT_STATUSES], max(todays.values()))
     adh7, adh28 = figures[7], figures[28]
     since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)
-    pain: dict[int, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
+    sets = sets_by_day(ids, since)
     days_seen: dict[int, set[dt.date]] = defaultdict(set)
-    for pid, day, total, count in (
-        SetLog.objects.filter(patient_id__in=ids, date__gte=since)
-        .values_list("patient_id", "date")
-        .annotate(total=Sum("pain"), n=Count("id"))
-        .order_by()
-    ):
-        pain[pid][day] = (total, count)
-        days_seen[pid].add(day)
+    for pid, by_day in sets.items():
+        days_seen[pid].update(by_day)
     for pid, day in CheckIn.objects.filter(patient_id__in=ids, date__gte=since).values_list("patient_id", "date"):
         days_seen[pid].add(day)
-    last_logs = dict(
-        SetLog.objects.filter(patient_id__in=ids)
-        .values("patient_id")
-        .annotate(last=Max("date"))
-        .values_list("patient_id", "last")
-    )
+    last_logs = last_log_dates(ids)
     for patient in patients:
         today, program = todays[patient.id], programs.get(patient.id)
         patient.current_program = program
@@ -72,21 +63,15 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
         patient.week = program.week_on(today) if current else None
         patient.progression_due = program is not None and program.id in due
         patient.last_log_date = last_logs.get(patient.id)
-        patient.pain_trend = _pain_trend(pain[patient.id], today)
+        patient.pain_trend = _pain_trend(sets.get(patient.id, {}), today)
         window = today - dt.timedelta(days=MONITORED_WINDOW - 1)  # the 30 days ending today
         patient.monitored_days_30d = sum(1 for d in days_seen[patient.id] if window <= d <= today)
     return patients
 
 
-def _pain_trend(per_day: dict[dt.date, tuple[int, int]], today: dt.date) -> float | None:
+def _pain_trend(per_day: dict[dt.date, DaySets], today: dt.date) -> float | None:
     """This week's mean exercise pain minus last week's (finished days; None without both)."""
-
-    def mean(first: int, last: int) -> float | None:
-        picked = [v for d, v in per_day.items() if first <= (today - d).days <= last]
-        count = sum(n for _, n in picked)
-        return sum(t for t, _ in picked) / count if count else None
-
-    this_week, last_week = mean(1, 7), mean(8, 14)
+    this_week, last_week = week_on_week({d: (s.pain_total, s.sets) for d, s in per_day.items()}, today)
     return None if this_week is None or last_week is None else round(this_week - last_week, 2)
 
 

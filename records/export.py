@@ -12,9 +12,9 @@ import json
 import uuid
 from collections.abc import Iterator
 
-from django.db.models import Count, Max, Sum
 from fhir.resources.R4B.bundle import BundleEntry
 
+from exercises.aggregates import sets_by_day
 from exercises.models import Program, SetLog
 from exercises.protocols import PROTOCOLS
 from notifications.models import Flag
@@ -87,13 +87,8 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
     })  # fmt: skip
     for program in Program.objects.filter(patient=patient).order_by("start_date"):
         yield "," + _entry(_care_plan(program, subject))
-    days = (
-        _window(SetLog.objects.filter(patient=patient), date_from, date_to)
-        .values("date")
-        .annotate(sets=Count("id"), reps=Sum("reps"), load=Max("load_kg"), pain=Max("pain"))
-        .order_by("date")
-    )
-    for day in days.iterator():
+    for date, sets in sets_by_day([patient.id], date_from, date_to).get(patient.id, {}).items():
+        day = {"date": date, "sets": sets.sets, "reps": sets.reps, "load": sets.load_max, "pain": sets.pain_max}
         yield "," + _entry({
             "resourceType": "Observation", "status": "final", "subject": subject,
             "code": _code("Calf exercise sets logged in a day", "exercise-day"),

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Max
-
 from core.localtime import local_today, zone
-from exercises.adherence import adherence_for_programs
-from exercises.models import ProgramChange, SetLog
+from exercises.adherence import adherence_for_programs, day_status
+from exercises.aggregates import sets_by_day
+from exercises.models import ProgramChange
 from exercises.selectors import current_program
 from notifications.models import Flag, Reminder
 from patients.models import CheckIn, ClinicalNote, Patient, VisaA
@@ -25,7 +24,7 @@ def timeline(patient: Patient, *, date_from: dt.date | None = None, date_to: dt.
     day = date_from
     while day <= date_to:
         days[day] = {
-            "date": day, "status": "finished" if day < today else "in_progress" if day == today else "upcoming",
+            "date": day, "status": day_status(day, today),
             "prescribed_sets": 0, "completed_sets": 0, "sets_logged": 0, "pain_mean": None, "pain_max": None,
             "morning_pain": None, "morning_stiffness_minutes": None, "red_flags": [], "visa_a": None,
             "flags": [], "reminders": [], "program_changes": [], "notes": [],
@@ -36,13 +35,8 @@ def timeline(patient: Patient, *, date_from: dt.date | None = None, date_to: dt.
         for figure in figures.days:
             days[figure.date].update(prescribed_sets=figure.prescribed_sets, completed_sets=figure.completed_sets)
     window = {"date__gte": date_from, "date__lte": date_to}
-    for row in (
-        SetLog.objects.filter(patient=patient, **window)
-        .values("date")
-        .annotate(n=Count("id"), mean=Avg("pain"), worst=Max("pain"))
-        .order_by()
-    ):
-        days[row["date"]].update(sets_logged=row["n"], pain_mean=round(row["mean"], 2), pain_max=row["worst"])
+    for day, sets in sets_by_day([patient.id], date_from, date_to).get(patient.id, {}).items():
+        days[day].update(sets_logged=sets.sets, pain_mean=sets.pain_mean, pain_max=sets.pain_max)
     for checkin in CheckIn.objects.filter(patient=patient, **window):
         entry = days[checkin.date]
         entry["morning_pain"] = checkin.morning_pain

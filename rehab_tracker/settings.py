@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "exercises",
     "notifications",
     "records",
+    "rehab_tracker",  # the demo data command
 ]
 
 MIDDLEWARE = [

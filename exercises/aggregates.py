@@ -1,0 +1,98 @@
+"""Set-log aggregates: the one place that sums, counts and groups set logs for the apps above.
+
+Each is one grouped query for any number of patients or programs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Max, Min, Sum
+
+from .models import SetLog
+
+
+@dataclass(frozen=True)
+class DaySets:
+    """A patient's logged sets on one local date."""
+
+    sets: int
+    reps: int
+    pain_total: int
+    pain_max: int
+    load_max: float
+
+    @property
+    def pain_mean(self) -> float:
+        return round(self.pain_total / self.sets, 2)
+
+
+def sets_by_day(
+    patient_ids: Iterable[int], date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict[int, dict[dt.date, DaySets]]:
+    """``{patient: {date: DaySets}}`` over the window (open ends: everything)."""
+    rows = SetLog.objects.filter(patient_id__in=list(patient_ids))
+    if date_from:
+        rows = rows.filter(date__gte=date_from)
+    if date_to:
+        rows = rows.filter(date__lte=date_to)
+    grouped = (
+        rows.values_list("patient_id", "date")
+        .annotate(n=Count("id"), reps_sum=Sum("reps"), pain_sum=Sum("pain"), worst=Max("pain"), load=Max("load_kg"))
+        .order_by("patient_id", "date")
+    )
+    days: dict[int, dict[dt.date, DaySets]] = defaultdict(dict)
+    for pid, day, n, reps, pain, worst, load in grouped:
+        days[pid][day] = DaySets(n, reps, pain, worst, float(load))
+    return days
+
+
+def last_log_dates(patient_ids: Iterable[int]) -> dict[int, dt.date]:
+    return dict(
+        SetLog.objects.filter(patient_id__in=list(patient_ids))
+        .values("patient_id")
+        .annotate(last=Max("date"))
+        .values_list("patient_id", "last")
+    )
+
+
+@dataclass(frozen=True)
+class SessionPain:
+    """One logged session (a program, date and session): its worst exercise pain and when it was first recorded."""
+
+    program_id: int
+    patient_id: int
+    date: dt.date
+    session: str | None
+    worst: int
+    recorded: dt.datetime
+
+
+def session_pain(program_ids: Iterable[int], *, since: dt.date, until: dt.date | None = None) -> list[SessionPain]:
+    """Sessions of these programs from ``since``, oldest first (CLINICAL.md §2 and §5 judge each by its worst set)."""
+    rows = SetLog.objects.filter(program_id__in=list(program_ids), date__gte=since)
+    if until:
+        rows = rows.filter(date__lte=until)
+    grouped = (
+        rows.values_list("program_id", "patient_id", "date", "session")
+        .annotate(worst=Max("pain"), recorded=Min("created_at"))
+        .order_by("program_id", "date", "session")
+    )
+    return [SessionPain(*row) for row in grouped]
+
+
+def logged_sessions(patient_ids: Iterable[int], dates: Iterable[dt.date]) -> set[tuple[int, dt.date, str | None]]:
+    """(patient, date, session) with at least one set logged."""
+    return set(
+        SetLog.objects.filter(patient_id__in=list(patient_ids), date__in=list(dates))
+        .values_list("patient_id", "date", "session")
+        .distinct()
+    )
+
+
+def mean_pain(program_id: int, weeks: Iterable[int]) -> float | None:
+    value = SetLog.objects.filter(program_id=program_id, week__in=list(weeks)).aggregate(mean=Avg("pain"))["mean"]
+    return None if value is None else round(float(value), 1)
