@@ -1,4 +1,5 @@
-"""Flags (concerns about a patient) — the escalation ladder writes these."""
+"""Notifications' rows: flags and their red-flag reports and outcome reviews, reminders and reminder times,
+notifications with their channel deliveries, and Web Push subscriptions."""
 
 from django.conf import settings
 from django.db import models

@@ -1,6 +1,7 @@
 """Exercise reminders at each patient's local time, exactly once (SPEC §4).
 
-The sweep (every minute) finds due slots with two set-based queries whose size
+The sweep (every minute) finds due slots with three set-based queries (the zones in use, the patients' own
+times, the protocols' defaults) whose size
 depends on the number of time zones, not of patients: for each zone it turns the
 last ``REMINDER_CATCHUP_MINUTES`` into local wall-clock ranges and selects the
 patients with a reminder time in them. A slot is due once its local wall-clock

@@ -1,4 +1,8 @@
-"""Celery tasks: thin, idempotent, ids in. The work is in reminders, escalation and services."""
+"""Celery tasks: thin, idempotent, ids in. The work is in reminders, escalation and deliveries.
+
+A red-flag check-in does not come through here: it is reported in the request's own transaction
+(``notifications.flags.red_flag_report``), and the hourly evaluation catches any that a dead request left.
+"""
 
 import logging
 

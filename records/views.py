@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db import IntegrityError
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -93,6 +93,13 @@ class ExportView(AuditedView, APIView):
 
     permission_classes = [only_for(*CLINICIANS)]
     renderer_classes = [JSONRenderer, CSVRenderer, FHIRRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        """An unknown ``?format=`` reaches the view, which answers 400 naming it (not DRF's 404)."""
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            return JSONRenderer(), "application/json"
 
     def handle_exception(self, exc):
         """Errors stay JSON whatever ``?format=`` asked for."""

@@ -6,7 +6,6 @@ failed chunks and 410 Gone never cause a second send and never drop one.
 """
 
 import datetime as dt
-import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -16,7 +15,7 @@ from notifications.models import Delivery, Notification, PushSubscription, Remin
 from rehab_tracker.celery import app
 
 from .factories import PatientFactory, ProgramFactory
-from .waiting import wait_for
+from .waiting import TaskLedger, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 AT_EIGHT = dt.datetime(2026, 3, 10, 7, 0, 5, tzinfo=dt.UTC)  # 08:00:05 in Copenhagen
@@ -44,27 +43,36 @@ def patient_with_phone(push_service, subscribe, settings):
     return patient
 
 
-def test_a_due_reminder_reaches_the_phone_once(worker, push_service, patient_with_phone):
+@pytest.fixture
+def ledger():
+    tracked = TaskLedger()
+    yield tracked
+    tracked.close()
+
+
+def test_a_due_reminder_reaches_the_phone_once(worker, ledger, push_service, patient_with_phone):
     tasks.sweep_reminders.delay()
     tasks.sweep_reminders.delay()  # a duplicate beat tick
-    assert wait_for(lambda: push_service.received)
+    assert wait_for(ledger.idle)  # both sweeps and every task they queued have run
+    assert ledger.finished["notifications.tasks.sweep_reminders"] == 2
     assert push_service.received[0]["body"] == "Time for your morning heel drops."
-    time.sleep(2)  # give a second send every chance to happen
     assert len(push_service.received) == 1
     assert Notification.objects.get(user=patient_with_phone.user).kind == "reminder"
     assert Delivery.objects.get().status == "sent"
 
 
-def test_a_redelivered_chunk_sends_nothing_twice(worker, push_service, patient_with_phone):
+def test_a_redelivered_chunk_sends_nothing_twice(worker, ledger, push_service, patient_with_phone):
     ids = reminders.sweep(now=AT_EIGHT)
     tasks.process_reminders.delay(ids)
     tasks.process_reminders.delay(ids)  # the same message again, as after a lost ack
-    assert wait_for(lambda: push_service.received)
-    time.sleep(2)
+    assert wait_for(ledger.idle)
+    assert ledger.finished["notifications.tasks.process_reminders"] == 2
     assert len(push_service.received) == 1 and Notification.objects.count() == 1
 
 
-def test_a_chunk_that_dies_midway_is_finished_by_the_next_sweep(worker, push_service, subscribe, settings, monkeypatch):
+def test_a_chunk_that_dies_midway_is_finished_by_the_next_sweep(
+    worker, ledger, push_service, subscribe, settings, monkeypatch
+):
     settings.REMINDER_QUIET_START = settings.REMINDER_QUIET_END = ""
     patients = [PatientFactory(timezone="Europe/Copenhagen") for _ in range(3)]
     for n, patient in enumerate(patients):
@@ -88,7 +96,8 @@ def test_a_chunk_that_dies_midway_is_finished_by_the_next_sweep(worker, push_ser
     assert len(stuck) == 2
     tasks.process_reminders.delay(stuck)
     assert wait_for(lambda: len(push_service.received) == 3)
-    time.sleep(1)
+    assert wait_for(ledger.idle)
+    assert len(push_service.received) == 3
     assert sorted(p["notification"] for p in push_service.received) == sorted(
         Notification.objects.values_list("id", flat=True)
     )
