@@ -14,19 +14,35 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def _drop(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def use_fresh_database(name: str) -> str:
-    """Drop and re-create database ``name`` next to DATABASE_URL's server, migrate it, set up Django."""
+    """Drop and re-create database ``name`` next to DATABASE_URL's server, migrate it, set up Django.
+
+    The database is dropped again when the bench exits (``BENCH_KEEP_DATABASE=1`` keeps it).
+    """
+    import atexit
+
     import psycopg
 
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     parts = urlparse(base)
-    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_url = urlunparse(parts._replace(path="/postgres"))
+    _drop(admin_url, name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    if not os.environ.get("BENCH_KEEP_DATABASE"):
+        atexit.register(_drop, admin_url, name)
     url = urlunparse(parts._replace(path=f"/{name}"))
     os.environ.update(
         DATABASE_URL=url,
         DEBUG="False",
+        SECURE_SSL_REDIRECT="false",  # gunicorn on loopback speaks plain HTTP
         SECRET_KEY="bench-only-secret-key",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
@@ -37,6 +53,14 @@ def use_fresh_database(name: str) -> str:
 
     django.setup()
     return url
+
+
+def analyze() -> None:
+    """Fresh statistics after seeding, as autovacuum would give a real database before anyone timed it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 @contextmanager

@@ -177,3 +177,16 @@ class ProgramChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class AdherenceSummary(models.Model):
+    """A program's 7-day adherence exactly as ``adherence.py`` computes it, kept so that the caseload can be
+    ordered by risk and paged in SQL. Valid until the patient's next local midnight (the window moves then),
+    or until a set log or a program change for it (``summaries.invalidate``), whichever comes first."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, primary_key=True, related_name="summary")
+    adherence_7d = models.FloatField(null=True)
+    valid_until = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"program {self.program_id}: 7-day adherence {self.adherence_7d}"

@@ -13,6 +13,7 @@ from patients.models import Patient, User
 
 from .models import CURRENT_STATUSES, PauseReason, Program, ProgramChange, ProgramPause, ProgramStatus, SetLog
 from .protocols import ProtocolSlug
+from .summaries import invalidate
 
 LOG_FIELDS = ("date", "exercise", "reps", "load_kg", "pain", "session", "side")
 
@@ -94,6 +95,7 @@ def program_update(
         program.loads = {**program.loads, **loads}
     program.save()
     ProgramChange.objects.bulk_create(changes)
+    invalidate([program.id])
     return program
 
 
@@ -130,6 +132,7 @@ def program_complete_ended(*, programs: list[Program], todays: dict[int, dt.date
     Program.objects.filter(id__in=[p.id for p in ended], status=ProgramStatus.ACTIVE).update(
         status=ProgramStatus.COMPLETED
     )
+    invalidate([p.id for p in ended])
     for p in ended:
         p.status = ProgramStatus.COMPLETED
     return len(ended)
@@ -180,6 +183,7 @@ def setlog_record(*, patient: Patient, data: dict) -> LogOutcome:
         with transaction.atomic():
             log = _new_log(patient, data)
             log.save()
+            invalidate([log.program_id])
             return LogOutcome("created", log)
     except IntegrityError:  # a concurrent request stored this client id first
         return _outcome_for_existing(SetLog.objects.get(client_id=data["client_id"]), patient, data)
@@ -196,6 +200,7 @@ def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutco
     for cid, log in existing.items():
         outcomes[first_of[cid]] = _outcome_for_existing(log, patient, items[first_of[cid]])
     SetLog.objects.bulk_create([_new_log(patient, items[i]) for i in fresh], ignore_conflicts=True)
+    invalidate({items[i]["program"].id for i in fresh})
     stored = {log.client_id: log for log in SetLog.objects.filter(client_id__in=[items[i]["client_id"] for i in fresh])}
     for index in fresh:
         log = stored[items[index]["client_id"]]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from core.localtime import local_today
 from core.weeks import week_on_week
 from exercises.adherence import adherence_over_last_days
 from exercises.aggregates import DaySets, last_log_dates, sets_by_day
-from exercises.models import CURRENT_STATUSES
+from exercises.models import CURRENT_STATUSES, AdherenceSummary, Program
 from exercises.progression import progression_due
 from exercises.selectors import current_programs
+from exercises.summaries import refresh_stale
 from notifications.models import FlagLevel
 from notifications.selectors import open_flag_count, open_flag_exists
 from patients.models import CheckIn, Patient, User, VisaA
@@ -33,6 +35,24 @@ def caseload_queryset(user: User) -> QuerySet[Patient]:
             latest_visa_a=Subquery(latest_visa),
         )
         .order_by("id")
+    )
+
+
+def order_by_risk(patients: QuerySet[Patient], *, now: dt.datetime | None = None) -> QuerySet[Patient]:
+    """Red flags first, then physician-level flags, then the lowest 7-day adherence (unknown last), in SQL.
+
+    The 7-day adherence comes from each patient's current (else latest) program's kept summary, refreshed
+    first where it expired, so the order is exactly what ``adherence.py`` says and the page is cut in SQL.
+    """
+    refresh_stale(Program.objects.filter(patient__in=patients.values("pk")), now=now)
+    current_first = Case(When(program__status__in=CURRENT_STATUSES, then=0), default=1)
+    kept = (
+        AdherenceSummary.objects.filter(program__patient=OuterRef("pk"))
+        .order_by(current_first, "-program__start_date", "-program_id")
+        .values("adherence_7d")[:1]
+    )
+    return patients.annotate(risk_adherence=Coalesce(Subquery(kept), Value(2.0))).order_by(
+        F("red_flag_open").desc(), F("physician_flag_open").desc(), "risk_adherence", "id"
     )
 
 
@@ -73,9 +93,3 @@ def _pain_trend(per_day: dict[dt.date, DaySets], today: dt.date) -> float | None
     """This week's mean exercise pain minus last week's (finished days; None without both)."""
     this_week, last_week = week_on_week({d: (s.pain_total, s.sets) for d, s in per_day.items()}, today)
     return None if this_week is None or last_week is None else round(this_week - last_week, 2)
-
-
-def risk_key(patient: Patient) -> tuple:
-    """Red flags first, then physician-level flags, then the lowest 7-day adherence (unknown last)."""
-    adherence = patient.adherence_7d if patient.adherence_7d is not None else 2.0
-    return (not patient.red_flag_open, not patient.physician_flag_open, adherence, patient.id)

@@ -24,7 +24,7 @@ from patients.models import AuditEvent, ClinicalNote, Role
 from patients.scope import scoped_patient
 from patients.serializers import PatientCreateSerializer
 
-from .caseload import caseload_queryset, risk_key, with_caseload_figures
+from .caseload import caseload_queryset, order_by_risk, with_caseload_figures
 from .export import csv_rows, fhir_bundle
 from .serializers import PatientSerializer
 from .timeline import timeline
@@ -187,12 +187,10 @@ class PatientViewSet(
             patients = patients.filter(programs__protocol=q["protocol"], programs__status__in=CURRENT_STATUSES)
         if "flag_kind" in q:
             patients = patients.filter(open_flag_exists(kind=q["flag_kind"]))
-        if q["ordering"] == "risk" or "week" in q:  # figures decide: compute them for the whole caseload
-            rows = with_caseload_figures(list(patients))
-            if "week" in q:
-                rows = [p for p in rows if p.week == q["week"]]
-            if q["ordering"] == "risk":
-                rows.sort(key=risk_key)
+        if q["ordering"] == "risk":  # ordered and cut in SQL; figures for the page only
+            patients = order_by_risk(patients)
+        if "week" in q:  # the week depends on pauses: computed for the whole (filtered) caseload
+            rows = [p for p in with_caseload_figures(list(patients)) if p.week == q["week"]]
             page = self.paginate_queryset(rows)
         else:
             page = with_caseload_figures(list(self.paginate_queryset(patients)))
