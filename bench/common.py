@@ -99,9 +99,9 @@ def start_gunicorn(workers: int = 2) -> tuple[subprocess.Popen, int]:
     )
     for _ in range(100):
         try:
-            if requests.get(f"http://127.0.0.1:{port}/api/v1/health/", timeout=1).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/health/", timeout=5).status_code == 200:
                 return server, port
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.1)
     server.kill()

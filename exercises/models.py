@@ -186,6 +186,7 @@ class AdherenceSummary(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, primary_key=True, related_name="summary")
     adherence_7d = models.FloatField(null=True)
+    adherence_28d = models.FloatField(null=True)
     valid_until = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

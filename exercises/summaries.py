@@ -37,18 +37,26 @@ def refresh_stale(programs: QuerySet[Program], *, now: dt.datetime | None = None
     )
     if not stale:
         return 0
-    figures = adherence_over_last_days(stale, now=now, windows=(7,))[7]
+    figures = adherence_over_last_days(stale, now=now, windows=(7, 28))
     AdherenceSummary.objects.bulk_create(
         [
             AdherenceSummary(
                 program=p,
-                adherence_7d=figures[p.id].overall,
+                adherence_7d=figures[7][p.id].overall,
+                adherence_28d=figures[28][p.id].overall,
                 valid_until=next_local_midnight(p.patient.timezone, now),
             )
             for p in stale
         ],
         update_conflicts=True,
         unique_fields=["program"],
-        update_fields=["adherence_7d", "valid_until"],
+        update_fields=["adherence_7d", "adherence_28d", "valid_until"],
     )
     return len(stale)
+
+
+def kept_figures(programs: list[Program], *, now: dt.datetime | None = None) -> dict[int, AdherenceSummary]:
+    """``{program id: summary}`` for ``programs``, fresh (stale ones recomputed first)."""
+    ids = [p.id for p in programs]
+    refresh_stale(Program.objects.filter(id__in=ids), now=now)
+    return {s.program_id: s for s in AdherenceSummary.objects.filter(program_id__in=ids)}

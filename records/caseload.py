@@ -10,12 +10,11 @@ from django.db.models.functions import Coalesce
 
 from core.localtime import local_today
 from core.weeks import week_on_week
-from exercises.adherence import adherence_over_last_days
 from exercises.aggregates import DaySets, last_log_dates, sets_by_day
 from exercises.models import CURRENT_STATUSES, AdherenceSummary, Program
 from exercises.progression import progression_due
 from exercises.selectors import current_programs
-from exercises.summaries import refresh_stale
+from exercises.summaries import kept_figures, refresh_stale
 from notifications.models import FlagLevel
 from notifications.selectors import open_flag_count, open_flag_exists
 from patients.models import CheckIn, Patient, User, VisaA
@@ -63,9 +62,8 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
     ids = [p.id for p in patients]
     todays = {p.id: local_today(p.timezone, now) for p in patients}
     programs = current_programs(ids)
-    figures = adherence_over_last_days(list(programs.values()), now=now, windows=(7, 28))
+    kept = kept_figures(list(programs.values()), now=now)  # exactly adherence.py's, recomputed only when stale
     due = progression_due([p for p in programs.values() if p.status in CURRENT_STATUSES], max(todays.values()))
-    adh7, adh28 = figures[7], figures[28]
     since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)
     sets = sets_by_day(ids, since)
     days_seen: dict[int, set[dt.date]] = defaultdict(set)
@@ -77,8 +75,8 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
     for patient in patients:
         today, program = todays[patient.id], programs.get(patient.id)
         patient.current_program = program
-        patient.adherence_7d = adh7[program.id].overall if program else None
-        patient.adherence_28d = adh28[program.id].overall if program else None
+        patient.adherence_7d = kept[program.id].adherence_7d if program else None
+        patient.adherence_28d = kept[program.id].adherence_28d if program else None
         current = program is not None and program.status in CURRENT_STATUSES
         patient.week = program.week_on(today) if current else None
         patient.progression_due = program is not None and program.id in due

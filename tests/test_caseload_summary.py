@@ -47,13 +47,13 @@ def random_caseload(rng: random.Random, physio, count: int = 25) -> list[Program
     return programs
 
 
-def exact(programs: list[Program], now: dt.datetime) -> dict[int, float | None]:
+def exact(programs: list[Program], now: dt.datetime, days: int = 7) -> dict[int, float | None]:
     loaded = list(programs_for_patients([p.patient_id for p in programs]))
-    return {pid: a.overall for pid, a in adherence_over_last_days(loaded, now=now, windows=(7,))[7].items()}
+    return {pid: a.overall for pid, a in adherence_over_last_days(loaded, now=now, windows=(days,))[days].items()}
 
 
-def kept() -> dict[int, float | None]:
-    return dict(AdherenceSummary.objects.values_list("program_id", "adherence_7d"))
+def kept(days: int = 7) -> dict[int, float | None]:
+    return dict(AdherenceSummary.objects.values_list("program_id", f"adherence_{days}d"))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -62,7 +62,8 @@ def test_the_kept_figure_equals_adherence_py_on_random_data_across_local_midnigh
     for now in (dt.datetime(2026, 3, 20, 9, tzinfo=UTC), dt.datetime(2026, 3, 20, 12, 30, tzinfo=UTC),
                 dt.datetime(2026, 3, 21, 0, 15, tzinfo=UTC), dt.datetime(2026, 3, 22, 23, 50, tzinfo=UTC)):  # fmt: skip
         refresh_stale(Program.objects.all(), now=now)
-        assert kept() == exact(programs, now)
+        assert kept(7) == exact(programs, now, 7)
+        assert kept(28) == exact(programs, now, 28)
 
 
 def test_a_new_set_log_expires_the_kept_figure(patient):
