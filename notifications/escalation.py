@@ -33,9 +33,9 @@ from exercises.protocols import PROTOCOLS
 from exercises.services import program_complete_ended
 from patients.models import CheckIn, VisaA
 
-from .deliveries import notify
-from .flags import LEVEL_RANK, flag_raise, red_flag_report
-from .models import Flag, FlagKind, FlagLevel, FlagStatus, NotificationKind, OutcomeReview
+from .deliveries import notify, notify_many
+from .flags import LEVEL_RANK, flag_raise, flags_raise_many, red_flag_report
+from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, NotificationKind, OutcomeReview
 from .review import treatment_review_text
 
 ONE_DAY = dt.timedelta(days=1)
@@ -49,6 +49,18 @@ class Findings:
 
     def add(self, kind: str, level: str, reason: str) -> None:
         self.raises.append((kind, level, reason))
+
+    def strongest(self) -> dict[str, tuple[str, str]]:
+        """Per kind: the highest level found, with every reason (a flag is not opened low to rise at once)."""
+        out: dict[str, tuple[str, str]] = {}
+        for kind, level, reason in self.raises:
+            if kind not in out:
+                out[kind] = (level, reason)
+                continue
+            held_level, held_reason = out[kind]
+            top = level if LEVEL_RANK[level] > LEVEL_RANK[held_level] else held_level
+            out[kind] = (top, f"{held_reason}; {reason}")
+        return out
 
 
 def _pct(value: float) -> str:
@@ -109,15 +121,13 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
     _ask_for_visa_a(active, ctx)
 
     patients = {p.patient_id: p.patient for p in programs}
-    raised = 0
+    raises = []
     for pid, found in findings.items():
-        for kind, level, reason in found.raises:
+        for kind, (level, reason) in found.strongest().items():
             held = open_flags.get((pid, kind))
-            if held and LEVEL_RANK[held.level] >= LEVEL_RANK[level]:
-                continue  # already open at this level: nothing to write (flag_raise would agree)
-            flag, changed = flag_raise(patient=patients[pid], kind=kind, level=level, reason=reason)
-            open_flags[(pid, kind)] = flag
-            raised += changed
+            if held is None or LEVEL_RANK[level] > LEVEL_RANK[held.level]:  # else: open at this level already
+                raises.append((patients[pid], kind, level, reason))
+    raised = flags_raise_many(raises, open_flags)
     raised += _escalate_unacknowledged(now, patient_ids)
     return {"programs": len(programs), "flags_raised": raised + reported, "completed": completed}
 
@@ -369,20 +379,23 @@ def _ask_for_visa_a(active: list[Program], ctx: Context) -> None:
         "patient_id", "date"
     ):
         dates[pid].append(day)
+    asks = []
     for program in active:
         stage = visa_a_due(program, ctx.todays[program.id], dates[program.patient_id])
-        if stage is None:
-            continue
-        notify(
-            user=program.patient.user,
-            kind=NotificationKind.INFO,
-            title="VISA-A questionnaire",
-            body=ASK_TEXT[stage.name],
-            push_text="Please fill in your VISA-A questionnaire.",
-            dedupe_key=f"visa-a-request:{program.id}:{stage.name}",
-            patient=program.patient,
-            url="/visa-a",
-        )
+        if stage is not None:
+            asks.append(
+                Notification(
+                    user=program.patient.user,
+                    kind=NotificationKind.INFO,
+                    title="VISA-A questionnaire",
+                    body=ASK_TEXT[stage.name],
+                    push_text="Please fill in your VISA-A questionnaire.",
+                    dedupe_key=f"visa-a-request:{program.id}:{stage.name}",
+                    patient=program.patient,
+                    url="/visa-a",
+                )
+            )
+    notify_many(asks)
 
 
 def _escalate_unacknowledged(now: dt.datetime, patient_ids: list[int] | None) -> int:
@@ -391,14 +404,14 @@ def _escalate_unacknowledged(now: dt.datetime, patient_ids: list[int] | None) ->
     stale = Flag.objects.filter(status=FlagStatus.OPEN, level=FlagLevel.PHYSIO, created_at__lte=now - waited)
     if patient_ids is not None:
         stale = stale.filter(patient_id__in=patient_ids)
-    raised = 0
-    for flag in stale.select_related("patient__user", "patient__physio", "patient__physician"):
-        days = (now - flag.created_at).days
-        _, changed = flag_raise(
-            patient=flag.patient,
-            kind=flag.kind,
-            level=FlagLevel.PHYSICIAN,
-            reason=f"physio-level flag unacknowledged for {days} days",
+    flags = list(stale.select_related("patient__user", "patient__physio", "patient__physician"))
+    raises = [
+        (
+            f.patient,
+            f.kind,
+            FlagLevel.PHYSICIAN,
+            f"physio-level flag unacknowledged for {(now - f.created_at).days} days",
         )
-        raised += changed
-    return raised
+        for f in flags
+    ]
+    return flags_raise_many(raises, {(f.patient_id, f.kind): f for f in flags})

@@ -11,8 +11,17 @@ from exercises.services import program_hold, program_update
 from patients.models import CheckIn, Patient, User
 from patients.red_flags import advice_for, describe
 
-from .deliveries import notify
-from .models import Flag, FlagKind, FlagLevel, FlagStatus, NotificationKind, RedFlagOutcome, RedFlagReport
+from .deliveries import notify, notify_many
+from .models import (
+    Flag,
+    FlagKind,
+    FlagLevel,
+    FlagStatus,
+    Notification,
+    NotificationKind,
+    RedFlagOutcome,
+    RedFlagReport,
+)
 
 LEVEL_RANK = {FlagLevel.PHYSIO: 1, FlagLevel.PHYSICIAN: 2}
 FLAG_TITLES = {
@@ -47,14 +56,14 @@ def flag_raise(*, patient: Patient, kind: str, level: str, reason: str) -> tuple
     return flag, True
 
 
-def _notify_flag(flag: Flag, *, event: str = "") -> None:
-    """Tell the flag's recipients once per flag, level and ``event`` (a further red-flag check-in)."""
+def flag_notifications(flag: Flag, *, event: str = "") -> list[Notification]:
+    """The (unsaved) notifications a flag owes its recipients: the physio, and the physician at that level."""
     patient = flag.patient
     recipients = [patient.physio]
     if flag.level == FlagLevel.PHYSICIAN:
         recipients = [patient.physician, patient.physio]  # the physio stays informed
-    for user in recipients:
-        notify(
+    return [
+        Notification(
             user=user,
             kind=NotificationKind.FLAG,
             title=f"{FLAG_TITLES[flag.kind]}: {patient.user.username}",
@@ -65,6 +74,43 @@ def _notify_flag(flag: Flag, *, event: str = "") -> None:
             flag=flag,
             url=f"/patients/{patient.id}/",
         )
+        for user in recipients
+    ]
+
+
+def flags_raise_many(raises: list[tuple[Patient, str, str, str]], open_flags: dict[tuple[int, str], Flag]) -> int:
+    """``flag_raise`` for many findings in a fixed number of queries (the evaluation's bulk path).
+
+    ``raises`` holds (patient, kind, level, reason), at most one per patient and kind; ``open_flags`` the
+    unresolved flags by (patient id, kind). New flags are inserted (a racing insert wins, by the partial
+    unique constraint), lower-level open ones raised; each notifies its recipients once (dedupe keys).
+    Returns how many flags opened or rose.
+    """
+    new = [Flag(patient=p, kind=k, level=lv, reason=r) for p, k, lv, r in raises if (p.id, k) not in open_flags]
+    rising = []
+    for patient, kind, level, reason in raises:
+        held = open_flags.get((patient.id, kind))
+        if held is not None and LEVEL_RANK[level] > LEVEL_RANK[held.level]:
+            held.level, held.reason = level, f"{held.reason}\nEscalated: {reason}"
+            rising.append(held)
+    with transaction.atomic():
+        Flag.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            patients = {f.patient_id: f.patient for f in new}
+            kinds = {f.kind for f in new}
+            for flag in Flag.objects.open().filter(patient_id__in=patients, kind__in=kinds):
+                if (flag.patient_id, flag.kind) in {(f.patient_id, f.kind) for f in new}:
+                    flag.patient = patients[flag.patient_id]
+                    open_flags[(flag.patient_id, flag.kind)] = flag
+        Flag.objects.bulk_update(rising, ["level", "reason"])
+        touched = [open_flags[(f.patient_id, f.kind)] for f in new] + rising
+        notify_many([n for flag in touched for n in flag_notifications(flag)])
+    return len(touched)
+
+
+def _notify_flag(flag: Flag, *, event: str = "") -> None:
+    """Tell the flag's recipients once per flag, level and ``event`` (a further red-flag check-in)."""
+    notify_many(flag_notifications(flag, event=event))
 
 
 def red_flag_report(*, checkin: CheckIn) -> Flag | None:
