@@ -2,7 +2,8 @@
 
 Seeds the caseload in bulk (COPY), then times one run of the escalation ladder
 (adherence over 7 and 14 days, pain, red flags, outcomes, flags) and a second
-run, which must change nothing. Target: ≤ 60 s.
+run, which must change nothing. Targets: the first run <= 10 s (SPEC §7 allows 60 s; issue 9 asks 10),
+with a number of queries that does not depend on how many flags it raises.
 
     .venv/bin/python bench/evaluate.py [--patients 10000] [--weeks 12]
 """
@@ -10,7 +11,7 @@ run, which must change nothing. Target: ≤ 60 s.
 import argparse
 import time
 
-from common import use_fresh_database
+from common import analyze, use_fresh_database
 
 
 def main() -> None:
@@ -29,13 +30,14 @@ def main() -> None:
     began = time.perf_counter()
     figures = seed_bulk(patients=args.patients, weeks=args.weeks)
     print(f"seeded {figures} in {time.perf_counter() - began:.1f} s")
+    analyze()
     for run in ("first", "second"):
         with count_queries(connection) as queries:
             began = time.perf_counter()
             result = evaluate()
             seconds = time.perf_counter() - began
         print(f"evaluation, {run} run: {seconds:6.2f} s, {queries.count} queries, {result}")
-    print(f"open flags: {Flag.objects.open().count():,}; target: <= 60 s")
+    print(f"open flags: {Flag.objects.open().count():,}; target: first run <= 10 s")
 
 
 if __name__ == "__main__":
