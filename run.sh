@@ -26,11 +26,29 @@ start() {
     $py manage.py seed_demo
     echo "Starting web on http://127.0.0.1:$port/ (API /api/v1/, docs /api/docs/, admin /admin/), worker and beat."
     echo "Stop with Ctrl-C."
-    trap 'kill 0' EXIT INT TERM
-    .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=2 &
-    .venv/bin/celery -A rehab_tracker beat --loglevel=INFO &
-    .venv/bin/gunicorn rehab_tracker.wsgi --bind "127.0.0.1:$port" --workers 2 --access-logfile - &
-    wait -n
+    # Each process in a session of its own: Ctrl-C reaches this script only, which stops each one once
+    # (SIGTERM: a warm shutdown), waits up to 20 s, then kills whatever is left of its process group.
+    PIDS=()
+    trap stop_all EXIT INT TERM
+    setsid .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=2 & PIDS+=($!)
+    setsid .venv/bin/celery -A rehab_tracker beat --loglevel=INFO & PIDS+=($!)
+    setsid .venv/bin/gunicorn rehab_tracker.wsgi --bind "127.0.0.1:$port" --workers 2 --access-logfile - & PIDS+=($!)
+    wait -n || true
+}
+
+stop_all() {
+    trap - EXIT INT TERM
+    echo "Stopping web, worker and beat ..." >&2
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    for _ in $(seq 40); do
+        local alive=0 pid
+        for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.5
+    done
+    for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+    echo "Stopped." >&2
+    exit 0
 }
 
 test_suite() {

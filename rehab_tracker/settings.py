@@ -216,6 +216,7 @@ else:
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),  # the worker's pidbox, not ./control in the clone
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
