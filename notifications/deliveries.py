@@ -69,20 +69,23 @@ def notify(
     return notification, ids
 
 
-def notify_many(notifications: list[Notification]) -> int:
+def notify_many(notifications: list[Notification]) -> list[int]:
     """``notify`` for many at once (unsaved Notification rows), in a fixed number of queries: each is created
-    once by its ``dedupe_key`` with its deliveries, which are dispatched after commit. Returns how many were new."""
+    once by its ``dedupe_key`` with its deliveries, which are dispatched after commit. Returns the new
+    deliveries' ids."""
     if not notifications:
-        return 0
+        return []
     keys = [n.dedupe_key for n in notifications]
     with transaction.atomic():
         held = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
         fresh = [n for n in notifications if n.dedupe_key not in held]
+        if not fresh:
+            return []
         Notification.objects.bulk_create(fresh, ignore_conflicts=True)  # a racing writer's row wins
         stored = list(Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in fresh]).select_related("user"))
-        users = {n.user_id for n in stored}
         subscriptions: dict[int, list[int]] = {}
         if channels.webpush_enabled():
+            users = {n.user_id for n in stored}
             for user_id, sub_id in PushSubscription.objects.filter(user_id__in=users).values_list("user_id", "id"):
                 subscriptions.setdefault(user_id, []).append(sub_id)
         deliveries = [
@@ -93,15 +96,13 @@ def notify_many(notifications: list[Notification]) -> int:
         deliveries += [
             Delivery(notification=n, channel=Channel.EMAIL, target=n.user.email) for n in stored if n.user.email
         ]
+        if not deliveries:
+            return []
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        if deliveries:
-            ids = list(
-                Delivery.objects.filter(notification__in=stored, status=DeliveryStatus.PENDING).values_list(
-                    "id", flat=True
-                )
-            )
-            dispatch_deliveries(ids)
-    return len(stored)
+        pending = Delivery.objects.filter(notification__in=stored, status=DeliveryStatus.PENDING, attempts=0)
+        ids = list(pending.values_list("id", flat=True))
+        dispatch_deliveries(ids)
+    return ids
 
 
 _inline = contextvars.ContextVar("inline_delivery", default=False)

@@ -33,7 +33,7 @@ from exercises.protocols import PROTOCOLS
 from exercises.services import program_complete_ended
 from patients.models import CheckIn, VisaA
 
-from .deliveries import notify, notify_many
+from .deliveries import notify_many
 from .flags import LEVEL_RANK, flag_raise, flags_raise_many, red_flag_report
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, NotificationKind, OutcomeReview
 from .review import treatment_review_text
@@ -316,13 +316,14 @@ def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings])
             "patient_id", "created_at"
         )
     )
+    asks = []
     for program in ended:
         pid, end = program.patient_id, program.end_date
         outcome = pick_outcome(program, scores[pid])
         if outcome is not None:
             _review(program, pick_baseline(program, scores[pid]), outcome)
             continue
-        _ask_for_outcome(program)
+        asks.append(_outcome_request(program))
         flagged = any(p == pid and at.date() >= end for p, at in missing_flagged)
         if not flagged and ctx.todays[program.id] >= end + dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS):
             findings[pid].add(
@@ -331,6 +332,7 @@ def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings])
                 f"no VISA-A from the last 14 days of the program (ended {end}) or the "
                 f"{settings.MISSING_OUTCOME_AFTER_DAYS} days after it",
             )
+    notify_many(asks)
 
 
 def _review(program: Program, baseline: int | None, outcome: int) -> None:
@@ -350,8 +352,8 @@ def _review(program: Program, baseline: int | None, outcome: int) -> None:
             )
 
 
-def _ask_for_outcome(program: Program) -> None:
-    notify(
+def _outcome_request(program: Program) -> Notification:
+    return Notification(
         user=program.patient.user,
         kind=NotificationKind.INFO,
         title="How is your Achilles now?",

@@ -97,9 +97,9 @@ def flags_raise_many(raises: list[tuple[Patient, str, str, str]], open_flags: di
         Flag.objects.bulk_create(new, ignore_conflicts=True)
         if new:
             patients = {f.patient_id: f.patient for f in new}
-            kinds = {f.kind for f in new}
-            for flag in Flag.objects.open().filter(patient_id__in=patients, kind__in=kinds):
-                if (flag.patient_id, flag.kind) in {(f.patient_id, f.kind) for f in new}:
+            wanted = {(f.patient_id, f.kind) for f in new}
+            for flag in Flag.objects.open().filter(patient_id__in=patients, kind__in={k for _, k in wanted}):
+                if (flag.patient_id, flag.kind) in wanted:
                     flag.patient = patients[flag.patient_id]
                     open_flags[(flag.patient_id, flag.kind)] = flag
         Flag.objects.bulk_update(rising, ["level", "reason"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,8 +30,8 @@ from exercises.protocols import PROTOCOLS, prescription
 from exercises.selectors import current_programs
 from patients.models import Patient
 
-from .deliveries import notify
-from .models import Flag, FlagKind, NotificationKind, Reminder, ReminderStatus, ReminderTime
+from .deliveries import notify_many
+from .models import Flag, FlagKind, Notification, NotificationKind, Reminder, ReminderStatus, ReminderTime
 
 RESEND_AFTER = dt.timedelta(minutes=2)
 NOON = dt.time(12)
@@ -176,44 +177,53 @@ def _text(program: Program, slot: dt.time) -> str:
 
 
 def process(*, reminder_ids: list[int], now: dt.datetime | None = None) -> list[int]:
-    """Send or skip each queued reminder exactly once; return the channel deliveries to send."""
+    """Send or skip each queued reminder of a chunk exactly once; return the channel deliveries to send.
+
+    One transaction per chunk: the queued rows are locked (a racing processor waits, then finds them no
+    longer queued), marked sent or skipped in one statement per outcome, and their notifications and
+    deliveries inserted in bulk. A worker that dies midway rolls the whole chunk back; the sweep re-queues
+    rows still queued after two minutes, and the notification's dedupe key keeps a retry from sending twice.
+    """
     now = now or timezone.now()
-    reminders = list(
-        Reminder.objects.filter(id__in=reminder_ids, status=ReminderStatus.QUEUED).select_related("patient__user")
-    )
-    if not reminders:
-        return []
-    patient_ids = {r.patient_id for r in reminders}
-    programs = current_programs(patient_ids)
-    red = set(
-        Flag.objects.open()
-        .filter(patient_id__in=patient_ids, kind=FlagKind.RED_FLAG)
-        .values_list("patient_id", flat=True)
-    )
-    logged = _logged_sessions(reminders, programs)
-    delivery_ids: list[int] = []
-    for reminder in reminders:
-        program = programs.get(reminder.patient_id)
-        reason = _skip_reason(reminder, program, now, logged, red)
-        with transaction.atomic():
-            claimed = Reminder.objects.filter(id=reminder.id, status=ReminderStatus.QUEUED).update(
+    with transaction.atomic():
+        reminders = list(
+            Reminder.objects.select_for_update(of=("self",))
+            .filter(id__in=reminder_ids, status=ReminderStatus.QUEUED)
+            .select_related("patient__user")
+            .order_by("id")
+        )
+        if not reminders:
+            return []
+        patient_ids = {r.patient_id for r in reminders}
+        programs = current_programs(patient_ids)
+        red = set(
+            Flag.objects.open()
+            .filter(patient_id__in=patient_ids, kind=FlagKind.RED_FLAG)
+            .values_list("patient_id", flat=True)
+        )
+        logged = _logged_sessions(reminders, programs)
+        outcomes: dict[str, list[Reminder]] = defaultdict(list)
+        for reminder in reminders:
+            outcomes[_skip_reason(reminder, programs.get(reminder.patient_id), now, logged, red)].append(reminder)
+        for reason, rows in outcomes.items():
+            Reminder.objects.filter(id__in=[r.id for r in rows]).update(
                 status=ReminderStatus.SKIPPED if reason else ReminderStatus.SENT, skip_reason=reason, processed_at=now
             )
-            if not claimed or reason:
-                continue
-            text = _text(program, reminder.slot)
-            _, ids = notify(
-                user=reminder.patient.user,
-                kind=NotificationKind.REMINDER,
-                title="Exercise reminder",
-                body=text,
-                push_text=text,
-                dedupe_key=f"reminder:{reminder.id}",
-                patient=reminder.patient,
-                url="/today",
-            )
-            delivery_ids += ids
-    return delivery_ids
+        return notify_many([_notification(r, programs[r.patient_id]) for r in outcomes.get("", [])])
+
+
+def _notification(reminder: Reminder, program: Program) -> Notification:
+    text = _text(program, reminder.slot)
+    return Notification(
+        user=reminder.patient.user,
+        kind=NotificationKind.REMINDER,
+        title="Exercise reminder",
+        body=text,
+        push_text=text,
+        dedupe_key=f"reminder:{reminder.id}",
+        patient=reminder.patient,
+        url="/today",
+    )
 
 
 def reminder_times_set(*, patient: Patient, times: list[dt.time]) -> None:

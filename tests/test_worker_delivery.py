@@ -78,22 +78,21 @@ def test_a_chunk_that_dies_midway_is_finished_by_the_next_sweep(
     for n, patient in enumerate(patients):
         ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 2))
         subscribe(patient.user, push_service, name=f"phone{n}")
-    real_notify, calls = reminders.notify, []
+    real_notify_many = reminders.notify_many
 
-    def dies_on_the_second(**kwargs):
-        calls.append(kwargs["dedupe_key"])
-        if len(calls) == 2:
-            raise SystemError("worker lost mid-chunk")
-        return real_notify(**kwargs)
+    def dies_midway(notifications):
+        real_notify_many(notifications[:1])  # the first one written ...
+        raise SystemError("worker lost mid-chunk")  # ... then the worker dies: the chunk's transaction rolls back
 
-    monkeypatch.setattr(reminders, "notify", dies_on_the_second)
+    monkeypatch.setattr(reminders, "notify_many", dies_midway)
     ids = reminders.sweep(now=AT_EIGHT)
     tasks.process_reminders.delay(ids)
-    assert wait_for(lambda: len(push_service.received) == 1)
-    assert Reminder.objects.filter(status="queued").count() == 2  # the failed one rolled back, the third not reached
-    monkeypatch.setattr(reminders, "notify", real_notify)
+    assert wait_for(ledger.idle)
+    assert Reminder.objects.filter(status="queued").count() == 3 and not Notification.objects.exists()
+    assert push_service.received == []  # nothing left the building: deliveries go only after commit
+    monkeypatch.setattr(reminders, "notify_many", real_notify_many)
     stuck = reminders.sweep(now=AT_EIGHT + dt.timedelta(minutes=3))
-    assert len(stuck) == 2
+    assert len(stuck) == 3
     tasks.process_reminders.delay(stuck)
     assert wait_for(lambda: len(push_service.received) == 3)
     assert wait_for(ledger.idle)

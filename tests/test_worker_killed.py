@@ -1,8 +1,9 @@
 """A worker killed (SIGKILL) in the middle of a chunk: the chunk is redelivered and nothing is sent twice.
 
 Two real worker processes on the Redis broker and the test database. The first is
-held inside a chunk by a row lock, killed, and a second worker gets the unacked
-message back (acks_late, a short visibility timeout) and finishes the chunk.
+held inside a chunk by a row lock (its transaction open, waiting), killed, and a
+second worker gets the unacked message back (acks_late, a short visibility timeout)
+and processes the chunk, whose first attempt rolled back whole.
 """
 
 import datetime as dt
@@ -10,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -47,6 +47,14 @@ def start_worker(settings) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
+def _waiting_on_a_lock(database: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [database]
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_killed_mid_chunk_then_redelivered_sends_each_reminder_once(settings):
     assert connection.vendor == "postgresql" and settings.CELERY_BROKER_URL.startswith("redis://")
     now = dt.datetime.now(dt.UTC).replace(second=30, microsecond=0)
@@ -60,17 +68,13 @@ def test_killed_mid_chunk_then_redelivered_sends_each_reminder_once(settings):
     app.control.purge()
     ids = reminders.sweep(now=now)
     assert len(ids) == 6
-    processed_first = sorted(ids, reverse=True)  # the order process() takes them in
     db = connection.settings_dict
     blocker = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
-    blocker.execute("SELECT id FROM notifications_reminder WHERE id = %s FOR UPDATE", [processed_first[2]])
+    blocker.execute("SELECT id FROM notifications_reminder WHERE id = %s FOR UPDATE", [sorted(ids)[2]])
     first = start_worker(settings)
     try:
         tasks.process_reminders.delay(ids)
-        assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 2, seconds=45), (
-            "first worker never started"
-        )
-        time.sleep(0.5)  # it is now waiting on the locked row, mid-chunk
+        assert wait_for(lambda: _waiting_on_a_lock(db["NAME"]), seconds=45), "first worker never reached the chunk"
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     finally:
@@ -78,7 +82,7 @@ def test_killed_mid_chunk_then_redelivered_sends_each_reminder_once(settings):
         blocker.close()
         if first.poll() is None:
             first.kill()
-    assert Reminder.objects.filter(status="queued").count() == 4
+    assert Reminder.objects.filter(status="queued").count() == 6  # the chunk rolled back whole
     second = start_worker(settings)
     try:
         assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 6, seconds=45), (
