@@ -5,7 +5,9 @@ from patients.admin import AuditedReadsAdmin
 
 from .models import Program, ProgramChange, ProgramPause, SetLog
 
-for model in (Program, ProgramPause, SetLog):
+# Set logs are not field-logged: a patient's own entries, immutable (client_id), and the one write on the hot
+# path; an admin's edit of one is still an AuditEvent naming the fields (AuditedReadsAdmin).
+for model in (Program, ProgramPause):
     auditlog.register(model)
 
 

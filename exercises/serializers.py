@@ -231,6 +231,7 @@ class SetLogSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"session": ["Sessions (am/pm) apply to the Alfredson protocol only."]})
         attrs["side"] = _leg(patient.side, attrs.get("side"))
         attrs["program"] = program
+        attrs["today"] = today  # the kept adherence figures change only for finished days
         return attrs
 
 

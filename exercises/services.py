@@ -138,6 +138,11 @@ def program_complete_ended(*, programs: list[Program], todays: dict[int, dt.date
     return len(ended)
 
 
+def _changes_finished_days(data: dict) -> bool:
+    """Sets done today change no kept figure (only finished days count); unknown "today": assume they do."""
+    return "today" not in data or data["date"] < data["today"]
+
+
 @dataclass
 class LogOutcome:
     status: str  # created | duplicate | conflict
@@ -183,7 +188,8 @@ def setlog_record(*, patient: Patient, data: dict) -> LogOutcome:
         with transaction.atomic():
             log = _new_log(patient, data)
             log.save()
-            invalidate([log.program_id])
+            if _changes_finished_days(data):
+                invalidate([log.program_id])
             return LogOutcome("created", log)
     except IntegrityError:  # a concurrent request stored this client id first
         return _outcome_for_existing(SetLog.objects.get(client_id=data["client_id"]), patient, data)
@@ -200,7 +206,7 @@ def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutco
     for cid, log in existing.items():
         outcomes[first_of[cid]] = _outcome_for_existing(log, patient, items[first_of[cid]])
     SetLog.objects.bulk_create([_new_log(patient, items[i]) for i in fresh], ignore_conflicts=True)
-    invalidate({items[i]["program"].id for i in fresh})
+    invalidate({items[i]["program"].id for i in fresh if _changes_finished_days(items[i])})
     stored = {log.client_id: log for log in SetLog.objects.filter(client_id__in=[items[i]["client_id"] for i in fresh])}
     for index in fresh:
         log = stored[items[index]["client_id"]]

@@ -76,7 +76,7 @@ AXES_VERBOSE = False
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
 
-ROOT_URLCONF = "rehab_tracker.urls"
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="rehab_tracker.urls")  # bench/ adds floor views
 WSGI_APPLICATION = "rehab_tracker.wsgi.application"
 
 TEMPLATES = [

@@ -1,0 +1,109 @@
+"""Single requests against their floor (issue 9): POST /api/v1/logs/ and GET /api/v1/today/.
+
+Runs gunicorn (2 workers) with the project's URLs plus a floor view that does the least
+an authenticated DRF view can: a constant GET, a one-row INSERT on POST. 8 concurrent
+clients send each kind for a fixed time; the script prints req/s and p50 for the
+project's endpoint and its floor, and their ratio. Targets: POST /logs/ >= 0.6x the
+POST floor; GET /today/ >= 0.5x the GET floor.
+
+    .venv/bin/python bench/requests_floor.py [--seconds 15] [--clients 8]
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import threading
+import time
+import uuid
+
+from common import analyze, start_gunicorn, use_fresh_database
+
+
+def hammer(url: str, headers: dict, clients: int, seconds: float, body=None) -> tuple[float, float]:
+    """(requests per second, p50 ms) of ``clients`` threads sending for ``seconds``."""
+    import requests
+
+    times: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client():
+        with requests.Session() as session:
+            while time.monotonic() < stop:
+                began = time.perf_counter()
+                if body is None:
+                    response = session.get(url, headers=headers, timeout=10)
+                else:
+                    response = session.post(url, json=body(), headers=headers, timeout=10)
+                elapsed = time.perf_counter() - began
+                response.raise_for_status()
+                with lock:
+                    times.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(times) / (time.monotonic() - began), statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    use_fresh_database("rehab_bench_floor")
+    import requests
+    from django.db import connection
+
+    from exercises.models import Program
+    from patients.services import clinician_create, patient_create
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_floor (id serial PRIMARY KEY, body text)")
+    physio = clinician_create(username="bench-physio", role="physio", password="bench-pass-2026")
+    physician = clinician_create(username="bench-physician", role="physician", password="bench-pass-2026")
+    patient = patient_create(username="bench-patient", password="bench-pass-2026", timezone="UTC", side="left",
+                             tendinopathy="midportion", physio=physio, physician=physician)  # fmt: skip
+    Program.objects.create(patient=patient, protocol="alfredson", start_date=dt.date.today() - dt.timedelta(days=20))
+    analyze()
+    connection.close()
+    os.environ["ROOT_URLCONF"] = "floor_urls"
+    os.environ["PYTHONPATH"] = os.path.dirname(os.path.abspath(__file__))
+    server, port = start_gunicorn()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        token = requests.post(
+            f"{base}/api/v1/auth/token/", data={"username": "bench-patient", "password": "bench-pass-2026"}
+        ).json()["access"]  # five minutes: long enough for this run
+        headers = {"Authorization": f"Bearer {token}"}
+        today = str(dt.date.today())
+
+        def a_set():
+            return {"client_id": str(uuid.uuid4()), "date": today, "exercise": "eccentric_heel_drop_straight",
+                    "reps": 15, "load_kg": 5, "pain": 3, "session": "am"}  # fmt: skip
+
+        runs = {
+            "POST /api/v1/logs/ (one set)": (f"{base}/api/v1/logs/", a_set),
+            "POST floor (one row)": (f"{base}/floor/", lambda: {"x": 1}),
+            "GET /api/v1/today/": (f"{base}/api/v1/today/", None),
+            "GET floor (constant)": (f"{base}/floor/", None),
+        }
+        figures = {}
+        for label, (url, body) in runs.items():
+            hammer(url, headers, args.clients, 1, body)  # warm
+            figures[label] = hammer(url, headers, args.clients, args.seconds, body)
+            print(f"{label:<30} {figures[label][0]:8.0f} req/s, p50 {figures[label][1]:6.1f} ms")
+    finally:
+        server.terminate()
+        server.wait()
+    post = figures["POST /api/v1/logs/ (one set)"][0] / figures["POST floor (one row)"][0]
+    get = figures["GET /api/v1/today/"][0] / figures["GET floor (constant)"][0]
+    print(f"POST /logs/ at {post:.2f}x its floor (target >= 0.6); GET /today/ at {get:.2f}x its floor (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()
