@@ -96,3 +96,14 @@ def logged_sessions(patient_ids: Iterable[int], dates: Iterable[dt.date]) -> set
 def mean_pain(program_id: int, weeks: Iterable[int]) -> float | None:
     value = SetLog.objects.filter(program_id=program_id, week__in=list(weeks)).aggregate(mean=Avg("pain"))["mean"]
     return None if value is None else round(float(value), 1)
+
+
+def todays_set_counts(patient_id: int, day: dt.date) -> dict[tuple[str, str | None, str], int]:
+    """``{(exercise, session, side): sets}`` a patient logged on ``day``."""
+    rows = (
+        SetLog.objects.filter(patient_id=patient_id, date=day)
+        .values_list("exercise", "session", "side")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(exercise, session, side): n for exercise, session, side, n in rows}

@@ -7,6 +7,7 @@ It lives here because it needs every lower app: the prescription and sets
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -15,7 +16,8 @@ from rest_framework.views import APIView
 
 from core.localtime import local_today
 from core.permissions import only_for
-from exercises.models import ProgramStatus, SetLog
+from exercises.aggregates import todays_set_counts
+from exercises.models import ProgramStatus
 from exercises.outcomes import visa_a_due
 from exercises.prescriptions import ON_HOLD_NOTICE, prescription_data
 from exercises.progression import progression_due, progression_prompt
@@ -107,16 +109,19 @@ class TodayView(APIView):
 
 def _count_logged(items: list[dict], patient, today: dt.date) -> None:
     """Sets logged so far per item (and per leg); sets logged without a session fill am, then pm."""
-    logged = list(SetLog.objects.filter(patient=patient, date=today).values_list("exercise", "session", "side"))
+    counts = todays_set_counts(patient.id, today)  # {(exercise, session, side): sets}
+    spare: Counter[str] = Counter()
+    for (exercise, session, _side), n in counts.items():
+        if session is None:
+            spare[exercise] += n
     for item in items:
-        mine = [side for ex, s, side in logged if ex == item["exercise"] and s == item["session"]]
-        item["logged_sets"] = len(mine)
+        mine = {side: n for (ex, s, side), n in counts.items() if ex == item["exercise"] and s == item["session"]}
+        item["logged_sets"] = sum(mine.values())
         if patient.side == "both":
-            item["logged_by_side"] = {leg: mine.count(leg) for leg in ("left", "right")}
-    spare = {ex: sum(1 for e, s, _ in logged if e == ex and s is None) for ex, _, _ in logged}
+            item["logged_by_side"] = {leg: mine.get(leg, 0) for leg in ("left", "right")}
     for item in items:
         if item["session"] is None:
             continue
-        take = max(0, min(item["sets"] - item["logged_sets"], spare.get(item["exercise"], 0)))
+        take = max(0, min(item["sets"] - item["logged_sets"], spare[item["exercise"]]))
         item["logged_sets"] += take
-        spare[item["exercise"]] = spare.get(item["exercise"], 0) - take
+        spare[item["exercise"]] -= take
