@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from patients.models import Patient, User
 
@@ -124,8 +125,20 @@ def dispatch_deliveries(ids: list[int]) -> None:
         return
     if _inline.get():
         transaction.on_commit(lambda: [send_inline(i) for i in ids])
-    else:  # by name: this module is below the tasks module that calls it
-        transaction.on_commit(lambda: [current_app.send_task(SEND_DELIVERY, args=[i]) for i in ids])
+    else:
+        transaction.on_commit(lambda: _queue(ids))
+
+
+def _queue(ids: list[int]) -> None:
+    """Queue each delivery on the broker; with the broker down they stay pending in the database, where the
+    stale-delivery sweep finds them once it is back, and the request that caused them does not fail or hang."""
+    try:
+        for delivery_id in ids:  # by name: this module is below the tasks module that calls it
+            current_app.send_task(SEND_DELIVERY, args=[delivery_id])
+    except (OperationalError, OSError) as exc:
+        log.warning(
+            "broker unreachable: %d deliveries left pending for the retry sweep (%s)", len(ids), type(exc).__name__
+        )
 
 
 def send_inline(delivery_id: int) -> None:

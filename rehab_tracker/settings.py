@@ -219,6 +219,9 @@ else:
         "control_folder": str(BROKER_DIR / "control"),  # the worker's pidbox, not ./control in the clone
         "store_processed": False,
     }
+# A publish with the broker down gives up within about a second (the database keeps the work; sweeps requeue it).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
