@@ -70,3 +70,62 @@ def test_a_clock_that_jumps_back_an_hour_resends_nothing(settings):
     assert Reminder.objects.filter(patient=patient).count() == 1
     assert Notification.objects.filter(user=patient.user).count() == 1
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+class HangingPushService:
+    """Accepts connections and reads requests, never answers (a push service that hangs)."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.held: list = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.held.append(conn)  # keep it open, say nothing
+
+    @property
+    def prefix(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}/"
+
+    def close(self):
+        for conn in self.held:
+            conn.close()
+        self.server.close()
+
+
+@pytest.mark.django_db
+def test_a_hanging_push_service_times_out_and_is_retried_while_others_are_sent(settings, push_service):
+    from notifications import channels
+    from notifications.deliveries import delivery_send, notify
+    from notifications.models import PushSubscription
+
+    hanging = HangingPushService()
+    try:
+        settings.WEBPUSH_TIMEOUT = 1.0
+        settings.WEBPUSH_ALLOWED_ENDPOINTS = [push_service.prefix, hanging.prefix]
+        stuck, fine = PatientFactory(), PatientFactory()
+        keys = push_service.subscription()["keys"]
+        PushSubscription.objects.create(user=stuck.user, endpoint=f"{hanging.prefix}push/x", **keys)
+        PushSubscription.objects.create(user=fine.user, endpoint=push_service.subscription()["endpoint"], **keys)
+        _, [hung_id] = notify(user=stuck.user, kind="info", title="t", body="b", push_text="p", dedupe_key="h1")
+        _, [fine_id] = notify(user=fine.user, kind="info", title="t", body="b", push_text="p", dedupe_key="f1")
+        began = time.monotonic()
+        with pytest.raises(channels.RetryableChannelError):
+            delivery_send(delivery_id=hung_id)
+        assert time.monotonic() - began < 5  # the timeout, not forever
+        hung = Delivery.objects.get(pk=hung_id)
+        assert (hung.status, hung.attempts) == ("pending", 1)  # left for the task's backoff retry
+        assert delivery_send(delivery_id=fine_id) == "sent" and len(push_service.received) == 1
+    finally:
+        hanging.close()
