@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser
@@ -62,12 +63,22 @@ class CheckedFormParser(FormParser):
         return data
 
 
+DATABASE_RETRY_SECONDS = 5
+
+
 def exception_handler(exc, context):
     # Imported here: DRF's settings import this module, and rest_framework.views reads those settings.
+    from rest_framework.response import Response
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, OperationalError | InterfaceError):  # the database restarting or unreachable
+        return Response(
+            {"detail": "The database is unavailable for a moment: retry shortly (nothing was stored)."},
+            status=503,
+            headers={"Retry-After": str(DATABASE_RETRY_SECONDS)},
+        )
     return drf_exception_handler(exc, context)
 
 

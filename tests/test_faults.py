@@ -129,3 +129,21 @@ def test_a_hanging_push_service_times_out_and_is_retried_while_others_are_sent(s
         assert delivery_send(delivery_id=fine_id) == "sent" and len(push_service.received) == 1
     finally:
         hanging.close()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_gone_a_request_gets_503_with_a_retry_hint_then_recovers(api, patient):
+    client = api(patient.user)
+    assert client.get("/api/v1/me/").status_code == 200
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # as if PostgreSQL were restarting: connections refused
+    try:
+        response = client.get("/api/v1/today/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = real_port
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "retry" in response.json()["detail"]
+    assert client.get("/api/v1/me/").status_code == 200  # the next request connects again, nothing restarted
