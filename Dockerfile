@@ -6,4 +6,4 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=True python manage.py collectstatic --noinput -v0
 EXPOSE 8000
-CMD ["gunicorn", "rehab_tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "rehab_tracker.wsgi", "--bind", "0.0.0.0:8000"]
