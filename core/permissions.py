@@ -13,10 +13,6 @@ def role_of(user) -> str | None:
     return ADMIN if user.is_superuser else user.role
 
 
-def is_admin(user) -> bool:
-    return role_of(user) == ADMIN
-
-
 def writes_for(*roles: str) -> type[BasePermission]:
     """Any authenticated user may read; only ``roles`` may write (else 403)."""
 

@@ -193,7 +193,7 @@ def _day_figures(program: Program, start: dt.date, end: dt.date, today: dt.date,
     day = start
     while day <= end:
         rx = prescription(program, day)
-        week = program.week_on(day)
+        week = rx.week  # the program week of the day, paused or not
         logged = counts.get(day)
         done = 0.0
         # Alfredson: only prescribed days count; HSR: any day's sets count toward the week.

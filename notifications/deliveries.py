@@ -50,24 +50,11 @@ def notify(
     url: str = "",
 ) -> tuple[Notification, list[int]]:
     """Create the notification once (by ``dedupe_key``) with its deliveries; return it and new delivery ids."""
-    with transaction.atomic():
-        notification, created = Notification.objects.get_or_create(
-            dedupe_key=dedupe_key,
-            defaults={"user": user, "kind": kind, "title": title, "body": body, "push_text": push_text,
-                      "patient": patient, "flag": flag, "url": url},
-        )  # fmt: skip
-        if not created:
-            return notification, []
-        subscriptions = PushSubscription.objects.filter(user=user) if channels.webpush_enabled() else []
-        deliveries = [
-            Delivery(notification=notification, channel=Channel.WEBPUSH, target=str(sub.id)) for sub in subscriptions
-        ]
-        if user.email:
-            deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL, target=user.email))
-        Delivery.objects.bulk_create(deliveries)
-        ids = [d.id for d in deliveries]
-        dispatch_deliveries(ids)
-    return notification, ids
+    ids = notify_many(
+        [Notification(user=user, kind=kind, title=title, body=body, push_text=push_text, dedupe_key=dedupe_key,
+                      patient=patient, flag=flag, url=url)]
+    )  # fmt: skip
+    return Notification.objects.get(dedupe_key=dedupe_key), ids
 
 
 def notify_many(notifications: list[Notification]) -> list[int]:

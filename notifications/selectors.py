@@ -3,16 +3,12 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Flag, FlagKind
+from .models import Flag
 
 
 def open_flag_exists(**filters) -> Exists:
     """An annotation or filter: the patient in the outer query has an open flag matching ``filters``."""
     return Exists(Flag.objects.open().filter(patient=OuterRef("pk"), **filters))
-
-
-def open_red_flag(patient_id: int) -> Flag | None:
-    return Flag.objects.open().filter(patient_id=patient_id, kind=FlagKind.RED_FLAG).first()
 
 
 def open_flag_count() -> Coalesce:
