@@ -18,8 +18,22 @@ venv() {  # venv REQUIREMENTS: create .venv and install REQUIREMENTS when they c
     fi
 }
 
+web_build() {  # web_build: npm ci when the lockfile changed, then Vite builds the web client into web/dist
+    if ! command -v npm >/dev/null; then
+        echo "npm not found: install Node.js 20 and npm to build the web client (the API works without it)" >&2
+        return 1
+    fi
+    local stamp
+    stamp="web/node_modules/.installed-$(sha256sum web/package-lock.json | cut -c1-16)"
+    if [ ! -e "$stamp" ]; then
+        (cd web && npm ci --no-audit --no-fund --loglevel=error) && touch "$stamp"
+    fi
+    (cd web && npm run --silent build >/dev/null)
+}
+
 start() {
     venv requirements.txt
+    web_build || echo "Serving without the web client: / says how to build it." >&2
     local py=.venv/bin/python port=${PORT:-8000}
     $py manage.py migrate --noinput -v0
     $py manage.py collectstatic --noinput -v0
@@ -58,6 +72,11 @@ test_suite() {
     .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # layers run one way
     .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
         || { echo "Model changes without a migration: run manage.py makemigrations" >&2; exit 1; }
+    if web_build; then
+        (cd web && npm test --silent)  # the outbox and sync logic (node's test runner)
+    elif [ -n "${RT_REQUIRE_SERVICES:-}" ]; then
+        exit 1  # CI: the web client and its browser tests may not be skipped
+    fi
     .venv/bin/pytest "$@"
 }
 

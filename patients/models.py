@@ -75,6 +75,9 @@ class CheckIn(models.Model):
     morning_pain = models.PositiveSmallIntegerField()
     morning_stiffness_minutes = models.PositiveSmallIntegerField()
     red_flags = models.JSONField(default=list, blank=True)
+    client_id = models.UUIDField(
+        null=True, blank=True, unique=True, help_text="Set by an offline client: a retry is the same check-in"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -103,6 +106,9 @@ class VisaA(models.Model):
         help_text="Item 8's branch; empty when the patient's value fits more than one and none was given",
     )  # fmt: skip
     score = models.PositiveSmallIntegerField()
+    client_id = models.UUIDField(
+        null=True, blank=True, unique=True, help_text="Set by an offline client: a retry is the same questionnaire"
+    )
     entered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -59,6 +59,12 @@ class PatientCreateSerializer(serializers.Serializer):
         return attrs
 
 
+CLIENT_ID_HELP = (
+    "Optional, from an offline client: the same client_id and body again answer 200 with the stored record, "
+    "the same client_id with another body 409"
+)
+
+
 class AdviceListSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
@@ -73,12 +79,14 @@ class CheckInSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=RedFlag.choices), required=False, default=list, max_length=5
     )
 
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
     advice = serializers.SerializerMethodField(help_text="With red-flag answers: stop and what to do (§8)")
 
     class Meta:
         model = CheckIn
         fields = [
-            "id", "patient", "date", "morning_pain", "morning_stiffness_minutes", "red_flags", "advice", "created_at",
+            "id", "patient", "date", "morning_pain", "morning_stiffness_minutes", "red_flags", "advice", "client_id",
+            "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "patient", "created_at"]
 
@@ -99,6 +107,7 @@ class VisaASerializer(serializers.ModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.none(), required=False)
     date = serializers.DateField(required=False)
     answers = serializers.ListField(child=StrictIntegerField(), min_length=8, max_length=8)
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
     item8_branch = serializers.ChoiceField(
         choices=["A", "B", "C"],
         required=False,
@@ -109,7 +118,7 @@ class VisaASerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisaA
-        fields = ["id", "patient", "date", "answers", "item8_branch", "score", "entered_by", "created_at"]
+        fields = ["id", "patient", "date", "answers", "item8_branch", "score", "entered_by", "client_id", "created_at"]
         read_only_fields = ["id", "score", "entered_by", "created_at"]
 
     def __init__(self, *args, patients=None, **kwargs):

@@ -33,7 +33,13 @@ def clinician_create(*, username: str, role: str, password: str) -> User:
 
 
 def checkin_create(
-    *, patient: Patient, date: dt.date, morning_pain: int, morning_stiffness_minutes: int, red_flags: list[str]
+    *,
+    patient: Patient,
+    date: dt.date,
+    morning_pain: int,
+    morning_stiffness_minutes: int,
+    red_flags: list[str],
+    client_id=None,
 ) -> CheckIn:
     return CheckIn.objects.create(
         patient=patient,
@@ -41,11 +47,18 @@ def checkin_create(
         morning_pain=morning_pain,
         morning_stiffness_minutes=morning_stiffness_minutes,
         red_flags=sorted(set(red_flags)),
+        client_id=client_id,
     )
 
 
 def visa_a_create(
-    *, patient: Patient, date: dt.date, answers: list[int], entered_by: User, item8_branch: str | None = None
+    *,
+    patient: Patient,
+    date: dt.date,
+    answers: list[int],
+    entered_by: User,
+    item8_branch: str | None = None,
+    client_id=None,
 ) -> VisaA:
     answers = [int(a) for a in answers]
     return VisaA.objects.create(
@@ -55,4 +68,5 @@ def visa_a_create(
         item8_branch=item8_branch or "",
         score=score(answers),
         entered_by=entered_by,
+        client_id=client_id,
     )

@@ -1,6 +1,6 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -62,9 +62,45 @@ class PatientScopedListMixin:
         return rows.order_by("date", "id")
 
 
+REUSED_CLIENT_ID = "This client_id was already used for a different entry: it was not stored again."
+
+
+class ClientIdCreateMixin:
+    """An offline client may send a ``client_id`` with an entry and send it again after a lost answer: the
+    same id and body answer 200 with the stored record (nothing stored twice), the same id with another body
+    409. A race of two equal requests stores one row: the loser's insert fails on the unique id and replays."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        client_id = serializer.validated_data.get("client_id")
+        stored = self.model.objects.filter(client_id=client_id).first() if client_id else None
+        if stored is None:
+            try:
+                with transaction.atomic():
+                    self.perform_create(serializer)
+            except IntegrityError:
+                stored = self.model.objects.filter(client_id=client_id).first() if client_id else None
+                if stored is None:
+                    raise
+            else:
+                return Response(serializer.data, status=status.HTTP_201_CREATED)
+        if not self.same_entry(stored, serializer.validated_data):
+            return Response({"client_id": [REUSED_CLIENT_ID]}, status=status.HTTP_409_CONFLICT)
+        return Response(self.get_serializer(stored).data, status=status.HTTP_200_OK)
+
+    def entry_patient(self, data) -> Patient:
+        return patient_of(self.request)
+
+
 @extend_schema(parameters=[PATIENT_PARAM])
 class CheckInViewSet(
-    AuditedView, PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    ClientIdCreateMixin,
+    AuditedView,
+    PatientScopedListMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     permission_classes = [writes_for(Role.PATIENT)]
     serializer_class = CheckInSerializer
@@ -80,14 +116,29 @@ class CheckInViewSet(
                 morning_pain=data["morning_pain"],
                 morning_stiffness_minutes=data["morning_stiffness_minutes"],
                 red_flags=data.get("red_flags", []),
+                client_id=data.get("client_id"),
             )
             # CLINICAL.md §8: a red flag reaches the physician in this transaction (notifications listens).
             checkin_recorded.send(sender=CheckIn, checkin=serializer.instance)
 
+    def same_entry(self, stored: CheckIn, data) -> bool:
+        return (
+            stored.patient_id == self.entry_patient(data).id
+            and ("date" not in data or stored.date == data["date"])
+            and stored.morning_pain == data["morning_pain"]
+            and stored.morning_stiffness_minutes == data["morning_stiffness_minutes"]
+            and stored.red_flags == sorted(set(data.get("red_flags", [])))
+        )
+
 
 @extend_schema(parameters=[PATIENT_PARAM])
 class VisaAViewSet(
-    AuditedView, PatientScopedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    ClientIdCreateMixin,
+    AuditedView,
+    PatientScopedListMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     """VISA-A: a patient's own, or a physio's on behalf of a patient in the caseload."""
 
@@ -100,14 +151,24 @@ class VisaAViewSet(
             kwargs["patients"] = patients_for_user(self.request.user)
         return super().get_serializer(*args, **kwargs)
 
+    def entry_patient(self, data) -> Patient:
+        if role_of(self.request.user) == Role.PATIENT:
+            return patient_of(self.request)
+        if "patient" not in data:
+            raise ValidationError({"patient": ["Name the patient this questionnaire is for."]})
+        return data["patient"]
+
+    def same_entry(self, stored: VisaA, data) -> bool:
+        return (
+            stored.patient_id == self.entry_patient(data).id
+            and ("date" not in data or stored.date == data["date"])
+            and [int(a) for a in stored.answers] == data["answers"]
+            and (stored.item8_branch or None) == (data.get("item8_branch") or None)
+        )
+
     def perform_create(self, serializer):
         data = serializer.validated_data
-        if role_of(self.request.user) == Role.PATIENT:
-            patient = patient_of(self.request)
-        elif "patient" not in data:
-            raise ValidationError({"patient": ["Name the patient this questionnaire is for."]})
-        else:
-            patient = data["patient"]
+        patient = self.entry_patient(data)
         self.audit(patient.id)
         serializer.instance = services.visa_a_create(
             patient=patient,
@@ -115,4 +176,5 @@ class VisaAViewSet(
             answers=data["answers"],
             item8_branch=data.get("item8_branch"),
             entered_by=self.request.user,
+            client_id=data.get("client_id"),
         )

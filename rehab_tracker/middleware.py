@@ -5,23 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import JsonResponse
 
-# CLINICAL data app: scripts, styles, images and connections only from this origin; no inline script anywhere.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",  # the Django admin and the dashboard's SVG use style attributes
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "worker-src 'self'",
-        "manifest-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from .headers import CONTENT_SECURITY_POLICY
 
 
 class ApiGuardMiddleware:

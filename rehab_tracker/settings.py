@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from .headers import HASHED_ASSET_URL, webapp_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 VAR_DIR = Path(env.str("RT_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -123,6 +125,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The web client (web/, built by ./run.sh into web/dist) at the site root: see rehab_tracker/webapp.py.
+WEB_CLIENT_ROOT = env.path("WEB_CLIENT_ROOT", default=BASE_DIR / "web" / "dist")
+WHITENOISE_ROOT = WEB_CLIENT_ROOT
+WHITENOISE_ADD_HEADERS_FUNCTION = webapp_headers
+WHITENOISE_IMMUTABLE_FILE_TEST = HASHED_ASSET_URL
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
@@ -19,6 +19,7 @@ from records.views import AuditEventListView, ClinicalNotesView, ExportView, Pat
 from .auth import LoginView, LogoutView
 from .dashboard import dashboard
 from .views import HealthView
+from .webapp import APP_PATHS, app_shell
 
 router = DefaultRouter()
 router.register("patients", PatientViewSet, basename="patient")
@@ -53,6 +54,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(APP_PATHS, app_shell, name="app"),
 ]
 
 handler400 = "rehab_tracker.errors.bad_request"

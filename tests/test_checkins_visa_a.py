@@ -92,3 +92,44 @@ def test_visa_a_list_is_oldest_first(api, physio, patient):
         client.post("/api/v1/visa-a/", body, format="json")
     rows = client.get(f"/api/v1/visa-a/?patient={patient.id}").json()["results"]
     assert [r["date"] for r in rows] == ["2026-03-01", "2026-03-09"]
+
+
+# Offline clients (the PWA's outbox) send a client_id and may send the same entry again after a lost answer.
+CHECKIN = {"morning_pain": 3, "morning_stiffness_minutes": 15, "red_flags": ["fever"]}
+VISA = {"answers": [5, 4, 6, 5, 6, 5, 4, 14], "item8_branch": "A"}
+
+
+@pytest.mark.parametrize(("path", "body", "model"), [("/api/v1/checkins/", CHECKIN, CheckIn),
+                                                     ("/api/v1/visa-a/", VISA, VisaA)])  # fmt: skip
+def test_a_resent_entry_is_stored_once_and_a_reused_id_is_409(api, patient, path, body, model):
+    client = api(patient.user)
+    payload = body | {"client_id": "0b9e8f8a-3a5e-4a43-9d1e-3c1b0c0f0a01"}
+    first = client.post(path, payload, format="json")
+    again = client.post(path, payload, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and model.objects.count() == 1
+    changed = payload | ({"morning_pain": 4} if model is CheckIn else {"answers": [5, 4, 6, 5, 6, 5, 4, 21]})
+    conflict = client.post(path, changed, format="json")
+    assert conflict.status_code == 409 and "client_id" in conflict.json()
+    assert model.objects.count() == 1
+
+
+def test_a_resent_red_flag_checkin_reports_once(api, patient):
+    from notifications.models import Flag, Notification
+
+    payload = CHECKIN | {"client_id": "0b9e8f8a-3a5e-4a43-9d1e-3c1b0c0f0a02"}
+    for _ in range(3):
+        api(patient.user).post("/api/v1/checkins/", payload, format="json")
+    assert Flag.objects.filter(patient=patient, kind="red_flag").count() == 1
+    assert Notification.objects.filter(flag__patient=patient).count() == 2  # physician and physio, once each
+
+
+def test_another_patients_client_id_is_409_and_leaks_nothing(api, patient):
+    from .factories import PatientFactory
+
+    other = PatientFactory(physio=patient.physio, physician=patient.physician)
+    payload = CHECKIN | {"client_id": "0b9e8f8a-3a5e-4a43-9d1e-3c1b0c0f0a03"}
+    assert api(patient.user).post("/api/v1/checkins/", payload, format="json").status_code == 201
+    answer = api(other.user).post("/api/v1/checkins/", payload, format="json")
+    assert answer.status_code == 409 and "morning_pain" not in answer.json()
+    assert CheckIn.objects.filter(patient=other).count() == 0

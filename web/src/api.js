@@ -1,0 +1,115 @@
+// The API client: JWT bearer tokens kept in IndexedDB (the service worker reads them for Background Sync).
+// A 401 refreshes the access token once (one refresh at a time, as refresh tokens rotate) and retries;
+// when the refresh fails too, the session is over and the app asks the patient to sign in again.
+import { kvDelete, kvGet, kvSet } from './db.js';
+
+const SESSION = 'session';
+let refreshing = null;
+const listeners = new Set();
+
+export function onSignedOut(callback) {
+  listeners.add(callback);
+  return () => listeners.delete(callback);
+}
+
+export async function session() {
+  return kvGet(SESSION);
+}
+
+export class HttpError extends Error {
+  constructor(status, data) {
+    super(messageOf(data) || `HTTP ${status}`);
+    this.status = status;
+    this.data = data;
+  }
+}
+
+/** The first readable message in a DRF error body: {detail} or {field: [message]}. */
+export function messageOf(data) {
+  if (!data || typeof data !== 'object') return '';
+  if (typeof data.detail === 'string') return data.detail;
+  for (const [field, value] of Object.entries(data)) {
+    const text = Array.isArray(value) ? value.find((v) => typeof v === 'string') : typeof value === 'string' ? value : '';
+    if (text) return field === 'non_field_errors' ? text : `${field}: ${text}`;
+  }
+  return '';
+}
+
+async function raw(method, path, body, access) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (access) headers.Authorization = `Bearer ${access}`;
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { detail: text.slice(0, 200) };
+  }
+  return { status: response.status, data, response };
+}
+
+async function refresh() {
+  const current = await kvGet(SESSION);
+  if (!current?.refresh) return null;
+  const answer = await raw('POST', '/api/v1/auth/token/refresh/', { refresh: current.refresh });
+  if (answer.status !== 200) return null;
+  const next = { ...current, access: answer.data.access, refresh: answer.data.refresh || current.refresh };
+  await kvSet(SESSION, next);
+  return next;
+}
+
+/** {status, data} for any HTTP answer; rejects only when the network fails. Used by the outbox. */
+export async function send(method, path, body) {
+  let current = await kvGet(SESSION);
+  let answer = await raw(method, path, body, current?.access);
+  if (answer.status === 401 && current?.refresh) {
+    refreshing ||= refresh().finally(() => {
+      refreshing = null;
+    });
+    current = await refreshing;
+    if (!current) {
+      await endSession();
+      return answer;
+    }
+    answer = await raw(method, path, body, current.access);
+    if (answer.status === 401) await endSession();
+  }
+  return answer;
+}
+
+/** The body of a 2xx answer, or an HttpError. */
+export async function api(path, { method = 'GET', body } = {}) {
+  const answer = await send(method, path, body);
+  if (answer.status < 200 || answer.status >= 300) throw new HttpError(answer.status, answer.data);
+  return answer.data;
+}
+
+export async function signIn(username, password) {
+  const answer = await raw('POST', '/api/v1/auth/token/', { username, password });
+  if (answer.status !== 200) throw new HttpError(answer.status, answer.data);
+  await kvSet(SESSION, { access: answer.data.access, refresh: answer.data.refresh });
+  const me = await api('/api/v1/me/');
+  const full = { ...(await kvGet(SESSION)), me };
+  await kvSet(SESSION, full);
+  return full;
+}
+
+async function endSession() {
+  await kvDelete(SESSION);
+  for (const callback of listeners) callback();
+}
+
+/** Sign out: the refresh token is revoked on the server when it can be reached; local state goes anyway. */
+export async function signOut() {
+  const current = await kvGet(SESSION);
+  if (current?.refresh) {
+    try {
+      await raw('POST', '/api/v1/auth/logout/', { refresh: current.refresh }, current.access);
+    } catch {
+      // offline: the tokens are deleted here; the refresh token expires on its own
+    }
+  }
+  await endSession();
+}

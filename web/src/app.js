@@ -1,0 +1,141 @@
+// The shell: who is signed in, the offline banner and outbox count, navigation, and the screen for the path.
+import { useEffect, useState } from 'preact/hooks';
+import { onSignedOut, session, signOut } from './api.js';
+import { kvGet, kvSet } from './db.js';
+import { pickLanguage, setLanguage, t } from './i18n.js';
+import { clearUser, discard } from './outbox.js';
+import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
+import { html, Link, navigate, usePath } from './ui.js';
+import { CheckIn } from './screens/checkin.js';
+import { Caseload } from './screens/clinician.js';
+import { Inbox, Progress, Reminders } from './screens/more.js';
+import { SignIn } from './screens/signin.js';
+import { Today } from './screens/today.js';
+import { VisaA } from './screens/visa.js';
+
+const PATIENT_NAV = [
+  ['/today', 'nav_today'],
+  ['/checkin', 'nav_checkin'],
+  ['/progress', 'nav_progress'],
+  ['/reminders', 'nav_reminders'],
+  ['/inbox', 'nav_inbox'],
+];
+
+function useOnline() {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    return () => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+    };
+  }, []);
+  return online;
+}
+
+export function App() {
+  const [current, setCurrent] = useState(undefined);
+  const [notice, setNotice] = useState(null);
+  const [outbox, setOutbox] = useState({ pending: [], rejected: [], answers: {} });
+  const [, setLang] = useState('en');
+  const online = useOnline();
+  const path = usePath();
+
+  useEffect(() => {
+    kvGet('language').then((saved) => {
+      const code = pickLanguage(saved, navigator.languages || []);
+      setLanguage(code);
+      setLang(code);
+    });
+    session().then((s) => setCurrent(s?.me ? s : null));
+    const offChange = onOutboxChange(setOutbox);
+    const offSignedOut = onSignedOut(() => {
+      setCurrent(null);
+      setNotice(t('session_ended'));
+    });
+    return () => {
+      offChange();
+      offSignedOut();
+    };
+  }, []);
+  useEffect(() => {
+    if (!current?.me) return;
+    startSyncTriggers();
+    announce();
+    if (path === '/' || path === '/signin') navigate(current.me.role === 'patient' ? '/today' : '/caseload', { replace: true });
+  }, [current?.me?.id]);
+
+  const changeLanguage = async (code) => {
+    setLanguage(code);
+    setLang(code);
+    await kvSet('language', code);
+  };
+  const doSignOut = async () => {
+    const unsent = outbox.pending.length;
+    if (unsent && !confirm(t('sign_out_unsent', { n: unsent }))) return;
+    const user = current.me.id;
+    await signOut();
+    await clearUser(user);
+    setNotice(null);
+    navigate('/', { replace: true });
+  };
+
+  if (current === undefined) return html`<main id="main"><p aria-busy="true">${t('loading')}</p></main>`;
+  if (!current) {
+    return html`<main id="main"><${SignIn} notice=${notice} onLanguage=${changeLanguage}
+      onSignedIn=${(s) => { setNotice(null); setCurrent(s); }} /></main>`;
+  }
+  const me = current.me;
+  const patient = me.role === 'patient';
+  return html`
+    <a class="skip" href="#main">Skip to content</a>
+    <header class="top">
+      <span class="brand">${t('app_name')}</span>
+      <span class="status" role="status" aria-live="polite" data-testid="sync-status">
+        ${!online && html`<span class="badge offline">${t('offline')}</span>`}
+        ${outbox.pending.length > 0 && html`<span class="badge">${t('waiting_sync', { n: outbox.pending.length })}</span>`}
+      </span>
+      <button type="button" class="link" onClick=${doSignOut}>${t('sign_out')}</button>
+    </header>
+    ${!online && html`<p class="banner">${t('offline_banner')}</p>`}
+    ${outbox.rejected.length > 0 && html`<section class="rejected" role="alert">
+      <h2>${t('rejected_title')}</h2><p>${t('rejected_help')}</p>
+      <ul>${outbox.rejected.map((e) => html`<li key=${e.client_id}>
+        <span>${e.kind} ${e.body.date ?? ''}: ${describeErrors(e.errors)}</span>
+        <button type="button" class="secondary" onClick=${async () => { await discard(e.client_id); announce(); }}>${t('dismiss')}</button>
+      </li>`)}</ul></section>`}
+    <main id="main">${patient ? patientScreen(path, me, outbox) : html`<${Caseload} me=${me} />`}</main>
+    ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
+      ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
+    </nav>`}
+  `;
+}
+
+function describeErrors(errors) {
+  if (!errors || typeof errors !== 'object') return '';
+  return Object.entries(errors)
+    .map(([field, value]) => `${field}: ${Array.isArray(value) ? value.join(' ') : JSON.stringify(value)}`)
+    .join('; ');
+}
+
+function patientScreen(path, me, outbox) {
+  switch (path) {
+    case '/checkin':
+      return html`<${CheckIn} me=${me} />`;
+    case '/visa-a':
+      return html`<${VisaA} me=${me} />`;
+    case '/progress':
+      return html`<${Progress} me=${me} />`;
+    case '/reminders':
+      return html`<${Reminders} me=${me} />`;
+    case '/inbox':
+      return html`<${Inbox} me=${me} />`;
+    default:
+      return html`<${Today} me=${me} outbox=${outbox} />`;
+  }
+}
+
+export { syncNow };

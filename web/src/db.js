@@ -1,0 +1,38 @@
+// The app's IndexedDB: "kv" holds the session (tokens, who is signed in) and the last answers fetched
+// (today's prescription, for offline use); "outbox" holds every entry not yet accepted by the server.
+// The page and the service worker both open it, so Background Sync can send the outbox.
+import { openDB } from 'idb';
+
+export const DB_NAME = 'rehab-tracker';
+
+let dbPromise = null;
+
+export function db() {
+  if (!dbPromise) {
+    dbPromise = openDB(DB_NAME, 1, {
+      upgrade(database) {
+        database.createObjectStore('kv');
+        const outbox = database.createObjectStore('outbox', { keyPath: 'client_id' });
+        outbox.createIndex('user', 'user');
+      },
+    });
+  }
+  return dbPromise;
+}
+
+export async function kvGet(key) {
+  return (await db()).get('kv', key);
+}
+
+export async function kvSet(key, value) {
+  return (await db()).put('kv', value, key);
+}
+
+export async function kvDelete(key) {
+  return (await db()).delete('kv', key);
+}
+
+// For tests: forget the open connection so a fresh (fake) IndexedDB is used.
+export function resetDbForTests() {
+  dbPromise = null;
+}

@@ -1,0 +1,32 @@
+// What to do now after a red-flag answer (CLINICAL §8). The server's advice names the clinic; offline, the
+// advice that ships with the app is shown for the same kinds.
+import { t } from '../i18n.js';
+import { html } from '../ui.js';
+
+export const RED_FLAG_KINDS = {
+  sudden_pop: 'suspected_rupture',
+  cannot_heel_raise: 'suspected_rupture',
+  swelling_or_redness: 'inflammation',
+  fever: 'inflammation',
+  fluoroquinolone_or_steroid: 'drug_related',
+};
+const ORDER = ['suspected_rupture', 'inflammation', 'drug_related'];
+
+/** The bundled advice for these answers, the most urgent first. */
+export function bundledAdvice(answers) {
+  const kinds = new Set(answers.map((a) => RED_FLAG_KINDS[a]).filter(Boolean));
+  return ORDER.filter((k) => kinds.has(k)).map((kind) => ({
+    kind,
+    title: t(`advice_${kind}_title`),
+    text: t(`advice_${kind}`),
+  }));
+}
+
+export function Advice({ advice, notice, told }) {
+  return html`<div class="advice" role="alert">
+    <h2>${t('advice_title')}</h2>
+    ${advice.map((a) => html`<section class="advice-item" key=${a.kind}><h3>${a.title}</h3><p>${a.text}</p></section>`)}
+    ${notice && html`<p>${notice}</p>`}
+    ${told && html`<p class="strong">${told}</p>`}
+  </div>`;
+}

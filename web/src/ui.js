@@ -1,0 +1,81 @@
+// Shared view helpers: htm bound to Preact, the router, small components.
+import { h } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import htm from 'htm';
+import { t } from './i18n.js';
+
+export const html = htm.bind(h);
+
+// Routing: plain paths (the server answers each with the app), history API, links with data-nav.
+const routeListeners = new Set();
+
+export function navigate(path, { replace = false } = {}) {
+  if (path === location.pathname + location.search) return;
+  history[replace ? 'replaceState' : 'pushState']({}, '', path);
+  for (const listener of routeListeners) listener(location.pathname);
+  window.scrollTo(0, 0);
+  // move focus to the new screen's heading, for keyboard and screen-reader users
+  requestAnimationFrame(() => document.querySelector('main h1')?.focus());
+}
+
+export function usePath() {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    routeListeners.add(setPath);
+    window.addEventListener('popstate', onPop);
+    return () => {
+      routeListeners.delete(setPath);
+      window.removeEventListener('popstate', onPop);
+    };
+  }, []);
+  return path;
+}
+
+export function Link({ href, children, ...rest }) {
+  const onClick = (event) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(href);
+  };
+  return html`<a href=${href} onClick=${onClick} ...${rest}>${children}</a>`;
+}
+
+export function Screen({ title, children }) {
+  return html`<section class="screen"><h1 tabindex="-1">${title}</h1>${children}</section>`;
+}
+
+export function ErrorNote({ error, onRetry }) {
+  if (!error) return null;
+  const reason = error instanceof TypeError ? t('network_error') : error.message;
+  return html`<div class="note error" role="alert">
+    <p>${t('error', { reason })}</p>
+    ${onRetry && html`<button type="button" class="secondary" onClick=${onRetry}>${t('retry')}</button>`}
+  </div>`;
+}
+
+/** A 0–10 pain control with Silbernagel's zones (CLINICAL §5): safe, acceptable, too much. */
+export function painZone(value) {
+  if (value <= 2) return 'safe';
+  if (value <= 5) return 'ok';
+  return 'high';
+}
+
+export function PainInput({ id, label, value, onInput, zones = true }) {
+  const zone = painZone(value);
+  const zoneText = { safe: t('zone_safe'), ok: t('zone_ok'), high: t('zone_high') }[zone];
+  return html`<div class="field pain">
+    <label for=${id}>${label}</label>
+    <div class="pain-row">
+      <input id=${id} type="range" min="0" max="10" step="1" value=${value}
+        aria-valuetext=${zones ? `${t('pain_value', { n: value })}. ${zoneText}` : t('pain_value', { n: value })}
+        onInput=${(e) => onInput(Number(e.currentTarget.value))} />
+      <output for=${id} class=${`pain-value zone-${zone}`}>${value}</output>
+    </div>
+    ${zones && html`<ul class="zones" aria-hidden="true">
+      <li class=${`zone-safe${zone === 'safe' ? ' on' : ''}`}>${t('zone_safe')}</li>
+      <li class=${`zone-ok${zone === 'ok' ? ' on' : ''}`}>${t('zone_ok')}</li>
+      <li class=${`zone-high${zone === 'high' ? ' on' : ''}`}>${t('zone_high')}</li>
+    </ul>`}
+  </div>`;
+}

@@ -1,0 +1,18 @@
+// VISA-A scoring (Robinson et al., Br J Sports Med 2001;35:335): items 1–6 are 0–10, item 7 is 0/4/7/10,
+// item 8 answers exactly one branch (A, B or C) with the values below. The total is the sum, 0–100.
+export const ITEM7 = [0, 4, 7, 10];
+export const ITEM8 = { A: [0, 7, 14, 21, 30], B: [0, 4, 10, 14, 20], C: [0, 2, 5, 7, 10] };
+
+export function visaScore(answers) {
+  return answers.reduce((sum, value) => sum + value, 0);
+}
+
+export function complete(answers, branch) {
+  return (
+    answers.length === 8 &&
+    answers.slice(0, 6).every((v) => Number.isInteger(v) && v >= 0 && v <= 10) &&
+    ITEM7.includes(answers[6]) &&
+    Boolean(ITEM8[branch]) &&
+    ITEM8[branch].includes(answers[7])
+  );
+}
