@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from .browser import chromium, playwright_session  # noqa: F401 (fixtures for the browser tests)
 from .factories import AdminFactory, PatientFactory, PhysicianFactory, PhysioFactory
 
 

@@ -30,6 +30,7 @@ const en = {
   nav_reminders: 'Reminders',
   nav_inbox: 'Inbox',
   nav_main: 'Main',
+  back_today: 'Back to today',
   // today
   today_title: 'Today',
   week_of: 'Week {week} of 12',

@@ -37,7 +37,7 @@ export function CheckIn({ me }) {
   if (done) {
     return html`<${Screen} title=${t('checkin_title')}>
       ${done.advice.length ? html`<${Advice} advice=${done.advice} told=${done.told} />` : html`<p class="note success" role="status">${t('checkin_saved')}</p>`}
-      <${Link} class="button" href="/today">${t('nav_today')}<//>
+      <${Link} class="button" href="/today">${t('back_today')}<//>
     <//>`;
   }
   return html`<${Screen} title=${t('checkin_title')}>

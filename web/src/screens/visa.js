@@ -34,7 +34,7 @@ export function VisaA({ me }) {
     return html`<${Screen} title=${t('visa_title')}>
       <p class="score" role="status" data-testid="visa-score">
         ${result.sent ? t('visa_score', { score: result.score }) : t('visa_score_offline', { score: result.score })}</p>
-      <${Link} class="button" href="/today">${t('nav_today')}<//>
+      <${Link} class="button" href="/today">${t('back_today')}<//>
     <//>`;
   }
   const setItem = (i, v) => setItems(items.map((old, j) => (j === i ? v : old)));

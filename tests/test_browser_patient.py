@@ -1,0 +1,244 @@
+"""The patient's PWA in a real browser (Chromium, 390×844), against the real server and API (issue 10)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from exercises.models import SetLog
+from notifications.models import Flag, PushSubscription
+from patients.models import CheckIn, Patient, VisaA
+
+from .browser import (
+    PHONE,
+    axe_violations,
+    persistent_context,
+    poll,
+    scrolls_sideways,
+    sign_in,
+    wait_for_service_worker,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", verbosity=0)
+    return {p.user.username: p for p in Patient.objects.select_related("user")}
+
+
+@pytest.fixture
+def phone(chromium):
+    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=False)
+    yield context
+    context.close()
+
+
+def first_card_count(page) -> int:
+    text = page.locator("[data-testid=count]").first.inner_text()
+    return int(re.match(r"(\d+) of", text).group(1))
+
+
+def wait_synced(page, timeout=20_000):
+    page.get_by_text(re.compile("waiting to sync")).wait_for(state="hidden", timeout=timeout)
+
+
+def log_set(page, pain: int = 2):
+    """One set on the first card, and wait until the card counts it."""
+    expected = first_card_count(page) + 1
+    page.get_by_role("button", name="Log a set").first.click()
+    page.get_by_label("Pain during the set (0–10)").fill(str(pain))
+    page.get_by_role("button", name="Save set").click()
+    page.locator("[data-testid=count]").first.filter(has_text=f"{expected} of").wait_for()
+
+
+def test_sign_in_log_sets_and_the_counts_survive_a_reload(live_server, demo, phone):
+    patient = demo["demo-alfredson"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.wait_for_url("**/today")
+    page.locator(".card").first.wait_for()
+    before, stored = first_card_count(page), SetLog.objects.filter(patient=patient).count()
+    log_set(page, pain=4)
+    log_set(page)
+    assert first_card_count(page) == before + 2  # counted at once, before the undo window ends
+    wait_synced(page)
+    page.reload()
+    page.locator(".card").first.wait_for()
+    assert first_card_count(page) == before + 2
+    assert SetLog.objects.filter(patient=patient).count() == stored + 2
+    assert sorted(SetLog.objects.filter(patient=patient).order_by("-id").values_list("pain", flat=True)[:2]) == [2, 4]
+    assert not scrolls_sideways(page)
+
+
+def test_undo_takes_the_set_back_before_it_is_sent(live_server, demo, phone):
+    patient = demo["demo-alfredson"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    before, stored = first_card_count(page), SetLog.objects.filter(patient=patient).count()
+    log_set(page)
+    page.get_by_role("button", name="Undo").click()
+    page.get_by_role("status").filter(has_text="Set taken back").wait_for()
+    assert first_card_count(page) == before
+    page.wait_for_timeout(6_000)  # past the undo window: nothing may be sent
+    assert SetLog.objects.filter(patient=patient).count() == stored
+
+
+def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, demo, phone):
+    patient = demo["demo-alfredson"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    wait_for_service_worker(page)
+    before, stored = first_card_count(page), SetLog.objects.filter(patient=patient).count()
+    checkins = CheckIn.objects.filter(patient=patient).count()
+
+    phone.set_offline(True)
+    page.get_by_text("You are offline").wait_for()
+    log_set(page)
+    log_set(page)
+    page.get_by_role("link", name="Check-in", exact=True).click()
+    page.get_by_label("Minutes of stiffness after getting up").fill("20")
+    page.get_by_role("button", name="Send check-in").click()
+    page.get_by_text("Check-in saved").wait_for()
+    page.get_by_text("3 waiting to sync").wait_for()
+    page.close()  # the app killed while offline
+
+    again = phone.new_page()
+    again.goto(live_server.url + "/today")  # served by the service worker: no network
+    again.locator(".card").first.wait_for()
+    again.get_by_text("3 waiting to sync").wait_for()
+    assert first_card_count(again) == before + 2
+    assert SetLog.objects.filter(patient=patient).count() == stored
+
+    phone.set_offline(False)
+    wait_synced(again)
+    assert SetLog.objects.filter(patient=patient).count() == stored + 2
+    assert CheckIn.objects.filter(patient=patient).count() == checkins + 1
+    again.reload()
+    again.locator(".card").first.wait_for()
+    assert first_card_count(again) == before + 2
+
+
+def test_a_red_flag_checkin_shows_the_advice_and_flags_the_physician(live_server, demo, phone):
+    patient = demo["demo-insertional"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-insertional")
+    page.get_by_role("link", name="Check-in", exact=True).click()
+    page.get_by_label("A sudden pop, or a feeling of being kicked in the heel").check()
+    page.get_by_role("button", name="Send check-in").click()
+    page.get_by_role("heading", name="Your tendon may be torn").wait_for()
+    page.get_by_text("Your physician has been told").wait_for()
+    flag = Flag.objects.get(patient=patient, kind="red_flag", status="open")
+    assert flag.level == "physician"
+    page.get_by_role("link", name="Today", exact=True).click()
+    page.get_by_role("heading", name="Stop your exercises").wait_for()
+    assert page.get_by_role("button", name="Log a set").count() == 0
+
+
+@pytest.mark.parametrize(("branch", "value"), [("A", 21), ("B", 10), ("C", 5)])
+def test_visa_a_each_item8_branch_scores_as_published(live_server, demo, phone, branch, value):
+    patient = demo["demo-lapsing"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-lapsing")
+    page.wait_for_url("**/today")
+    page.goto(live_server.url + "/visa-a")
+    for item in range(1, 7):
+        page.locator(f"input[name=q{item}][value='{item}']").check()
+    page.locator("input[name=q7][value='4']").check()
+    page.locator(f"input[name=q8-branch][value='{branch}']").check()
+    page.locator(f"input[name=q8][value='{value}']").check()
+    page.get_by_role("button", name="Send questionnaire").click()
+    score = 1 + 2 + 3 + 4 + 5 + 6 + 4 + value
+    page.get_by_text(f"Your VISA-A score: {score} of 100").wait_for()
+    stored = VisaA.objects.filter(patient=patient).latest("id")
+    assert (stored.score, stored.item8_branch, stored.answers[7]) == (score, branch, value)
+
+
+# The browser's push service is the edge of the world: Chromium's own (Google's) cannot be reached here, so the
+# page's PushManager hands out a subscription of the local fake push service, which decrypts what it gets.
+FAKE_PUSH_MANAGER = """
+(() => {
+  const sub = %s;
+  const fake = { endpoint: sub.endpoint, toJSON: () => sub, unsubscribe: async () => true };
+  let subscribed = false;
+  PushManager.prototype.subscribe = async function () { subscribed = true; return fake; };
+  PushManager.prototype.getSubscription = async function () { return subscribed ? fake : null; };
+})();
+"""
+
+
+def test_push_subscribe_deliver_show_and_unsubscribe(live_server, demo, playwright_session, push_service):
+    from notifications.deliveries import inline_delivery, notify
+
+    patient = demo["demo-hsr"]
+    with persistent_context(playwright_session, viewport=PHONE) as context:
+        context.grant_permissions(["notifications"], origin=live_server.url)
+        context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(push_service.subscription("phone")))
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        registrations = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        sign_in(page, live_server.url, "demo-hsr")
+        page.wait_for_url("**/today")
+        wait_for_service_worker(page)
+        page.get_by_role("link", name="Reminders").click()
+        page.get_by_role("button", name="Turn on notifications").click()
+        page.get_by_text("Notifications are on for this phone.").wait_for()
+        subscription = PushSubscription.objects.get(user=patient.user)
+        assert subscription.endpoint == push_service.subscription("phone")["endpoint"]
+
+        with inline_delivery():
+            notify(
+                user=patient.user,
+                kind="reminder",
+                title="Time for your exercises",
+                body="Today's sets wait.",
+                push_text="Time for your calf raises",
+                dedupe_key="browser-push",
+                patient=patient,
+                url="/today",
+            )
+        assert push_service.received == [
+            {"title": "Rehab Tracker", "body": "Time for your calf raises", "url": "/today",
+             "notification": push_service.received[0]["notification"]}
+        ]  # fmt: skip
+
+        registration = next(r for r in registrations if r["scopeURL"] == live_server.url + "/")
+        message = {"origin": live_server.url, "registrationId": registration["registrationId"]}
+        cdp.send("ServiceWorker.deliverPushMessage", message | {"data": json.dumps(push_service.received[0])})
+        shown = poll(
+            page,
+            """navigator.serviceWorker.ready
+                .then((registration) => registration.getNotifications())
+                .then((ns) => (ns.length ? ns.map((n) => [n.title, n.body, n.data.url]) : null))""",
+        )
+        assert shown == [["Rehab Tracker", "Time for your calf raises", "/today"]]
+
+        page.get_by_role("button", name="Turn off notifications").click()
+        page.get_by_role("button", name="Turn on notifications").wait_for()
+        assert not PushSubscription.objects.filter(user=patient.user).exists()
+
+
+def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
+    context = chromium.new_context(viewport=PHONE, bypass_csp=True)  # bypass only to inject axe-core
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").wait_for()
+    found = {"/signin": axe_violations(page)}
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.wait_for_url("**/today")
+    for path in ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox"]:
+        page.goto(live_server.url + path)
+        page.locator("main h1").wait_for()
+        page.locator("[aria-busy=true]").wait_for(state="detached")
+        assert not scrolls_sideways(page), path
+        found[path] = axe_violations(page)
+    context.close()
+    assert {path: v for path, v in found.items() if v} == {}
