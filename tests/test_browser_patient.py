@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -224,6 +225,33 @@ def test_push_subscribe_deliver_show_and_unsubscribe(live_server, demo, playwrig
         page.get_by_role("button", name="Turn off notifications").click()
         page.get_by_role("button", name="Turn on notifications").wait_for()
         assert not PushSubscription.objects.filter(user=patient.user).exists()
+
+
+def test_installable_strict_csp_and_nothing_from_another_host(live_server, demo, playwright_session):
+    hosts = set()
+    # A profile on disk: Chromium does not offer to install from an incognito context.
+    with persistent_context(playwright_session, viewport=PHONE) as phone:
+        phone.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+        page = phone.new_page()
+        answer = page.goto(live_server.url + "/")
+        csp = answer.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        sign_in(page, live_server.url, "demo-alfredson")
+        page.locator(".card").first.wait_for()
+        wait_for_service_worker(page)
+        for link in ["Check-in", "Progress", "Reminders", "Inbox", "Today"]:
+            page.get_by_role("navigation").get_by_role("link", name=link, exact=True).click()
+            page.locator("main h1").wait_for()
+        cdp = phone.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        manifest = page.request.get(live_server.url + "/manifest.webmanifest").json()
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/today"
+    assert {(i["sizes"], i["purpose"]) for i in manifest["icons"]} == {
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    }
+    assert hosts == {urlsplit(live_server.url).netloc}
 
 
 def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
