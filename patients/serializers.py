@@ -79,7 +79,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=RedFlag.choices), required=False, default=list, max_length=5
     )
 
-    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
+    client_id = serializers.UUIDField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
     advice = serializers.SerializerMethodField(help_text="With red-flag answers: stop and what to do (§8)")
 
     class Meta:
@@ -107,7 +107,7 @@ class VisaASerializer(serializers.ModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.none(), required=False)
     date = serializers.DateField(required=False)
     answers = serializers.ListField(child=StrictIntegerField(), min_length=8, max_length=8)
-    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
+    client_id = serializers.UUIDField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
     item8_branch = serializers.ChoiceField(
         choices=["A", "B", "C"],
         required=False,

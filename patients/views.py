@@ -5,12 +5,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.permissions import role_of, writes_for
+from core.permissions import only_for, role_of, writes_for
 from core.query_params import id_param
 
 from . import services
 from .audit import AuditedView
-from .models import CheckIn, Patient, Role, VisaA
+from .models import CheckIn, Patient, Role, User, VisaA
 from .scope import patient_of, patients_for_user
 from .serializers import (
     CHECKIN_BACK_DAYS,
@@ -44,6 +44,26 @@ class MeView(APIView):
                 "patient": patient,
             }
         )
+
+
+class ClinicianListView(APIView):
+    """``GET /api/v1/clinicians/?role=physician``: who a physio can name as a patient's physician (and physios,
+    for an admin): ids and usernames only."""
+
+    permission_classes = [only_for(Role.PHYSIO, Role.ADMIN)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("role", str, enum=[Role.PHYSIO, Role.PHYSICIAN])],
+        responses=inline_serializer(
+            "Clinician", {"id": serializers.IntegerField(), "username": serializers.CharField()}, many=True
+        ),
+    )
+    def get(self, request):
+        role = request.query_params.get("role", Role.PHYSICIAN)
+        if role not in (Role.PHYSIO, Role.PHYSICIAN):
+            raise ValidationError({"role": ["One of physio, physician."]})
+        users = User.objects.filter(role=role, is_active=True).order_by("username").values("id", "username")
+        return Response(list(users))
 
 
 PATIENT_PARAM = OpenApiParameter("patient", int, description="Patient id (staff roles)")

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import IntegrityError
+from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -156,6 +157,7 @@ CASELOAD_PARAMS = [
     OpenApiParameter("protocol", str, enum=ProtocolSlug.values),
     OpenApiParameter("flag_kind", str, enum=FlagKind.values, description="Patients with an open flag of this kind"),
     OpenApiParameter("week", int, description="Program week 1-12"),
+    OpenApiParameter("search", str, description="Part of the patient's username or name, any case"),
 ]
 
 
@@ -164,6 +166,7 @@ class CaseloadQuery(serializers.Serializer):
     protocol = serializers.ChoiceField(choices=ProtocolSlug.choices, required=False)
     flag_kind = serializers.ChoiceField(choices=FlagKind.choices, required=False)
     week = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    search = serializers.CharField(max_length=100, required=False, trim_whitespace=True)
 
 
 class PatientViewSet(
@@ -187,6 +190,13 @@ class PatientViewSet(
             patients = patients.filter(programs__protocol=q["protocol"], programs__status__in=CURRENT_STATUSES)
         if "flag_kind" in q:
             patients = patients.filter(open_flag_exists(kind=q["flag_kind"]))
+        if q.get("search"):
+            term = q["search"]
+            patients = patients.filter(
+                Q(user__username__icontains=term)
+                | Q(user__first_name__icontains=term)
+                | Q(user__last_name__icontains=term)
+            )
         if q["ordering"] == "risk":  # ordered and cut in SQL; figures for the page only
             patients = order_by_risk(patients)
         if "week" in q:  # the week depends on pauses: computed for the whole (filtered) caseload

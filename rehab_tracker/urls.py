@@ -12,7 +12,7 @@ from notifications.views import (
     ReminderSettingsView,
     VapidPublicKeyView,
 )
-from patients.views import CheckInViewSet, MeView, VisaAViewSet
+from patients.views import CheckInViewSet, ClinicianListView, MeView, VisaAViewSet
 from records.today import TodayView
 from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
 
@@ -36,6 +36,7 @@ api_v1 = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
+    path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
     path("health/", HealthView.as_view(), name="health"),

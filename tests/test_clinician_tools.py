@@ -188,3 +188,22 @@ class TestExports:
         assert unknown.status_code == 400 and "format" in unknown.json()
         assert api(physio).get(f"/api/v1/patients/{patient.id}/export/").status_code == 400
         assert api(PhysicianFactory()).get(f"/api/v1/patients/{patient.id}/export/?format=csv").status_code == 404
+
+
+def test_caseload_search_finds_by_name_within_scope_only(api, physio, physician):
+    from .factories import PatientFactory, PhysioFactory
+
+    mine = PatientFactory(physio=physio, physician=physician, user__username="anna-holm")
+    PatientFactory(physio=physio, physician=physician, user__username="bo-berg")
+    PatientFactory(physio=PhysioFactory(), physician=physician, user__username="anna-other")
+    rows = api(physio).get("/api/v1/patients/", {"search": "ANNA"}).json()["results"]
+    assert [r["id"] for r in rows] == [mine.id]
+    assert api(physio).get("/api/v1/patients/", {"search": "x" * 101}).status_code == 400
+
+
+def test_clinicians_list_names_physicians_for_enrolment(api, physio, physician, patient):
+    answer = api(physio).get("/api/v1/clinicians/", {"role": "physician"})
+    assert answer.status_code == 200 and {"id": physician.id, "username": physician.username} in answer.json()
+    assert all(set(row) == {"id", "username"} for row in answer.json())
+    assert api(physio).get("/api/v1/clinicians/", {"role": "admin"}).status_code == 400
+    assert api(patient.user).get("/api/v1/clinicians/").status_code == 403

@@ -113,3 +113,25 @@ export async function signOut() {
   }
   await endSession();
 }
+
+/** A file from the API (an export) as a Blob, with the same one-refresh rule. */
+export async function download(path) {
+  let current = await kvGet(SESSION);
+  const get = (access) => fetch(path, { headers: { Authorization: `Bearer ${access}` } });
+  let response = await get(current?.access);
+  if (response.status === 401) {
+    await send('GET', '/api/v1/me/'); // refreshes the access token when it can
+    current = await kvGet(SESSION);
+    response = await get(current?.access);
+  }
+  if (!response.ok) {
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    throw new HttpError(response.status, data);
+  }
+  return response.blob();
+}

@@ -7,11 +7,17 @@ import { clearUser, discard } from './outbox.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
-import { Caseload } from './screens/clinician.js';
-import { Inbox, Progress, Reminders } from './screens/more.js';
+import { Caseload, Enrol, FlagsInbox, PatientPage, RedFlagWatch } from './screens/clinician.js';
+import { Inbox, Progress, Push, Reminders } from './screens/more.js';
 import { SignIn } from './screens/signin.js';
 import { Today } from './screens/today.js';
 import { VisaA } from './screens/visa.js';
+
+const CLINICIAN_NAV = {
+  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
+  physician: [['/flags', 'nav_flags'], ['/caseload', 'nav_caseload']],
+  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
+};
 
 const PATIENT_NAV = [
   ['/today', 'nav_today'],
@@ -62,10 +68,11 @@ export function App() {
     };
   }, []);
   useEffect(() => {
+    document.getElementById('app')?.classList.toggle('clinician', Boolean(current?.me && current.me.role !== 'patient'));
     if (!current?.me) return;
     startSyncTriggers();
     announce();
-    if (path === '/' || path === '/signin') navigate(current.me.role === 'patient' ? '/today' : '/caseload', { replace: true });
+    if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
   }, [current?.me?.id]);
 
   const changeLanguage = async (code) => {
@@ -107,7 +114,12 @@ export function App() {
         <span>${e.kind} ${e.body.date ?? ''}: ${describeErrors(e.errors)}</span>
         <button type="button" class="secondary" onClick=${async () => { await discard(e.client_id); announce(); }}>${t('dismiss')}</button>
       </li>`)}</ul></section>`}
-    <main id="main">${patient ? patientScreen(path, me, outbox) : html`<${Caseload} me=${me} />`}</main>
+    ${!patient && html`<nav class="clinician-nav" aria-label=${t('nav_main')}>
+      ${(CLINICIAN_NAV[me.role] || []).map(([href, key]) => html`<${Link} key=${href} href=${href}
+        aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
+    </nav>`}
+    ${me.role === 'physician' && html`<${RedFlagWatch} />`}
+    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox) : clinicianScreen(path, me)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
@@ -119,6 +131,18 @@ function describeErrors(errors) {
   return Object.entries(errors)
     .map(([field, value]) => `${field}: ${Array.isArray(value) ? value.join(' ') : JSON.stringify(value)}`)
     .join('; ');
+}
+
+function home(role) {
+  return role === 'patient' ? '/today' : role === 'physician' ? '/flags' : '/caseload';
+}
+
+function clinicianScreen(path, me) {
+  const patient = path.match(/^\/patients\/(\d+)\/?$/);
+  if (patient) return html`<${PatientPage} key=${patient[1]} id=${Number(patient[1])} me=${me} />`;
+  if (path === '/flags') return html`<${FlagsInbox} me=${me} /><div class="screen"><${Push} me=${me} /></div>`;
+  if (path === '/enrol' && me.role !== 'physician') return html`<${Enrol} me=${me} />`;
+  return html`<${Caseload} me=${me} />`;
 }
 
 function patientScreen(path, me, outbox) {

@@ -103,7 +103,7 @@ export function Reminders({ me }) {
 }
 
 /** Web Push on this device: the permission prompt comes only after the patient taps. */
-function Push({ me }) {
+export function Push({ me }) {
   const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
   const key = `push:${me.id}`;
   const [subscription, setSubscription] = useState(undefined);

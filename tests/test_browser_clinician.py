@@ -1,0 +1,180 @@
+"""The clinician's screens in a real browser (Chromium) against the real server and API (issue 11)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from exercises.models import Program
+from notifications.models import Flag
+from patients.models import Patient
+
+from .browser import axe_violations, scrolls_sideways, sign_in
+from .conftest import client_for
+from .factories import PhysioFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+DESKTOP = {"width": 1366, "height": 768}
+TABLET = {"width": 820, "height": 1180}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data, and a red flag for demo-hsr (a sudden pop reported this morning)."""
+    call_command("seed_demo", verbosity=0)
+    patients = {p.user.username: p for p in Patient.objects.select_related("user")}
+    answer = client_for(patients["demo-hsr"].user).post(
+        "/api/v1/checkins/",
+        {"morning_pain": 6, "morning_stiffness_minutes": 10, "red_flags": ["sudden_pop"]},
+        format="json",
+    )
+    assert answer.status_code == 201
+    return patients
+
+
+@pytest.fixture
+def desktop(chromium):
+    context = chromium.new_context(viewport=DESKTOP, accept_downloads=True)
+    yield context
+    context.close()
+
+
+def caseload_names(page) -> list[str]:
+    page.locator("[data-testid=caseload-row]").first.wait_for()
+    return page.locator("[data-testid=caseload-row] th a").all_inner_texts()
+
+
+def test_physio_caseload_patient_timeline_acknowledge_load_and_fhir(live_server, demo, desktop):
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "demo-physio")
+    page.wait_for_url("**/caseload")
+    names = caseload_names(page)
+    assert names[0] == "demo-hsr"  # the red flag first
+    assert set(names[1:3]) == {"demo-lapsing", "demo-insertional"} and names[3] == "demo-alfredson"
+    assert page.locator("[data-testid=caseload-row]").first.get_by_text("Red flag").is_visible()
+    assert not scrolls_sideways(page)
+
+    page.get_by_role("link", name="demo-lapsing").click()
+    page.get_by_role("heading", name="Patient demo-lapsing").wait_for()
+    page.get_by_role("img", name="Prescribed and completed sets per day").wait_for()
+    flag = Flag.objects.get(patient=demo["demo-lapsing"], kind="non_adherence", status="open")
+    page.get_by_label("Decision note").first.fill("Called her: back at work, will restart tomorrow.")
+    page.get_by_role("button", name="Acknowledge").first.click()
+    page.get_by_text("non adherence · physio · acknowledged").wait_for()
+    flag.refresh_from_db()
+    assert flag.status == "acknowledged"
+
+    program = Program.objects.get(patient=demo["demo-lapsing"], status="active")
+    page.get_by_label("Heel drop, knee straight").fill("7.5")
+    page.get_by_role("button", name="Save loads").click()
+    page.get_by_role("status").filter(has_text="Done.").wait_for()
+    program.refresh_from_db()
+    assert program.loads["eccentric_heel_drop_straight"] == 7.5
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export FHIR").click()
+    bundle = json.loads(Path(download.value.path()).read_text())
+    assert bundle["resourceType"] == "Bundle" and bundle["entry"]
+    assert not scrolls_sideways(page)
+
+
+def test_a_second_physio_sees_none_of_it(live_server, demo, desktop):
+    other = PhysioFactory(username="other-physio")
+    other.set_password("another-pass-2026")
+    other.save()
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "other-physio", "another-pass-2026")
+    page.wait_for_url("**/caseload")
+    page.get_by_text("No patients match.").wait_for()
+    page.goto(f"{live_server.url}/patients/{demo['demo-hsr'].id}")
+    page.get_by_role("alert").wait_for()
+    assert "demo-hsr" not in page.content()
+    page.goto(live_server.url + "/flags")
+    page.get_by_text("No open flags.").wait_for()
+    page.goto(live_server.url + "/caseload")
+    page.get_by_label("Search by name").fill("demo")
+    page.get_by_text("(0 patients)").wait_for()
+    page.get_by_text("No patients match.").wait_for()
+    assert "demo-" not in page.locator("main").inner_text()
+
+
+def test_physician_resolves_a_red_flag_and_the_patient_today_follows(live_server, demo, desktop, chromium):
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "demo-physician")
+    page.wait_for_url("**/flags")
+    first = page.locator("[data-testid=inbox-flag]").first
+    first.get_by_role("heading", name="demo-hsr: red flag").wait_for()
+    assert "sudden pop" in first.inner_text().lower()
+    first.get_by_label("Decision note").fill("Seen in clinic: no rupture on ultrasound. Resume.")
+    first.get_by_label("Outcome").select_option("resume")
+    first.get_by_role("button", name="Resolve").click()
+    page.get_by_role("heading", name="demo-hsr: red flag").wait_for(state="detached")
+    flag = Flag.objects.get(patient=demo["demo-hsr"], kind="red_flag")
+    assert (flag.status, flag.outcome) == ("resolved", "resume")
+
+    phone = chromium.new_context(viewport={"width": 390, "height": 844})
+    patient_page = phone.new_page()
+    sign_in(patient_page, live_server.url, "demo-hsr")
+    patient_page.locator("main h1").wait_for()
+    patient_page.locator("[aria-busy=true]").wait_for(state="detached")
+    assert patient_page.get_by_role("heading", name="Stop your exercises").count() == 0
+    phone.close()
+
+
+def test_keyboard_only_caseload_to_patient_to_acknowledge(live_server, demo, desktop):
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "demo-physio")
+    caseload_names(page)
+
+    def tab_to(selector: str, limit: int = 80):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({json.dumps(selector)})"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    lapsing = demo["demo-lapsing"]
+    tab_to(f"a[href='/patients/{lapsing.id}']")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Patient demo-lapsing").wait_for()
+    tab_to(".flag-actions button[type=button]")  # Acknowledge
+    page.keyboard.press("Enter")
+    page.get_by_text("· acknowledged ·").first.wait_for()
+    assert Flag.objects.filter(patient=lapsing, status="acknowledged").exists()
+
+
+def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_server, demo, desktop):
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "demo-physio")
+    page.wait_for_url("**/caseload")
+    page.get_by_role("link", name="Enrol").click()
+    page.get_by_label("Username").fill("new-patient-1")
+    page.get_by_label("Tendinopathy").select_option("insertional")
+    assert page.get_by_label("Protocol").input_value() == "alfredson_insertional"
+    password = page.get_by_label("Password").input_value()
+    page.get_by_role("button", name="Create patient and program").click()
+    text = page.get_by_test_id("first-sign-in").inner_text()
+    assert "new-patient-1" in text and password in text
+    patient = Patient.objects.get(user__username="new-patient-1")
+    assert patient.programs.get().protocol == "alfredson_insertional"
+    assert patient.physio.username == "demo-physio" and patient.user.check_password(password)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["desktop", "tablet"])
+def test_clinician_screens_have_no_sideways_scroll_or_axe_violations(live_server, demo, chromium, viewport):
+    context = chromium.new_context(viewport=viewport, bypass_csp=True)  # bypass only to inject axe-core
+    page = context.new_page()
+    sign_in(page, live_server.url, "demo-physio")
+    page.wait_for_url("**/caseload")
+    found = {}
+    for path in ["/caseload", f"/patients/{demo['demo-lapsing'].id}", "/flags", "/enrol"]:
+        page.goto(live_server.url + path)
+        page.locator("main h1").wait_for()
+        page.locator("[aria-busy=true]").wait_for(state="detached")
+        assert not scrolls_sideways(page), path
+        found[path] = axe_violations(page)
+    context.close()
+    assert {path: v for path, v in found.items() if v} == {}
