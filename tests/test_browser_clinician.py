@@ -115,6 +115,16 @@ def test_physician_resolves_a_red_flag_and_the_patient_today_follows(live_server
     flag = Flag.objects.get(patient=demo["demo-hsr"], kind="red_flag")
     assert (flag.status, flag.outcome) == ("resolved", "resume")
 
+    # While the app is open, a new red flag shows an alert (checked every 30 s and when the page regains focus).
+    answer = client_for(demo["demo-alfredson"].user).post(
+        "/api/v1/checkins/",
+        {"morning_pain": 2, "morning_stiffness_minutes": 5, "red_flags": ["fever"]},
+        format="json",
+    )
+    assert answer.status_code == 201
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    page.get_by_role("alert").filter(has_text="New red flag: demo-alfredson").wait_for()
+
     phone = chromium.new_context(viewport={"width": 390, "height": 844})
     patient_page = phone.new_page()
     sign_in(patient_page, live_server.url, "demo-hsr")

@@ -7,7 +7,6 @@ import { clearUser, discard } from './outbox.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
-import { Caseload, Enrol, FlagsInbox, PatientPage, RedFlagWatch } from './screens/clinician.js';
 import { Inbox, Progress, Push, Reminders } from './screens/more.js';
 import { SignIn } from './screens/signin.js';
 import { Today } from './screens/today.js';
@@ -26,6 +25,21 @@ const PATIENT_NAV = [
   ['/reminders', 'nav_reminders'],
   ['/inbox', 'nav_inbox'],
 ];
+
+// The clinician's screens load only for clinicians: the patient's phone never downloads them.
+let clinicianScreens = null;
+function useClinicianScreens(needed) {
+  const [screens, setScreens] = useState(clinicianScreens);
+  useEffect(() => {
+    if (needed && !screens) {
+      import('./screens/clinician.js').then((module) => {
+        clinicianScreens = module;
+        setScreens(module);
+      });
+    }
+  }, [needed]);
+  return screens;
+}
 
 function useOnline() {
   const [online, setOnline] = useState(navigator.onLine);
@@ -49,6 +63,7 @@ export function App() {
   const [, setLang] = useState('en');
   const online = useOnline();
   const path = usePath();
+  const screens = useClinicianScreens(Boolean(current?.me && current.me.role !== 'patient'));
 
   useEffect(() => {
     kvGet('language').then((saved) => {
@@ -118,8 +133,8 @@ export function App() {
       ${(CLINICIAN_NAV[me.role] || []).map(([href, key]) => html`<${Link} key=${href} href=${href}
         aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
-    ${me.role === 'physician' && html`<${RedFlagWatch} />`}
-    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox) : clinicianScreen(path, me)}</main>
+    ${me.role === 'physician' && screens && html`<${screens.RedFlagWatch} />`}
+    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox) : clinicianScreen(path, me, screens)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
@@ -137,7 +152,9 @@ function home(role) {
   return role === 'patient' ? '/today' : role === 'physician' ? '/flags' : '/caseload';
 }
 
-function clinicianScreen(path, me) {
+function clinicianScreen(path, me, screens) {
+  if (!screens) return html`<p aria-busy="true">${t('loading')}</p>`;
+  const { Caseload, Enrol, FlagsInbox, PatientPage } = screens;
   const patient = path.match(/^\/patients\/(\d+)\/?$/);
   if (patient) return html`<${PatientPage} key=${patient[1]} id=${Number(patient[1])} me=${me} />`;
   if (path === '/flags') return html`<${FlagsInbox} me=${me} /><div class="screen"><${Push} me=${me} /></div>`;
