@@ -97,6 +97,13 @@ class Pagination(PageNumberPagination):
             raise exceptions.ValidationError({"page_size": [f"A whole number from 1 to {self.max_page_size}."]})
         return int(value)
 
+    def get_page_number(self, request, paginator):
+        """An empty ``?page=`` is a 400 (DRF would read it as page 1, though the schema asks for an integer)."""
+        value = request.query_params.get(self.page_query_param)
+        if value is not None and not value.strip():
+            raise exceptions.ValidationError({"page": ["A page number from 1."]})
+        return super().get_page_number(request, paginator)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -11,6 +11,8 @@ VALIDATION = {
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/health/",
           "/api/v1/push/vapid-public-key/"}  # fmt: skip
 TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
+# Creates that an offline client may resend with its client_id: 200 replays the stored record, 409 a reused id.
+IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/"}
 
 
 INVALID, FAILED = "#/components/schemas/ValidationError", "#/components/schemas/Error"
@@ -38,6 +40,10 @@ def document_errors(result, generator, request, public):
             if path not in PUBLIC:
                 answers.setdefault("401", _answer("Not signed in, or the token expired or was revoked", FAILED))
                 answers.setdefault("403", _answer("Your role may not do this", FAILED))
+            if method == "post" and path in IDEMPOTENT:
+                if "201" in answers:
+                    answers.setdefault("200", answers["201"] | {"description": "The same client_id and body again"})
+                answers.setdefault("409", _answer("This client_id was used for a different entry", INVALID))
             if "{" in path or any(p.get("name") == "page" for p in parameters):
                 answers.setdefault("404", _answer("Not found, not in your scope, or a page past the end", FAILED))
     return result

@@ -270,3 +270,75 @@ def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
         found[path] = axe_violations(page)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+SESSION = """
+() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('rehab-tracker');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const get = open.result.transaction('kv').objectStore('kv').get('session');
+    get.onsuccess = () => resolve(get.result ?? null);
+  };
+})
+"""
+
+SPOIL = """
+(fields) => new Promise((resolve) => {
+  const open = indexedDB.open('rehab-tracker');
+  open.onsuccess = () => {
+    const store = open.result.transaction('kv', 'readwrite').objectStore('kv');
+    const get = store.get('session');
+    get.onsuccess = () => {
+      store.put({ ...get.result, ...fields }, 'session').onsuccess = () => resolve(true);
+    };
+  };
+})
+"""
+
+
+def test_an_expired_access_token_is_refreshed_once_then_sign_in_is_asked(live_server, demo, phone):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    refresh = page.evaluate(SESSION)["refresh"]
+    page.evaluate(SPOIL, {"access": "expired-or-forged"})
+    page.reload()
+    page.locator(".card").first.wait_for()  # the refresh token got a new access token
+    session = page.evaluate(SESSION)
+    assert session["access"] != "expired-or-forged" and session["refresh"] != refresh  # rotated
+    page.evaluate(SPOIL, {"access": "bad", "refresh": "bad"})
+    page.reload()
+    page.get_by_text("Your session has ended. Please sign in again.").wait_for()
+    assert page.evaluate(SESSION) is None
+
+
+def test_sign_out_clears_the_tokens_and_the_outbox(live_server, demo, phone):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Username").wait_for()
+    assert page.evaluate(SESSION) is None
+    outbox = page.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open('rehab-tracker');
+            open.onsuccess = () => {
+                const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+                all.onsuccess = () => resolve(all.result.length);
+            };
+        })"""
+    )
+    assert outbox == 0
+
+
+def test_large_text_does_not_break_the_layout(live_server, demo, phone):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    page.evaluate("document.documentElement.style.fontSize = '200%'")  # as a phone's largest text setting
+    for path in ["/today", "/checkin", "/visa-a", "/reminders"]:
+        page.goto(live_server.url + path)
+        page.locator("main h1").wait_for()
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert not scrolls_sideways(page), path

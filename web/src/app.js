@@ -113,7 +113,7 @@ export function App() {
   const me = current.me;
   const patient = me.role === 'patient';
   return html`
-    <a class="skip" href="#main">Skip to content</a>
+    <a class="skip" href="#main">${t('skip')}</a>
     <header class="top">
       <span class="brand">${t('app_name')}</span>
       <span class="status" role="status" aria-live="polite" data-testid="sync-status">

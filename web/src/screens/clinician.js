@@ -109,7 +109,7 @@ export function Caseload() {
           <div class="muted small">${row.active_program ? t(`protocol_${row.active_program.protocol}`) : t('no_program')}</div></th>
         <td>${row.red_flag_open && html`<span class="badge danger">${t('badge_red_flag')}</span>`}
           ${row.physician_flag_open && !row.red_flag_open && html`<span class="badge warn">${t('badge_physician')}</span>`}
-          ${row.open_flags > 0 && html`<span class="small"> ${row.open_flags} open</span>`}
+          ${row.open_flags > 0 && html`<span class="small"> ${t('open_count', { n: row.open_flags })}</span>`}
           ${row.progression_due && html`<span class="badge ok">${t('badge_progression')}</span>`}</td>
         <td><${Bar} value=${row.adherence_7d} name="7 d" /> ${pct(row.adherence_7d)}<br /><${Bar} value=${row.adherence_28d} name="28 d" /> ${pct(row.adherence_28d)}</td>
         <td>${painTrend(row.pain_trend)}</td>
@@ -169,9 +169,9 @@ function Events({ days }) {
     for (const f of d.flags) events.push([d.date, `${t('col_flags')}: ${label(f.kind)} (${f.level}, ${f.status}) — ${f.reason}`]);
     for (const c of d.program_changes) events.push([d.date, `${c.field}: ${c.old ?? '–'} → ${c.new ?? '–'}`]);
     for (const n of d.notes) events.push([d.date, `${t('notes_title')}: ${n.text}`]);
-    for (const r of d.reminders) events.push([d.date, `${r.slot} reminder ${r.status}${r.skip_reason ? ` (${r.skip_reason})` : ''}`]);
-    if (d.morning_pain != null) events.push([d.date, `Check-in: morning pain ${d.morning_pain}, stiffness ${d.morning_stiffness_minutes} min${d.red_flags.length ? `, RED FLAGS: ${d.red_flags.join(', ')}` : ''}`]);
-    if (d.visa_a != null) events.push([d.date, `VISA-A ${typeof d.visa_a === 'object' ? d.visa_a.score : d.visa_a}`]);
+    for (const r of d.reminders) events.push([d.date, t('event_reminder', { slot: r.slot, status: r.status, why: r.skip_reason ? ` (${r.skip_reason})` : '' })]);
+    if (d.morning_pain != null) events.push([d.date, t('event_checkin', { pain: d.morning_pain, stiffness: d.morning_stiffness_minutes, flags: d.red_flags.length ? t('event_red_flags', { flags: d.red_flags.join(', ') }) : '' })]);
+    if (d.visa_a != null) events.push([d.date, t('event_visa', { score: d.visa_a })]);
   }
   return html`<details class="events"><summary>${t('events_title')} (${events.length})</summary>
     <ul>${events.map(([date, text], i) => html`<li key=${i}><time>${date}</time> ${text}</li>`)}</ul></details>`;
