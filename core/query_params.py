@@ -23,6 +23,17 @@ def id_param(params, name: str) -> int | None:
     return int(value)
 
 
+class StrictQuery(serializers.Serializer):
+    """A query-string serializer where a parameter given empty (``?protocol=``) is a 400: DRF reads an empty
+    value of an optional field as absent, though the schema says what the parameter must be."""
+
+    def to_internal_value(self, data):
+        empty = {name: ["May not be empty."] for name in self.fields if name in data and not str(data[name]).strip()}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
 class IdField(serializers.IntegerField):
     """An id in a query string: ASCII digits only."""
 

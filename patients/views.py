@@ -1,5 +1,5 @@
 from django.db import IntegrityError, transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -113,7 +113,7 @@ class ClientIdCreateMixin:
         return patient_of(self.request)
 
 
-@extend_schema(parameters=[PATIENT_PARAM])
+@extend_schema_view(list=extend_schema(parameters=[PATIENT_PARAM]))
 class CheckInViewSet(
     ClientIdCreateMixin,
     AuditedView,
@@ -151,7 +151,7 @@ class CheckInViewSet(
         )
 
 
-@extend_schema(parameters=[PATIENT_PARAM])
+@extend_schema_view(list=extend_schema(parameters=[PATIENT_PARAM]))
 class VisaAViewSet(
     ClientIdCreateMixin,
     AuditedView,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import CLINICIANS, only_for, role_of, writes_for
-from core.query_params import AnyDateRangeQuery, DateRangeQuery, id_param
+from core.query_params import AnyDateRangeQuery, DateRangeQuery, StrictQuery, id_param
 from exercises.models import CURRENT_STATUSES
 from exercises.protocols import ProtocolSlug
 from notifications.models import FlagKind
@@ -161,7 +161,7 @@ CASELOAD_PARAMS = [
 ]
 
 
-class CaseloadQuery(serializers.Serializer):
+class CaseloadQuery(StrictQuery):
     ordering = serializers.ChoiceField(choices=["id", "risk"], required=False, default="id")
     protocol = serializers.ChoiceField(choices=ProtocolSlug.choices, required=False)
     flag_kind = serializers.ChoiceField(choices=FlagKind.choices, required=False)

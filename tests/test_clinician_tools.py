@@ -207,3 +207,9 @@ def test_clinicians_list_names_physicians_for_enrolment(api, physio, physician, 
     assert all(set(row) == {"id", "username"} for row in answer.json())
     assert api(physio).get("/api/v1/clinicians/", {"role": "admin"}).status_code == 400
     assert api(patient.user).get("/api/v1/clinicians/").status_code == 403
+
+
+def test_an_empty_caseload_filter_is_400_not_ignored(api, physio):
+    for name in ("protocol", "flag_kind", "week", "search", "ordering"):
+        answer = api(physio).get("/api/v1/patients/", {name: ""})
+        assert answer.status_code == 400 and name in answer.json(), name
