@@ -241,7 +241,11 @@ CELERY_TASK_TIME_LIMIT = 600  # far below the visibility timeout
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # In code; DatabaseScheduler copies it into django-celery-beat's tables (editable in the admin).
 CELERY_BEAT_SCHEDULE = {
-    "sweep-reminders": {"task": "notifications.tasks.sweep_reminders", "schedule": 60.0},
+    # Each minute; tests shorten it (REMINDER_SWEEP_SECONDS) to restart beat several times within one.
+    "sweep-reminders": {
+        "task": "notifications.tasks.sweep_reminders",
+        "schedule": env.float("REMINDER_SWEEP_SECONDS", default=60.0),
+    },
     "retry-deliveries": {"task": "notifications.tasks.retry_stale_deliveries", "schedule": 120.0},
     "evaluate-patients": {"task": "notifications.tasks.evaluate_patients", "schedule": 3600.0},
 }

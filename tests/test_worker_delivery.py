@@ -117,3 +117,35 @@ def test_a_busy_push_service_is_retried_with_backoff(worker, push_service, patie
     assert wait_for(lambda: push_service.received, seconds=40)
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("sent", 3)
+
+
+def test_a_hanging_push_service_does_not_hold_up_other_patients(settings, push_service, subscribe, ledger):
+    """Issue 12: one patient's push service accepts and never answers. On a real worker (two threads, as the
+    two worker processes of `run.sh start`), the other patient's reminder arrives at once; the hung delivery
+    times out and is retried with backoff, and nothing is sent twice."""
+    from .test_faults import HangingPushService
+
+    hanging = HangingPushService()
+    settings.WEBPUSH_TIMEOUT = 4.0
+    settings.WEBPUSH_ALLOWED_ENDPOINTS = [push_service.prefix, hanging.prefix]
+    settings.REMINDER_QUIET_START = settings.REMINDER_QUIET_END = ""
+    stuck, fine = PatientFactory(timezone="Europe/Copenhagen"), PatientFactory(timezone="Europe/Copenhagen")
+    for patient in (stuck, fine):
+        ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 2))
+    PushSubscription.objects.create(user=stuck.user, endpoint=f"{hanging.prefix}push/stuck",
+                                    **push_service.subscription()["keys"])  # fmt: skip
+    subscribe(fine.user, push_service)
+    app.control.purge()
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
+                          shutdown_timeout=30):  # fmt: skip
+            tasks.process_reminders.delay(reminders.sweep(now=AT_EIGHT))
+            assert wait_for(lambda: push_service.received, seconds=3)  # well inside the hung one's 4 s timeout
+            hung = lambda: Delivery.objects.get(target=str(PushSubscription.objects.get(user=stuck.user).id))  # noqa: E731
+            assert wait_for(lambda: hung().attempts >= 2, seconds=30)  # timed out, then retried
+            assert hung().status in ("pending", "sending")
+    finally:
+        hanging.close()
+    assert len(push_service.received) == 1
+    assert Notification.objects.filter(user=fine.user).count() == 1
+    assert Delivery.objects.filter(notification__user=fine.user, channel="webpush", status="sent").count() == 1

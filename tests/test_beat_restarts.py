@@ -1,0 +1,73 @@
+"""Beat restarted twice within a minute (issue 12): real beat and worker processes on Redis and the test
+database. Each start of beat may run the sweep at once (django-celery-beat keeps the last run in the
+database), so the sweep runs several times around the reminder's minute: it still goes exactly once."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+
+from notifications.models import Notification, Reminder, ReminderTime
+
+from .factories import PatientFactory, ProgramFactory
+from .test_worker_killed import ROOT, start_worker
+from .waiting import wait_for
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def start_beat(settings, log_path) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "rehab_tracker.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "REMINDER_SWEEP_SECONDS": "3",
+    }
+    log = open(log_path, "a")  # noqa: SIM115 - lives as long as beat
+    command = [sys.executable, "-m", "celery", "-A", "rehab_tracker", "beat", "--loglevel=INFO"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+
+
+def test_beat_restarted_twice_within_a_minute_sends_each_reminder_once(settings, tmp_path):
+    from rehab_tracker.celery import app
+
+    now = dt.datetime.now(dt.UTC)
+    patient = PatientFactory(timezone="UTC")
+    ProgramFactory(patient=patient, start_date=now.date() - dt.timedelta(days=3))
+    ReminderTime.objects.create(patient=patient, local_time=now.time().replace(second=0, microsecond=0))
+    app.control.purge()
+    log = tmp_path / "beat.log"
+    worker = start_worker(settings)
+    beats = []
+    try:
+        beats.append(start_beat(settings, log))
+        time.sleep(7)
+        beats[-1].send_signal(signal.SIGTERM)  # a clean restart
+        beats[-1].wait(timeout=20)
+        beats.append(start_beat(settings, log))
+        time.sleep(7)
+        beats[-1].kill()  # a crash: no clean shutdown
+        beats[-1].wait(timeout=20)
+        beats.append(start_beat(settings, log))
+        assert wait_for(lambda: Notification.objects.filter(user=patient.user).exists(), seconds=30)
+        time.sleep(7)  # more sweeps after the send
+    finally:
+        for process in [*beats, worker]:
+            if process.poll() is None:
+                process.terminate()
+        for process in [*beats, worker]:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    assert dt.datetime.now(dt.UTC) - now < dt.timedelta(minutes=1, seconds=30)  # two restarts within a minute
+    sweeps = log.read_text().count("Sending due task sweep-reminders")
+    assert sweeps >= 4, log.read_text()[-2000:]  # swept on each start and every 3 s between
+    assert Reminder.objects.filter(patient=patient).count() == 1
+    assert Notification.objects.filter(user=patient.user, kind="reminder").count() == 1
