@@ -43,7 +43,7 @@ def use_fresh_database(name: str) -> str:
         DATABASE_URL=url,
         DEBUG="False",
         SECURE_SSL_REDIRECT="false",  # gunicorn on loopback speaks plain HTTP
-        SECRET_KEY="bench-only-secret-key",
+        SECRET_KEY="bench-only-secret-key-not-for-production-use",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
         DJANGO_SETTINGS_MODULE="rehab_tracker.settings",
