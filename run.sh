@@ -69,6 +69,7 @@ test_suite() {
     venv requirements-dev.txt
     .venv/bin/ruff check .
     .venv/bin/ruff format --check .
+    .venv/bin/hadolint Dockerfile  # the image's Dockerfile (no Docker engine is needed to lint it)
     .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # layers run one way
     .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
         || { echo "Model changes without a migration: run manage.py makemigrations" >&2; exit 1; }
