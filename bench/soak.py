@@ -47,11 +47,33 @@ class Load:
         self.lock = threading.Lock()
         self.seed = seed
 
-    def call(self, session, name: str, method: str, path: str, token: str, body=None, ok=(200, 201)):
+    def refresh(self, session, user: dict, used: str) -> None:
+        """As the app does after a 401: one refresh per user at a time (refresh tokens rotate)."""
+        with user["lock"]:
+            if user["access"] != used:  # another thread of this user's refreshed already
+                return
+            began = time.perf_counter()
+            answer = session.post(self.base + "/api/v1/auth/token/refresh/", json={"refresh": user["refresh"]},
+                                  timeout=30)  # fmt: skip
+            with self.lock:
+                self.times["POST /auth/token/refresh/"].append(time.perf_counter() - began)
+                if answer.status_code != 200:
+                    self.errors["POST /auth/token/refresh/"].append(f"{answer.status_code} {answer.text[:120]}")
+                    return
+            data = answer.json()
+            user["access"], user["refresh"] = data["access"], data.get("refresh", user["refresh"])
+
+    def call(self, session, name: str, method: str, path: str, user: dict, body=None, ok=(200, 201)):
         began = time.perf_counter()
         try:
-            answer = session.request(method, self.base + path, json=body, timeout=30,
-                                     headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            for attempt in range(2):
+                token = user["access"]
+                answer = session.request(method, self.base + path, json=body, timeout=30,
+                                         headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                if answer.status_code != 401 or attempt:
+                    break
+                self.refresh(session, user, token)
+                began = time.perf_counter()  # the retried request is timed on its own
             status, data = answer.status_code, answer
         except Exception as exc:  # a load test counts every failure
             status, data = 0, exc
@@ -74,17 +96,17 @@ class Load:
                     "pain": rng.randint(0, 5), "session": rng.choice(["am", "pm"])}  # fmt: skip
 
         if roll < 0.40:
-            self.call(session, "GET /today/", "GET", "/api/v1/today/", p["token"])
+            self.call(session, "GET /today/", "GET", "/api/v1/today/", p)
         elif roll < 0.70 and p["logs"]:
             body = a_set()
-            status, _ = self.call(session, "POST /logs/", "POST", "/api/v1/logs/", p["token"], body)
+            status, _ = self.call(session, "POST /logs/", "POST", "/api/v1/logs/", p, body)
             if status in (200, 201):
                 with self.lock:
                     self.sent_sets.add(body["client_id"])
         elif roll < 0.85 and p["logs"]:
             batch = [a_set() for _ in range(rng.randint(5, 20))]
             for _attempt in range(1 if rng.random() < 0.8 else 2):  # a resent batch: its answer was "lost"
-                status, answer = self.call(session, "POST /logs/batch/", "POST", "/api/v1/logs/batch/", p["token"],
+                status, answer = self.call(session, "POST /logs/batch/", "POST", "/api/v1/logs/batch/", p,
                                            batch)  # fmt: skip
                 if status == 200:
                     results = answer.json()["results"]
@@ -97,7 +119,7 @@ class Load:
         else:
             body = {"client_id": str(uuid.uuid4()), "morning_pain": rng.randint(0, 4),
                     "morning_stiffness_minutes": rng.choice([5, 10, 20])}  # fmt: skip
-            self.call(session, "POST /checkins/", "POST", "/api/v1/checkins/", p["token"], body)
+            self.call(session, "POST /checkins/", "POST", "/api/v1/checkins/", p, body)
 
     def physio_step(self, session, rng: random.Random):
         physio = rng.choice(self.physios)
@@ -160,11 +182,15 @@ def main() -> None:
     ReminderTime.objects.bulk_create(times)
     analyze()
     User = get_user_model()
+
     # Seven in ten patients log sets (their reminders are skipped once the session is logged); the others
     # only open the app and check in, so their reminders are sent.
-    users = [{"zone": p.timezone, "token": str(RefreshToken.for_user(p.user).access_token), "logs": i % 10 < 7}
-             for i, p in enumerate(patients)]  # fmt: skip
-    physios = [str(RefreshToken.for_user(u).access_token) for u in User.objects.filter(role="physio")]
+    def tokens(user) -> dict:
+        refresh = RefreshToken.for_user(user)
+        return {"access": str(refresh.access_token), "refresh": str(refresh), "lock": threading.Lock()}
+
+    users = [tokens(p.user) | {"zone": p.timezone, "logs": i % 10 < 7} for i, p in enumerate(patients)]
+    physios = [tokens(u) for u in User.objects.filter(role="physio")]
 
     env = os.environ.copy()
     celery = str(ROOT / ".venv/bin/celery")

@@ -44,6 +44,11 @@ def test_ctrl_c_stops_web_worker_and_beat_within_20_seconds(tmp_path):
                 time.sleep(1)
             else:
                 pytest.fail("./run.sh start did not answer within 240 s")
+            app = requests.get(f"http://127.0.0.1:{port}/", timeout=5)  # the web client, built by start
+            assert app.status_code == 200 and '<div id="app">' in app.text and "/assets/index-" in app.text
+            assert requests.get(f"http://127.0.0.1:{port}/manifest.webmanifest", timeout=5).json()["display"] == (
+                "standalone"
+            )
             time.sleep(3)  # worker and beat up too
             os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends to the foreground group
             process.wait(timeout=25)
