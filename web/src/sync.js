@@ -88,7 +88,14 @@ export async function requestBackgroundSync() {
   }
 }
 
+let started = false;
+
 export function startSyncTriggers() {
+  if (started) {
+    syncNow(); // signed in again: the triggers are in place
+    return;
+  }
+  started = true;
   window.addEventListener('online', () => syncNow());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncNow();
