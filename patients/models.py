@@ -54,6 +54,7 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["timezone"], name="patient_timezone")]  # the reminder sweep's zones
 
     def __str__(self) -> str:
         return self.user.username

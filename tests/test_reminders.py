@@ -268,3 +268,14 @@ def test_a_missed_slot_is_found_within_the_catch_up_window_only(utc_minute, foun
     patient = enrolled()
     run(dt.datetime.combine(dt.date(2026, 3, 10), utc_minute, tzinfo=UTC))
     assert sent(patient) == ([(dt.date(2026, 3, 10), "08:00")] if found else [])
+
+
+@pytest.mark.django_db
+def test_the_sweep_finds_every_zone_in_use_once():
+    from notifications.reminders import zones_in_use
+
+    from .factories import PatientFactory
+
+    for tz in ["Europe/Copenhagen", "Asia/Kathmandu", "Europe/Copenhagen", "America/New_York", "UTC", "UTC"]:
+        PatientFactory(timezone=tz)
+    assert zones_in_use() == ["America/New_York", "Asia/Kathmandu", "Europe/Copenhagen", "UTC"]
