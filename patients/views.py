@@ -113,8 +113,7 @@ class ClientIdCreateMixin:
         return patient_of(self.request)
 
 
-@extend_schema_view(list=extend_schema(parameters=[PATIENT_PARAM]))
-class CheckInViewSet(
+class PatientEntryViewSet(
     ClientIdCreateMixin,
     AuditedView,
     PatientScopedListMixin,
@@ -122,6 +121,11 @@ class CheckInViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
+    """A patient's entries of one kind: created (idempotent with a client_id) and listed in scope."""
+
+
+@extend_schema_view(list=extend_schema(parameters=[PATIENT_PARAM]))
+class CheckInViewSet(PatientEntryViewSet):
     permission_classes = [writes_for(Role.PATIENT)]
     serializer_class = CheckInSerializer
     model = CheckIn
@@ -152,14 +156,7 @@ class CheckInViewSet(
 
 
 @extend_schema_view(list=extend_schema(parameters=[PATIENT_PARAM]))
-class VisaAViewSet(
-    ClientIdCreateMixin,
-    AuditedView,
-    PatientScopedListMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
+class VisaAViewSet(PatientEntryViewSet):
     """VISA-A: a patient's own, or a physio's on behalf of a patient in the caseload."""
 
     permission_classes = [writes_for(Role.PATIENT, Role.PHYSIO, Role.ADMIN)]

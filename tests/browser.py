@@ -108,3 +108,15 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def check_screens(page, base: str, paths: list[str]) -> dict[str, list[dict]]:
+    """Open each screen; none may scroll sideways; axe-core's serious or critical findings per path."""
+    found = {}
+    for path in paths:
+        page.goto(base + path)
+        page.locator("main h1").wait_for()
+        page.locator("[aria-busy=true]").wait_for(state="detached")
+        assert not scrolls_sideways(page), path
+        found[path] = axe_violations(page)
+    return found

@@ -12,7 +12,7 @@ from exercises.models import Program
 from notifications.models import Flag
 from patients.models import Patient
 
-from .browser import axe_violations, scrolls_sideways, sign_in
+from .browser import check_screens, scrolls_sideways, sign_in
 from .conftest import client_for
 from .factories import PhysioFactory
 
@@ -179,12 +179,7 @@ def test_clinician_screens_have_no_sideways_scroll_or_axe_violations(live_server
     page = context.new_page()
     sign_in(page, live_server.url, "demo-physio")
     page.wait_for_url("**/caseload")
-    found = {}
-    for path in ["/caseload", f"/patients/{demo['demo-lapsing'].id}", "/flags", "/enrol"]:
-        page.goto(live_server.url + path)
-        page.locator("main h1").wait_for()
-        page.locator("[aria-busy=true]").wait_for(state="detached")
-        assert not scrolls_sideways(page), path
-        found[path] = axe_violations(page)
+    paths = ["/caseload", f"/patients/{demo['demo-lapsing'].id}", "/flags", "/enrol"]
+    found = check_screens(page, live_server.url, paths)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}

@@ -16,6 +16,7 @@ from patients.models import CheckIn, Patient, VisaA
 from .browser import (
     PHONE,
     axe_violations,
+    check_screens,
     persistent_context,
     poll,
     scrolls_sideways,
@@ -262,12 +263,9 @@ def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
     found = {"/signin": axe_violations(page)}
     sign_in(page, live_server.url, "demo-alfredson")
     page.wait_for_url("**/today")
-    for path in ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox"]:
-        page.goto(live_server.url + path)
-        page.locator("main h1").wait_for()
-        page.locator("[aria-busy=true]").wait_for(state="detached")
-        assert not scrolls_sideways(page), path
-        found[path] = axe_violations(page)
+    found |= check_screens(
+        page, live_server.url, ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox"]
+    )
     context.close()
     assert {path: v for path, v in found.items() if v} == {}
 
