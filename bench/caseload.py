@@ -53,7 +53,8 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {token.json()['access']}"}
             with requests.Session() as session:
                 for query in ("", "?ordering=risk"):
-                    session.get(f"{base}/patients/{query}", headers=headers).raise_for_status()  # warm
+                    for _ in range(6):  # warm both gunicorn workers (connections, first-use caches)
+                        session.get(f"{base}/patients/{query}", headers=headers).raise_for_status()
                     times = []
                     for _ in range(REQUESTS):
                         began = time.perf_counter()
