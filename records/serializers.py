@@ -62,4 +62,8 @@ class PatientSerializer(serializers.ModelSerializer):
 
     def get_active_program(self, patient) -> ProgramSummarySerializer(allow_null=True):  # type: ignore[valid-type]
         program = getattr(patient, "current_program", None)
-        return ProgramSummarySerializer(program).data if program else None
+        if program is None:
+            return None
+        # A plain dict: a nested serializer per row deep-copied its fields 100 times a page (15 ms).
+        return {"id": program.id, "protocol": program.protocol, "start_date": program.start_date.isoformat(),
+                "end_date": program.end_date.isoformat(), "status": program.status}  # fmt: skip

@@ -94,11 +94,17 @@ def test_caseload_query_count_does_not_grow(api, physio, django_assert_max_num_q
 
 
 def test_patient_sees_only_self_and_detail_has_program(api, patient):
-    ProgramFactory(patient=patient)
+    program = ProgramFactory(patient=patient)
     other = PatientFactory()
     client = api(patient.user)
     assert [r["id"] for r in client.get("/api/v1/patients/").json()["results"]] == [patient.id]
-    assert client.get(f"/api/v1/patients/{patient.id}/").json()["active_program"]["protocol"] == "alfredson"
+    assert client.get(f"/api/v1/patients/{patient.id}/").json()["active_program"] == {
+        "id": program.id,
+        "protocol": "alfredson",
+        "start_date": program.start_date.isoformat(),
+        "end_date": program.end_date.isoformat(),
+        "status": "active",
+    }
     assert client.get(f"/api/v1/patients/{other.id}/").status_code == 404
 
 
