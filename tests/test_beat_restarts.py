@@ -3,32 +3,24 @@ database. Each start of beat may run the sweep at once (django-celery-beat keeps
 database), so the sweep runs several times around the reminder's minute: it still goes exactly once."""
 
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
-from django.db import connection
 
 from notifications.models import Notification, Reminder, ReminderTime
 
 from .factories import PatientFactory, ProgramFactory
-from .test_worker_killed import ROOT, start_worker
+from .test_worker_killed import ROOT, process_env, start_worker
 from .waiting import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def start_beat(settings, log_path) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "rehab_tracker.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "REMINDER_SWEEP_SECONDS": "3",
-    }
+    env = process_env(settings, REMINDER_SWEEP_SECONDS="3")
     log = open(log_path, "a")  # noqa: SIM115 - lives as long as beat
     command = [sys.executable, "-m", "celery", "-A", "rehab_tracker", "beat", "--loglevel=INFO"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)

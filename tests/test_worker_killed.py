@@ -29,12 +29,19 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_worker(settings) -> subprocess.Popen:
+def process_env(settings, **extra: str) -> dict:
+    """The environment of a real Celery process on the test database and the test broker."""
     db = connection.settings_dict
-    env = os.environ | {
+    return os.environ | {
         "DJANGO_SETTINGS_MODULE": "rehab_tracker.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.CELERY_BROKER_URL,
+        **extra,
+    }
+
+
+def start_worker(settings) -> subprocess.Popen:
+    env = process_env(settings) | {
         "CELERY_VISIBILITY_TIMEOUT": "3",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
