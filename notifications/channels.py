@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
+import os
+import tempfile
+import threading
 from functools import lru_cache
 from urllib.parse import urlparse
 
@@ -35,6 +39,9 @@ def webpush_enabled() -> bool:
     return bool(settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY) or settings.VAPID_AUTOGENERATE
 
 
+_vapid_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def vapid_keys() -> tuple[str, str]:
     """(private, public) VAPID keys, base64url: from settings, else (development) a generated local file."""
@@ -42,10 +49,18 @@ def vapid_keys() -> tuple[str, str]:
         return settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY
     if not settings.VAPID_AUTOGENERATE:
         raise ImproperlyConfigured("Set VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY to use Web Push.")
-    path = settings.VAPID_KEY_FILE
-    if path.exists():
+    with _vapid_lock:  # lru_cache does not stop two threads from missing at once
+        path = settings.VAPID_KEY_FILE
+        if not path.exists():
+            _create_key_file(path)
         keys = json.loads(path.read_text())
         return keys["private"], keys["public"]
+
+
+def _create_key_file(path) -> None:
+    """Write a new key pair unless another process got there first. The file appears whole or not at all
+    (written aside, then hard-linked into place, which fails if it exists), so the web and worker processes
+    of a fresh start never read half a file and never use two different pairs."""
     vapid = Vapid02()
     vapid.generate_keys()
     private = _b64(vapid.private_key.private_numbers().private_value.to_bytes(32, "big"))
@@ -53,9 +68,14 @@ def vapid_keys() -> tuple[str, str]:
         vapid.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"private": private, "public": public}))
-    path.chmod(0o600)
-    return private, public
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".vapid-")
+    try:
+        with os.fdopen(fd, "w") as handle:  # mkstemp creates it 0600
+            handle.write(json.dumps({"private": private, "public": public}))
+        with contextlib.suppress(FileExistsError):  # another process wrote its pair first: use that one
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
 
 
 def endpoint_allowed(endpoint: str) -> bool:

@@ -24,6 +24,36 @@ def test_vapid_public_key_is_base64url_of_a_p256_point(api, push_service):
     assert api(None).get("/api/v1/push/vapid-public-key/").json()["public_key"] == key  # generated once
 
 
+def test_development_vapid_keys_made_by_many_at_once_are_one_whole_pair(settings, tmp_path):
+    """CI saw a worker's two threads create the development key file at the same moment: one read it half
+    written (JSONDecodeError) and that patient's push failed for good. Threads of one process, and processes
+    (the web and the worker of a fresh start; here threads that skip the process's lock), all get one pair."""
+    import json
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings.VAPID_PRIVATE_KEY = settings.VAPID_PUBLIC_KEY = ""
+    settings.VAPID_AUTOGENERATE = True
+
+    def at_once(call, count=8):
+        barrier = threading.Barrier(count)
+        with ThreadPoolExecutor(count) as pool:
+            return list(pool.map(lambda _: (barrier.wait(), call())[1], range(count)))
+
+    def as_another_process():
+        path = settings.VAPID_KEY_FILE
+        if not path.exists():
+            channels._create_key_file(path)
+        return tuple(json.loads(path.read_text()).values())
+
+    for attempt in range(15):
+        settings.VAPID_KEY_FILE = tmp_path / f"threads-{attempt}.json"
+        assert len(set(at_once(channels.vapid_keys.__wrapped__))) == 1
+        settings.VAPID_KEY_FILE = tmp_path / f"processes-{attempt}.json"
+        assert len(set(at_once(as_another_process))) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary file left
+
+
 def test_subscription_endpoint_must_be_on_the_allow_list(api, patient, push_service):
     body = push_service.subscription()
     for endpoint in ("http://169.254.169.254/latest/meta-data", "https://evil.example/push", "file:///etc/passwd"):
