@@ -9,6 +9,12 @@ export const html = htm.bind(h);
 // Routing: plain paths (the server answers each with the app), history API, links with data-nav.
 const routeListeners = new Set();
 
+/** Today's date on this device's calendar, YYYY-MM-DD (toISOString would give UTC's, a day off near midnight). */
+export function localToday(now = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
 export function navigate(path, { replace = false } = {}) {
   if (path === location.pathname + location.search) return;
   history[replace ? 'replaceState' : 'pushState']({}, '', path);

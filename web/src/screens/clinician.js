@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, download } from '../api.js';
 import { BarChart } from '../charts.js';
 import { t } from '../i18n.js';
-import { ErrorNote, html, Link, navigate, Screen } from '../ui.js';
+import { ErrorNote, html, Link, localToday, navigate, Screen } from '../ui.js';
 import { exerciseName } from './today.js';
 
 const PROTOCOLS = ['alfredson', 'alfredson_insertional', 'hsr'];
@@ -358,7 +358,7 @@ export function PatientPage({ id, me }) {
           <input id="range-to" type="date" value=${draft.to || timeline.to} onInput=${(e) => setDraft({ ...draft, to: e.currentTarget.value })} /></div>
         <button type="submit" class="secondary">${t('range_show')}</button>
         ${program && html`<button type="button" class="secondary" onClick=${() => {
-          const whole = { from: program.start_date, to: program.end_date < new Date().toISOString().slice(0, 10) ? program.end_date : '' };
+          const whole = { from: program.start_date, to: program.end_date < localToday() ? program.end_date : '' };
           setDraft(whole);
           setRange(whole);
         }}>${t('range_program')}</button>`}
@@ -461,13 +461,13 @@ function suggestPassword() {
 }
 
 export function Enrol() {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localToday();
   const empty = () => ({
     username: '', password: suggestPassword(), timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     side: 'left', tendinopathy: 'midportion', physician: '', protocol: '', override_reason: '', start_date: today,
   });
   const [form, setForm] = useState(empty);
-  const [physicians, setPhysicians] = useState([]);
+  const [physicians, setPhysicians] = useState(null); // null until loaded: the form cannot be sent before
   const [error, setError] = useState(null);
   const [created, setCreated] = useState(null);
   const [copied, setCopied] = useState(false);
@@ -539,7 +539,7 @@ export function Enrol() {
         </select></div>
       <div class="field"><label for="e-physician">${t('physician')}</label>
         <select id="e-physician" required value=${form.physician} onChange=${set('physician')}>
-          ${physicians.map((p) => html`<option value=${String(p.id)}>${p.username}</option>`)}
+          ${(physicians || []).map((p) => html`<option value=${String(p.id)}>${p.username}</option>`)}
         </select></div>
       <div class="field"><label for="e-timezone">${t('timezone')}</label>
         <select id="e-timezone" value=${form.timezone} onChange=${set('timezone')}>
@@ -548,7 +548,7 @@ export function Enrol() {
       <div class="field"><label for="e-start">${t('start_date')}</label>
         <input id="e-start" type="date" required value=${form.start_date} onInput=${set('start_date')} /></div>
       <${ErrorNote} error=${error} />
-      <button type="submit" class="big">${t('enrol_submit')}</button>
+      <button type="submit" class="big" disabled=${physicians === null}>${t('enrol_submit')}</button>
     </form>
   <//>`;
 }
