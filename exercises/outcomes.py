@@ -56,11 +56,16 @@ def visa_a_stages(program: Program) -> list[VisaAStage]:
     ]
 
 
+def visa_a_asking(program: Program, today: dt.date) -> list[VisaAStage]:
+    """The stages that ask for a questionnaire today, answered or not (on most days none: no need to look)."""
+    return [stage for stage in visa_a_stages(program) if stage.ask_from <= today <= stage.window[1]]
+
+
 def visa_a_due(program: Program, today: dt.date, dates: list[dt.date]) -> VisaAStage | None:
     """The stage whose questionnaire is due today and not yet answered (None when nothing is asked)."""
-    for stage in visa_a_stages(program):
+    for stage in visa_a_asking(program, today):
         first, last = stage.window
-        if stage.ask_from <= today <= last and not any(first <= d <= last for d in dates):
+        if not any(first <= d <= last for d in dates):
             return stage
     return None
 

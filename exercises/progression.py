@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 
 from .aggregates import session_pain
 from .models import Program, ProgramChange, SetLog
@@ -25,20 +25,28 @@ from .protocols import PROTOCOLS, hsr_previous_stage
 LOOKBACK = dt.timedelta(days=14)
 
 
+def last_load_change() -> Subquery:
+    """When a physio last set a load on the program: load programs with ``last_load_change=last_load_change()``
+    (a selector's annotation) before asking ``progression_due``."""
+    return Subquery(
+        ProgramChange.objects.filter(program=OuterRef("pk"), field__startswith="load:")
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+
+
 def progression_due(programs: Sequence[Program], today: dt.date) -> set[int]:
-    """Ids of the Alfredson programs whose last sessions were all painless enough to add load. Two queries."""
-    daily = [p.id for p in programs if PROTOCOLS[p.protocol].daily]
+    """Ids of the Alfredson programs whose last sessions were all painless enough to add load. One query.
+
+    Each program carries its ``last_load_change`` (above): only sessions recorded after it count.
+    """
+    daily = {p.id: p.last_load_change for p in programs if PROTOCOLS[p.protocol].daily}
     if not daily:
         return set()
-    changed = dict(
-        ProgramChange.objects.filter(program_id__in=daily, field__startswith="load:")
-        .values("program_id")
-        .annotate(last=Max("changed_at"))
-        .values_list("program_id", "last")
-    )
     worst: dict[int, list[int]] = defaultdict(list)
     for s in session_pain(daily, since=today - LOOKBACK, until=today):
-        if s.program_id not in changed or s.recorded > changed[s.program_id]:
+        changed = daily[s.program_id]
+        if changed is None or s.recorded > changed:
             worst[s.program_id].append(s.worst)
     need = settings.PROGRESSION_SESSIONS
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -180,19 +181,25 @@ def _outcome_for_existing(log: SetLog, patient: Patient, data: dict) -> LogOutco
 
 
 def setlog_record(*, patient: Patient, data: dict) -> LogOutcome:
-    """Store one validated set log; the unique client id makes a retry a no-op."""
-    existing = SetLog.objects.filter(client_id=data["client_id"]).first()
-    if existing:
-        return _outcome_for_existing(existing, patient, data)
+    """Store one validated set log; the unique client id makes a retry a no-op.
+
+    A new set is one INSERT, in a transaction only where it needs one (a set for a finished day also expires
+    the kept adherence figure; a caller's transaction must survive a failed INSERT). A retry's INSERT fails on
+    the client id, and the stored set answers it.
+    """
+    log = _new_log(patient, data)
+    expires = _changes_finished_days(data)
     try:
-        with transaction.atomic():
-            log = _new_log(patient, data)
+        with transaction.atomic() if expires or transaction.get_connection().in_atomic_block else nullcontext():
             log.save()
-            if _changes_finished_days(data):
+            if expires:
                 invalidate([log.program_id])
-            return LogOutcome("created", log)
-    except IntegrityError:  # a concurrent request stored this client id first
-        return _outcome_for_existing(SetLog.objects.get(client_id=data["client_id"]), patient, data)
+    except IntegrityError:  # this client id is stored already (a retry, or a concurrent request first)
+        existing = SetLog.objects.filter(client_id=data["client_id"]).first()
+        if existing is None:
+            raise
+        return _outcome_for_existing(existing, patient, data)
+    return LogOutcome("created", log)
 
 
 def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutcome]:

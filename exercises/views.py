@@ -19,7 +19,7 @@ from . import services
 from .adherence import Adherence, adherence_for_programs
 from .models import Program, SetLog
 from .prescriptions import ON_HOLD_NOTICE, on_hold, prescription_data
-from .selectors import current_program, programs_for_patients
+from .selectors import current_program, programs_of
 from .serializers import (
     AdherenceSerializer,
     BatchResponseSerializer,
@@ -110,7 +110,7 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
         return super().list(request, *args, **kwargs)
 
     def _context(self, patient) -> dict:
-        programs = list(programs_for_patients([patient.id]))
+        programs = programs_of(patient)
         return {"patient": patient, "programs": programs, "today": local_today(patient.timezone)}
 
     @extend_schema(request=SetLogSerializer, responses={201: SetLogSerializer, 200: SetLogSerializer})
@@ -122,7 +122,8 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
         if outcome.status == "conflict":
             return Response({"client_id": [CONFLICT]}, status=status.HTTP_409_CONFLICT)
         code = status.HTTP_201_CREATED if outcome.status == "created" else status.HTTP_200_OK
-        body = SetLogSerializer(outcome.log).data
+        serializer.instance = outcome.log  # the same serializer answers: its fields are built once
+        body = dict(serializer.data)
         if outcome.log and on_hold(outcome.log.program, outcome.log.date):
             body["notice"] = ON_HOLD_NOTICE
         return Response(body, status=code)

@@ -32,7 +32,7 @@ def patient_of(request) -> Patient:
     """The requesting patient's own record (403 for other roles)."""
     if role_of(request.user) != PATIENT:
         raise PermissionDenied("Only patients may do this.")
-    patient = Patient.objects.filter(user=request.user).first()
+    patient = getattr(request.user, "patient", None)  # joined to the user by JWT sign-in; else one query
     if patient is None:
         raise PermissionDenied("This account has no patient record.")
     return patient

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -18,9 +19,9 @@ from core.localtime import local_today
 from core.permissions import only_for
 from exercises.aggregates import todays_set_counts
 from exercises.models import ProgramStatus
-from exercises.outcomes import visa_a_due
+from exercises.outcomes import visa_a_asking, visa_a_due
 from exercises.prescriptions import ON_HOLD_NOTICE, prescription_data
-from exercises.progression import progression_due, progression_prompt
+from exercises.progression import last_load_change, progression_due, progression_prompt
 from exercises.protocols import PAIN_GUIDE
 from exercises.selectors import current_program
 from exercises.serializers import PrescriptionSerializer
@@ -85,8 +86,9 @@ class TodayView(APIView):
     def get(self, request):
         patient = patient_of(request)
         today = local_today(patient.timezone)
-        program = current_program(patient)
-        answers = _red_flag_answers(patient)
+        red_flag = Exists(Flag.objects.open().filter(patient=OuterRef("patient_id"), kind=FlagKind.RED_FLAG))
+        program = current_program(patient, red_flag_open=red_flag, last_load_change=last_load_change())  # one query
+        answers = _red_flag_answers(patient) if program is None or program.red_flag_open else None
         data = prescription_data(program, today)
         state = _state(program, today, answers is not None, data["training_day"])
         data |= {"state": state, "advice": [], "notice": None, "pain_guide": PAIN_GUIDE, "progression": None,
@@ -100,10 +102,10 @@ class TodayView(APIView):
         if program is not None and state in ("training", "rest"):
             if program.id in progression_due([program], today):
                 data["progression"] = progression_prompt()
-            stage = visa_a_due(
-                program, today, list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))
-            )
-            data["visa_a_due"] = stage.name if stage else None
+            if visa_a_asking(program, today):  # only then do the patient's answers matter
+                dates = list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))
+                stage = visa_a_due(program, today, dates)
+                data["visa_a_due"] = stage.name if stage else None
         return Response(TodaySerializer(data).data)
 
 

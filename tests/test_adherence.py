@@ -27,7 +27,7 @@ def log_full_alfredson_day(program, date, extra_straight=0):
 
 
 def figures(program, **window):
-    loaded = programs_for_patients([program.patient_id]).get(pk=program.pk)
+    (loaded,) = [p for p in programs_for_patients([program.patient_id]) if p.pk == program.pk]
     return adherence_for_programs([loaded], **window)[program.id]
 
 

@@ -40,7 +40,7 @@ def logs(program, date, *, reps=15, sets=3, exercises=ALFREDSON, sessions=("am",
 
 
 def figures(program, **window):
-    loaded = programs_for_patients([program.patient_id]).get(pk=program.pk)
+    (loaded,) = [p for p in programs_for_patients([program.patient_id]) if p.pk == program.pk]
     return adherence_for_programs([loaded], **window)[program.id]
 
 

@@ -105,7 +105,7 @@ def test_days_under_an_open_red_flag_owe_nothing_and_raise_no_other_flag(api, pa
     for later in range(1, 11):
         evaluate(now=NOW + dt.timedelta(days=later))
     assert list(Flag.objects.values_list("kind", "level")) == [("red_flag", "physician")]
-    loaded = programs_for_patients([patient.id]).get()
+    (loaded,) = programs_for_patients([patient.id])
     held = adherence_for_programs([loaded], now=NOW + dt.timedelta(days=10), date_from=dt.date(2026, 3, 20),
                                   date_to=dt.date(2026, 3, 29))[program.id]  # fmt: skip
     assert held.prescribed_sets == 0 and held.overall is None
