@@ -4,7 +4,8 @@ Runs gunicorn (2 workers) with the project's URLs plus a floor view that does th
 an authenticated DRF view can: a constant GET, a one-row INSERT on POST. 8 concurrent
 clients send each kind for a fixed time; the script prints req/s and p50 for the
 project's endpoint and its floor, and their ratio. Targets: POST /logs/ >= 0.6x the
-POST floor; GET /today/ >= 0.5x the GET floor.
+POST floor; GET /today/ >= 0.5x the GET floor. GET /today/ reads a patient with three weeks of
+full Alfredson days (252 sets); the POSTs go to another patient.
 
     .venv/bin/python bench/requests_floor.py [--seconds 15] [--clients 8]
 """
@@ -59,16 +60,32 @@ def main() -> None:
     import requests
     from django.db import connection
 
-    from exercises.models import Program
+    from exercises.models import Program, SetLog
+    from exercises.protocols import prescription
     from patients.services import clinician_create, patient_create
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_floor (id serial PRIMARY KEY, body text)")
     physio = clinician_create(username="bench-physio", role="physio", password="bench-pass-2026")
     physician = clinician_create(username="bench-physician", role="physician", password="bench-pass-2026")
-    patient = patient_create(username="bench-patient", password="bench-pass-2026", timezone="UTC", side="left",
-                             tendinopathy="midportion", physio=physio, physician=physician)  # fmt: skip
-    Program.objects.create(patient=patient, protocol="alfredson", start_date=dt.date.today() - dt.timedelta(days=20))
+    today = dt.date.today()
+    for name in ("bench-patient", "bench-logger"):
+        patient = patient_create(username=name, password="bench-pass-2026", timezone="UTC", side="left",
+                                 tendinopathy="midportion", physio=physio, physician=physician)  # fmt: skip
+        program = Program.objects.create(
+            patient=patient, protocol="alfredson", start_date=today - dt.timedelta(days=20)
+        )
+    # GET /today/ reads a patient as the app sees one: three weeks of full days and this morning's session done.
+    # (The POSTs go to bench-logger: thousands of sets in a day would make /today/ count what no patient logs.)
+    reader = Program.objects.get(patient__user__username="bench-patient")
+    SetLog.objects.bulk_create(
+        SetLog(client_id=uuid.uuid4(), patient=reader.patient, program=reader, date=day, week=reader.week_on(day),
+               exercise=item.exercise, reps=item.reps, load_kg=0, pain=3, session=item.session, side="left")
+        for day in (today - dt.timedelta(days=n) for n in range(21))
+        for item in prescription(reader, day).items
+        if day < today or item.session == "am"
+        for _ in range(item.sets)
+    )  # fmt: skip
     analyze()
     connection.close()
     os.environ["ROOT_URLCONF"] = "floor_urls"
@@ -76,24 +93,26 @@ def main() -> None:
     server, port = start_gunicorn()
     try:
         base = f"http://127.0.0.1:{port}"
-        token = requests.post(
-            f"{base}/api/v1/auth/token/", data={"username": "bench-patient", "password": "bench-pass-2026"}
-        ).json()["access"]  # five minutes: long enough for this run
-        headers = {"Authorization": f"Bearer {token}"}
-        today = str(dt.date.today())
+
+        def bearer(username: str) -> dict:
+            token = requests.post(f"{base}/api/v1/auth/token/", data={"username": username,
+                                  "password": "bench-pass-2026"}).json()["access"]  # fmt: skip
+            return {"Authorization": f"Bearer {token}"}  # five minutes: long enough for this run
+
+        reader, logger = bearer("bench-patient"), bearer("bench-logger")
 
         def a_set():
-            return {"client_id": str(uuid.uuid4()), "date": today, "exercise": "eccentric_heel_drop_straight",
+            return {"client_id": str(uuid.uuid4()), "date": str(today), "exercise": "eccentric_heel_drop_straight",
                     "reps": 15, "load_kg": 5, "pain": 3, "session": "am"}  # fmt: skip
 
         runs = {
-            "POST /api/v1/logs/ (one set)": (f"{base}/api/v1/logs/", a_set),
-            "POST floor (one row)": (f"{base}/floor/", lambda: {"x": 1}),
-            "GET /api/v1/today/": (f"{base}/api/v1/today/", None),
-            "GET floor (constant)": (f"{base}/floor/", None),
+            "POST /api/v1/logs/ (one set)": (f"{base}/api/v1/logs/", a_set, logger),
+            "POST floor (one row)": (f"{base}/floor/", lambda: {"x": 1}, logger),
+            "GET /api/v1/today/": (f"{base}/api/v1/today/", None, reader),
+            "GET floor (constant)": (f"{base}/floor/", None, reader),
         }
         figures = {}
-        for label, (url, body) in runs.items():
+        for label, (url, body, headers) in runs.items():
             hammer(url, headers, args.clients, 1, body)  # warm
             figures[label] = hammer(url, headers, args.clients, args.seconds, body)
             print(f"{label:<30} {figures[label][0]:8.0f} req/s, p50 {figures[label][1]:6.1f} ms")

@@ -2,30 +2,41 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cache
 
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
-from django.db.models.expressions import BaseExpression
 
 from patients.models import Patient
 
 from .models import CURRENT_STATUSES, Program, ProgramPause
 
 
-def programs_for_patients(patient_ids: Iterable[int], **annotations: BaseExpression) -> list[Program]:
+@cache
+def program_rows() -> QuerySet[Program]:
+    """Programs marked ``ever_paused``: what the readers below start from, unless a caller brings its own
+    (``program_rows().annotate(...)``, built once too). Built once: resolving the expressions costs more than
+    running the query, and a QuerySet that is only ever filtered is cloned, never run."""
+    return Program.objects.annotate(ever_paused=Exists(ProgramPause.objects.filter(program=OuterRef("pk"))))
+
+
+def programs_for_patients(patient_ids: Iterable[int], rows: QuerySet[Program] | None = None) -> list[Program]:
     """The patients' programs, newest first per patient, with their pauses. One query; a second for the pauses
-    when any of these programs was ever paused (few are). ``annotations`` ride along in the same query."""
-    programs = Program.objects.filter(patient_id__in=list(patient_ids)).select_related("patient")
-    return _with_pauses(programs.order_by("patient_id", "-start_date", "-id"), annotations)
+    when any of these programs was ever paused (few are)."""
+    rows = (program_rows() if rows is None else rows).filter(patient_id__in=list(patient_ids))
+    return _with_pauses(rows.select_related("patient").order_by("patient_id", "-start_date", "-id"))
 
 
-def programs_of(patient: Patient, **annotations: BaseExpression) -> list[Program]:
+def programs_of(patient: Patient, rows: QuerySet[Program] | None = None) -> list[Program]:
     """One patient's programs, as programs_for_patients, each holding this ``patient`` (no join)."""
-    return _with_pauses(patient.programs.order_by("-start_date", "-id"), annotations)
+    rows = (program_rows() if rows is None else rows).filter(patient_id=patient.id)
+    programs = _with_pauses(rows.order_by("-start_date", "-id"))
+    for program in programs:
+        program.patient = patient
+    return programs
 
 
-def _with_pauses(programs: QuerySet[Program], annotations: dict[str, BaseExpression]) -> list[Program]:
-    loaded = list(programs.annotate(ever_paused=Exists(ProgramPause.objects.filter(program=OuterRef("pk"))),
-                                    **annotations))  # fmt: skip
+def _with_pauses(rows: QuerySet[Program]) -> list[Program]:
+    loaded = list(rows)
     prefetch_related_objects([p for p in loaded if p.ever_paused], "pauses")
     for program in loaded:
         if not program.ever_paused:
@@ -42,13 +53,13 @@ def _current(programs: list[Program]) -> dict[int, Program]:
     return chosen
 
 
-def current_programs(patient_ids: Iterable[int], **annotations: BaseExpression) -> dict[int, Program]:
+def current_programs(patient_ids: Iterable[int], rows: QuerySet[Program] | None = None) -> dict[int, Program]:
     """Each patient's current (active or paused) program, else their latest one; one query (two with pauses)."""
-    return _current(programs_for_patients(patient_ids, **annotations))
+    return _current(programs_for_patients(patient_ids, rows))
 
 
-def current_program(patient: Patient, **annotations: BaseExpression) -> Program | None:
-    return _current(programs_of(patient, **annotations)).get(patient.id)
+def current_program(patient: Patient, rows: QuerySet[Program] | None = None) -> Program | None:
+    return _current(programs_of(patient, rows)).get(patient.id)
 
 
 def program_on(programs: Iterable[Program], day: dt.date) -> Program | None:

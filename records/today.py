@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from functools import cache
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -18,12 +19,12 @@ from rest_framework.views import APIView
 from core.localtime import local_today
 from core.permissions import only_for
 from exercises.aggregates import todays_set_counts
-from exercises.models import ProgramStatus
+from exercises.models import Program, ProgramStatus
 from exercises.outcomes import visa_a_asking, visa_a_due
 from exercises.prescriptions import ON_HOLD_NOTICE, prescription_data
 from exercises.progression import last_load_change, progression_due, progression_prompt
 from exercises.protocols import PAIN_GUIDE
-from exercises.selectors import current_program
+from exercises.selectors import current_program, program_rows
 from exercises.serializers import PrescriptionSerializer
 from notifications.models import Flag, FlagKind
 from patients.models import CheckIn, Role, VisaA
@@ -77,6 +78,13 @@ def _red_flag_answers(patient) -> list[str] | None:
     return sorted(answers)
 
 
+@cache
+def _day_rows() -> QuerySet[Program]:
+    """Programs with what the day needs beside them: an open red flag, the last load change (built once)."""
+    red_flag = Exists(Flag.objects.open().filter(patient=OuterRef("patient_id"), kind=FlagKind.RED_FLAG))
+    return program_rows().annotate(red_flag_open=red_flag, last_load_change=last_load_change())
+
+
 class TodayView(APIView):
     """Today in the patient's zone: the exercises with sets logged so far, or the advice while a red flag is open."""
 
@@ -86,8 +94,7 @@ class TodayView(APIView):
     def get(self, request):
         patient = patient_of(request)
         today = local_today(patient.timezone)
-        red_flag = Exists(Flag.objects.open().filter(patient=OuterRef("patient_id"), kind=FlagKind.RED_FLAG))
-        program = current_program(patient, red_flag_open=red_flag, last_load_change=last_load_change())  # one query
+        program = current_program(patient, _day_rows())  # one query (two when ever paused)
         answers = _red_flag_answers(patient) if program is None or program.red_flag_open else None
         data = prescription_data(program, today)
         state = _state(program, today, answers is not None, data["training_day"])
