@@ -72,9 +72,7 @@ def main() -> None:
     for name in ("bench-patient", "bench-logger"):
         patient = patient_create(username=name, password="bench-pass-2026", timezone="UTC", side="left",
                                  tendinopathy="midportion", physio=physio, physician=physician)  # fmt: skip
-        program = Program.objects.create(
-            patient=patient, protocol="alfredson", start_date=today - dt.timedelta(days=20)
-        )
+        Program.objects.create(patient=patient, protocol="alfredson", start_date=today - dt.timedelta(days=20))
     # GET /today/ reads a patient as the app sees one: three weeks of full days and this morning's session done.
     # (The POSTs go to bench-logger: thousands of sets in a day would make /today/ count what no patient logs.)
     reader = Program.objects.get(patient__user__username="bench-patient")
