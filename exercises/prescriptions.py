@@ -36,7 +36,7 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "session": i.session,
             "tempo": i.tempo,
             "note": i.note,
-            "load_kg": program.loads.get(i.exercise),
+            "load_kg": None if program.loads.get(i.exercise) is None else float(program.loads[i.exercise]),
             "pain_guide": PAIN_GUIDE,
             "rm": None if daily else i.reps,
             "suggested_load_kg": suggested.get(i.exercise),

@@ -92,28 +92,34 @@ class TodayView(APIView):
 
     @extend_schema(responses=TodaySerializer)
     def get(self, request):
-        patient = patient_of(request)
-        today = local_today(patient.timezone)
-        program = current_program(patient, _day_rows())  # one query (two when ever paused)
-        answers = _red_flag_answers(patient) if program is None or program.red_flag_open else None
-        data = prescription_data(program, today)
-        state = _state(program, today, answers is not None, data["training_day"])
-        data |= {"state": state, "advice": [], "notice": None, "pain_guide": PAIN_GUIDE, "progression": None,
-                 "visa_a_due": None}  # fmt: skip
-        if answers is not None:
-            data["items"] = []
-            data["advice"] = [vars(a) for a in advice_for(answers)]
-            data["notice"] = ON_HOLD_NOTICE
-        else:
-            _count_logged(data["items"], patient, today)
-        if program is not None and state in ("training", "rest"):
-            if program.id in progression_due([program], today):
-                data["progression"] = progression_prompt()
-            if visa_a_asking(program, today):  # only then do the patient's answers matter
-                dates = list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))
-                stage = visa_a_due(program, today, dates)
-                data["visa_a_due"] = stage.name if stage else None
-        return Response(TodaySerializer(data).data)
+        # The day is built of plain values exactly as TodaySerializer renders them (a test holds the two equal in
+        # every state), so it goes out as it is: rendering it field by field cost a tenth of the request.
+        return Response(day_of(patient_of(request)))
+
+
+def day_of(patient) -> dict:
+    """The patient's day, in the shape of TodaySerializer."""
+    today = local_today(patient.timezone)
+    program = current_program(patient, _day_rows())  # one query (two when ever paused)
+    answers = _red_flag_answers(patient) if program is None or program.red_flag_open else None
+    data = prescription_data(program, today)
+    state = _state(program, today, answers is not None, data["training_day"])
+    data |= {"state": state, "advice": [], "notice": None, "pain_guide": PAIN_GUIDE, "progression": None,
+             "visa_a_due": None}  # fmt: skip
+    if answers is not None:
+        data["items"] = []
+        data["advice"] = [vars(a) for a in advice_for(answers)]
+        data["notice"] = ON_HOLD_NOTICE
+    else:
+        _count_logged(data["items"], patient, today)
+    if program is not None and state in ("training", "rest"):
+        if program.id in progression_due([program], today):
+            data["progression"] = progression_prompt()
+        if visa_a_asking(program, today):  # only then do the patient's answers matter
+            dates = list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))
+            stage = visa_a_due(program, today, dates)
+            data["visa_a_due"] = stage.name if stage else None
+    return data
 
 
 def _count_logged(items: list[dict], patient, today: dt.date) -> None:
