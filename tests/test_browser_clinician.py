@@ -166,6 +166,8 @@ def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_serve
     page.get_by_label("Username").fill("new-patient-1")
     page.get_by_label("Tendinopathy").select_option("insertional")
     assert page.get_by_label("Protocol").input_value() == "alfredson_insertional"
+    device_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")  # "UTC" here: not in Intl's list
+    assert page.get_by_label("Time zone").input_value() == device_zone  # shown, not a blank select
     password = page.get_by_label("Password").input_value()
     submit = page.get_by_role("button", name="Create patient and program")
     for _ in range(200):

@@ -477,7 +477,9 @@ export function Enrol() {
       setForm((old) => ({ ...old, physician: old.physician || String(list[0]?.id ?? '') }));
     }, setError);
   }, []);
-  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [form.timezone];
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  // The device's zone may be an alias the list leaves out (Chromium lists no "UTC"): offer it first then.
+  const zones = known.includes(form.timezone) ? known : [form.timezone, ...known];
   const set = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
   const defaultProtocol = form.tendinopathy === 'insertional' ? 'alfredson_insertional' : 'alfredson';
   const protocol = form.protocol || defaultProtocol;
