@@ -28,6 +28,7 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
     rx = prescription(program, day)
     suggested = suggested_loads(program, rx.week) if rx.items else {}
     daily = PROTOCOLS[program.protocol].daily
+    loads = {exercise: float(kg) for exercise, kg in program.loads.items() if kg is not None}  # the schema's floats
     items = [
         {
             "exercise": i.exercise,
@@ -36,7 +37,7 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "session": i.session,
             "tempo": i.tempo,
             "note": i.note,
-            "load_kg": None if program.loads.get(i.exercise) is None else float(program.loads[i.exercise]),
+            "load_kg": loads.get(i.exercise),
             "pain_guide": PAIN_GUIDE,
             "rm": None if daily else i.reps,
             "suggested_load_kg": suggested.get(i.exercise),

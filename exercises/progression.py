@@ -14,31 +14,35 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from .aggregates import session_pain
 from .models import Program, ProgramChange, SetLog
 from .protocols import PROTOCOLS, hsr_previous_stage
+from .selectors import program_rows
 
 LOOKBACK = dt.timedelta(days=14)
 
 
-def last_load_change() -> Subquery:
-    """When a physio last set a load on the program: load programs with ``last_load_change=last_load_change()``
-    (a selector's annotation) before asking ``progression_due``."""
-    return Subquery(
+@cache
+def progression_rows() -> QuerySet[Program]:
+    """The selectors' program rows, each carrying ``last_load_change`` (when a physio last set a load), as
+    ``progression_due`` needs them; built once, like the rows themselves. Callers may annotate more on top."""
+    last_load_change = Subquery(
         ProgramChange.objects.filter(program=OuterRef("pk"), field__startswith="load:")
         .order_by("-changed_at")
         .values("changed_at")[:1]
     )
+    return program_rows().annotate(last_load_change=last_load_change)
 
 
 def progression_due(programs: Sequence[Program], today: dt.date) -> set[int]:
     """Ids of the Alfredson programs whose last sessions were all painless enough to add load. One query.
 
-    Each program carries its ``last_load_change`` (above): only sessions recorded after it count.
+    ``programs`` come from ``progression_rows()`` (above): only sessions recorded after the last load change count.
     """
     daily = {p.id: p.last_load_change for p in programs if PROTOCOLS[p.protocol].daily}
     if not daily:

@@ -12,8 +12,8 @@ from core.localtime import local_today
 from core.weeks import week_on_week
 from exercises.aggregates import DaySets, last_log_dates, sets_by_day
 from exercises.models import CURRENT_STATUSES, AdherenceSummary, Program
-from exercises.progression import last_load_change, progression_due
-from exercises.selectors import current_programs, program_rows
+from exercises.progression import progression_due, progression_rows
+from exercises.selectors import current_programs
 from exercises.summaries import kept_figures, refresh_stale
 from notifications.models import FlagLevel
 from notifications.selectors import open_flag_count, open_flag_exists
@@ -61,7 +61,7 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
         return patients
     ids = [p.id for p in patients]
     todays = {p.id: local_today(p.timezone, now) for p in patients}
-    programs = current_programs(ids, program_rows().annotate(last_load_change=last_load_change()))
+    programs = current_programs(ids, progression_rows())
     kept = kept_figures(list(programs.values()), now=now)  # exactly adherence.py's, recomputed only when stale
     due = progression_due([p for p in programs.values() if p.status in CURRENT_STATUSES], max(todays.values()))
     since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)

@@ -22,9 +22,9 @@ from exercises.aggregates import todays_set_counts
 from exercises.models import Program, ProgramStatus
 from exercises.outcomes import visa_a_asking, visa_a_due
 from exercises.prescriptions import ON_HOLD_NOTICE, prescription_data
-from exercises.progression import last_load_change, progression_due, progression_prompt
+from exercises.progression import progression_due, progression_prompt, progression_rows
 from exercises.protocols import PAIN_GUIDE
-from exercises.selectors import current_program, program_rows
+from exercises.selectors import current_program
 from exercises.serializers import PrescriptionSerializer
 from notifications.models import Flag, FlagKind
 from patients.models import CheckIn, Role, VisaA
@@ -82,7 +82,7 @@ def _red_flag_answers(patient) -> list[str] | None:
 def _day_rows() -> QuerySet[Program]:
     """Programs with what the day needs beside them: an open red flag, the last load change (built once)."""
     red_flag = Exists(Flag.objects.open().filter(patient=OuterRef("patient_id"), kind=FlagKind.RED_FLAG))
-    return program_rows().annotate(red_flag_open=red_flag, last_load_change=last_load_change())
+    return progression_rows().annotate(red_flag_open=red_flag)
 
 
 class TodayView(APIView):

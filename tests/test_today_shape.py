@@ -79,13 +79,17 @@ STATES = {
 }
 
 
-@pytest.mark.parametrize("make", STATES.values(), ids=STATES.keys())
-def test_the_day_is_already_what_the_serializer_renders(make):
-    setup, expected = make
+def _day_after(setup) -> dict:
     with time_machine.travel(FRIDAY, tick=False):
         patient = PatientFactory(timezone="UTC")
         setup(patient)
-        day = day_of(Patient.objects.get(pk=patient.pk))
+        return day_of(Patient.objects.get(pk=patient.pk))
+
+
+@pytest.mark.parametrize("make", STATES.values(), ids=STATES.keys())
+def test_the_day_is_already_what_the_serializer_renders(make):
+    setup, expected = make
+    day = _day_after(setup)
     assert {key: day[key] for key in expected} == expected
     assert JSONRenderer().render(day) == JSONRenderer().render(TodaySerializer(day).data)
 
@@ -94,10 +98,7 @@ def test_the_optional_parts_are_exercised():
     """The states above carry each optional part at least once, or the comparison proves little."""
     seen: dict[str, bool] = {}
     for setup, _ in STATES.values():
-        with time_machine.travel(FRIDAY, tick=False):
-            patient = PatientFactory(timezone="UTC")
-            setup(patient)
-            day = day_of(Patient.objects.get(pk=patient.pk))
+        day = _day_after(setup)
         items = day["items"]
         seen["advice"] = seen.get("advice") or bool(day["advice"])
         seen["progression"] = seen.get("progression") or day["progression"] is not None
