@@ -39,8 +39,11 @@ if not SERVICES_AVAILABLE:
     CELERY_BROKER_URL = "memory://"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:  # a Redis database of its own: the tests clear it, and the broker's queues must survive that
+    # the cache in the Redis database just below the broker's (15 -> 14), so that two checkouts whose
+    # suites run at once on one Redis (REDIS_URL=.../13, .../11) do not clear each other's keys
+    _base, _db = os.environ["REDIS_URL"].rsplit("/", 1)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"}}  # fmt: skip
+                          "LOCATION": f"{_base}/{int(_db or 15) - 1}"}}  # fmt: skip
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
