@@ -135,11 +135,11 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
 def _report_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> int:
     """CLINICAL.md §8, whatever the program's state: any red-flag check-in not yet reported goes now.
 
-    The check-in request reports its own; this catches one whose request died after the check-in was stored.
+    Every path that stores a check-in reports its own (``patients.services.checkin_save``); this catches one
+    stored around it (a bulk import, a raw write). It goes by the report that is missing, never by the
+    check-in's date: a red flag phoned in about a day weeks ago is acted on like today's.
     """
-    rows = CheckIn.objects.filter(date__gte=now.date() - dt.timedelta(days=14), red_flag_report__isnull=True).exclude(
-        red_flags=[]
-    )
+    rows = CheckIn.objects.filter(red_flag_report__isnull=True).exclude(red_flags=[])
     if patient_ids is not None:
         rows = rows.filter(patient_id__in=patient_ids)
     rows = list(rows.select_related("patient__user", "patient__physio", "patient__physician").order_by("created_at"))

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from . import services
 from .audit import audit_record
 from .models import AuditEvent, CheckIn, ClinicalNote, Patient, User, VisaA
 
@@ -46,8 +47,12 @@ class AuditedReadsAdmin(admin.ModelAdmin):
             )
         return response
 
+    def store(self, request, obj) -> None:
+        """How an admin form's object is stored; a model whose writes have a service uses it here."""
+        obj.save()
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        self.store(request, obj)
         fields = ", ".join(form.changed_data) or "nothing"
         audit_record(
             user=request.user,
@@ -79,6 +84,9 @@ class CheckInAdmin(AuditedReadsAdmin):
     date_hierarchy = "date"
     raw_id_fields = ("patient",)
 
+    def store(self, request, obj) -> None:
+        services.checkin_save(obj)  # a red flag phoned in to the clinic is acted on like one from the app
+
 
 @admin.register(VisaA)
 class VisaAAdmin(AuditedReadsAdmin):
@@ -88,6 +96,12 @@ class VisaAAdmin(AuditedReadsAdmin):
     list_select_related = ("patient__user", "entered_by")
     date_hierarchy = "date"
     raw_id_fields = ("patient",)
+    readonly_fields = ("score", "entered_by")  # the score is always the sum of the answers (the model sums)
+
+    def store(self, request, obj) -> None:
+        if obj.entered_by_id is None:
+            obj.entered_by = request.user
+        obj.save()
 
 
 @admin.register(ClinicalNote)

@@ -1,9 +1,12 @@
 """People: users with a role, patients with their care team, check-ins, VISA-A."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+
+from .visa_a import item_errors, score
 
 
 class Role(models.TextChoices):
@@ -83,7 +86,11 @@ class CheckIn(models.Model):
 
     class Meta:
         ordering = ["date", "id"]
-        indexes = [models.Index(fields=["patient", "date"])]
+        indexes = [
+            models.Index(fields=["patient", "date"]),
+            # the hourly catch-up looks for red-flag check-ins by when they were recorded, whatever their date
+            models.Index(fields=["created_at"], condition=~Q(red_flags=[]), name="checkin_red_flag_recorded"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(morning_pain__lte=10), name="checkin_morning_pain_0_10"),
             models.CheckConstraint(condition=Q(morning_stiffness_minutes__lte=1440), name="checkin_stiffness_max_day"),
@@ -122,6 +129,16 @@ class VisaA(models.Model):
 
     def __str__(self) -> str:
         return f"VISA-A {self.score} on {self.date}"
+
+    def clean(self):
+        errors = item_errors(self.answers, self.item8_branch or None)
+        if errors:
+            raise ValidationError({"answers": errors})
+
+    def save(self, *args, **kwargs):
+        # The score is the answers' sum whoever enters them: a typed score is never kept.
+        self.score = score(self.answers)
+        super().save(*args, **kwargs)
 
 
 class ClinicalNote(models.Model):

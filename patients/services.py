@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from .models import CheckIn, Patient, Role, User, VisaA
+from .signals import checkin_recorded
 from .visa_a import score
 
 
@@ -41,14 +42,29 @@ def checkin_create(
     red_flags: list[str],
     client_id=None,
 ) -> CheckIn:
-    return CheckIn.objects.create(
+    checkin = CheckIn(
         patient=patient,
         date=date,
         morning_pain=morning_pain,
         morning_stiffness_minutes=morning_stiffness_minutes,
-        red_flags=sorted(set(red_flags)),
+        red_flags=red_flags,
         client_id=client_id,
     )
+    return checkin_save(checkin)
+
+
+@transaction.atomic
+def checkin_save(checkin: CheckIn) -> CheckIn:
+    """Store a new or edited check-in, however it came (the app, the admin, an import, a command).
+
+    Every path goes through here so that a red-flag answer reaches the physician in the same transaction:
+    the notifications app listens to ``checkin_recorded`` (this layer cannot import it). A check-in and its
+    red-flag report are stored together or not at all.
+    """
+    checkin.red_flags = sorted(set(checkin.red_flags or []))
+    checkin.save()
+    checkin_recorded.send(sender=CheckIn, checkin=checkin)
+    return checkin
 
 
 def visa_a_create(

@@ -19,7 +19,6 @@ from .serializers import (
     VisaASerializer,
     resolve_local_date,
 )
-from .signals import checkin_recorded
 
 
 class MeView(APIView):
@@ -133,17 +132,14 @@ class CheckInViewSet(PatientEntryViewSet):
     def perform_create(self, serializer):
         patient = patient_of(self.request)
         data = serializer.validated_data
-        with transaction.atomic():
-            serializer.instance = services.checkin_create(
-                patient=patient,
-                date=resolve_local_date(patient, data.get("date"), back_days=CHECKIN_BACK_DAYS),
-                morning_pain=data["morning_pain"],
-                morning_stiffness_minutes=data["morning_stiffness_minutes"],
-                red_flags=data.get("red_flags", []),
-                client_id=data.get("client_id"),
-            )
-            # CLINICAL.md §8: a red flag reaches the physician in this transaction (notifications listens).
-            checkin_recorded.send(sender=CheckIn, checkin=serializer.instance)
+        serializer.instance = services.checkin_create(  # reports a red flag in the same transaction
+            patient=patient,
+            date=resolve_local_date(patient, data.get("date"), back_days=CHECKIN_BACK_DAYS),
+            morning_pain=data["morning_pain"],
+            morning_stiffness_minutes=data["morning_stiffness_minutes"],
+            red_flags=data.get("red_flags", []),
+            client_id=data.get("client_id"),
+        )
 
     def same_entry(self, stored: CheckIn, data) -> bool:
         return (

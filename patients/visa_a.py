@@ -54,4 +54,4 @@ def branch_of(item8: int, given: str | None) -> str | None:
 
 
 def score(answers: list[int]) -> int:
-    return sum(answers)
+    return sum(int(a) for a in answers)
