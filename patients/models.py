@@ -130,15 +130,15 @@ class VisaA(models.Model):
     def __str__(self) -> str:
         return f"VISA-A {self.score} on {self.date}"
 
-    def clean(self):
-        errors = item_errors(self.answers, self.item8_branch or None)
-        if errors:
-            raise ValidationError({"answers": errors})
-
     def save(self, *args, **kwargs):
         # The score is the answers' sum whoever enters them: a typed score is never kept.
         self.score = score(self.answers)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = item_errors(self.answers, self.item8_branch or None)
+        if errors:
+            raise ValidationError({"answers": errors})
 
 
 class ClinicalNote(models.Model):

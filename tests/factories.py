@@ -76,3 +76,10 @@ class SetLogFactory(factory.django.DjangoModelFactory):
     load_kg = 0
     pain = 3
     session = "am"
+
+
+def visa_answers(score: int) -> list[int]:
+    """Valid VISA-A answers that sum to ``score`` (0–100): the model always keeps the sum."""
+    extra = [10, 30] if score > 60 else [0, 0]  # item 7 "competing", item 8 branch A "over 30 min"
+    rest = score - sum(extra)
+    return [min(10, max(0, rest - 10 * i)) for i in range(6)] + extra

@@ -58,9 +58,9 @@ def test_the_catch_up_finds_an_unreported_red_flag_by_when_it_was_recorded_not_i
     """A check-in stored around the service (a bulk import) about a day 20 days back is reported at the next run."""
     patient = program.patient
     CheckIn.objects.bulk_create(
-        [CheckIn(patient=patient, date=NOW.date() - dt.timedelta(days=20), morning_pain=3,
-                 morning_stiffness_minutes=5, red_flags=["fever"])]  # fmt: skip
-    )
+        [CheckIn(patient=patient, date=NOW.date() - dt.timedelta(days=20), morning_pain=3, morning_stiffness_minutes=5,
+                 red_flags=["fever"])],
+    )  # fmt: skip
     assert not Flag.objects.filter(patient=patient).exists()
     evaluate(now=NOW)
     [flag] = Flag.objects.filter(patient=patient, kind="red_flag")

@@ -11,7 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 from notifications.models import Flag
 from patients.models import CheckIn, VisaA
 
-from .factories import PatientFactory, PhysicianFactory, ProgramFactory, SetLogFactory
+from .factories import PatientFactory, PhysicianFactory, ProgramFactory, SetLogFactory, visa_answers
 
 NOW = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
 START = dt.date(2026, 3, 2)
@@ -39,7 +39,7 @@ class TestCaseload:
         program = patient.programs.get()
         SetLogFactory.create_batch(2, program=program, date=dt.date(2026, 3, 10), pain=2)  # last week: lower pain
         CheckIn.objects.create(patient=patient, date=dt.date(2026, 2, 25), morning_pain=1, morning_stiffness_minutes=5)
-        VisaA.objects.create(patient=patient, date=dt.date(2026, 3, 3), answers=[5] * 8, score=52)
+        VisaA.objects.create(patient=patient, date=dt.date(2026, 3, 3), answers=visa_answers(52))
         [row] = api(physio).get("/api/v1/patients/").json()["results"]
         assert row["adherence_7d"] == 1.0 and row["adherence_28d"] == round(86 / 216, 4)  # 18 days since the start
         assert (row["week"], row["last_log_date"], row["latest_visa_a"]) == (3, "2026-03-19", 52)

@@ -11,7 +11,7 @@ from notifications.escalation import evaluate
 from notifications.models import Flag, Notification
 from patients.models import CheckIn, VisaA
 
-from .factories import PatientFactory, ProgramFactory
+from .factories import PatientFactory, ProgramFactory, visa_answers
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # last 7 finished days: 13–19 March; 14: 6–19 March
@@ -171,7 +171,7 @@ def test_red_flag_check_in_goes_to_the_physician_at_once(
 
 
 def visa(patient, day, score):
-    VisaA.objects.create(patient=patient, date=day, answers=[0] * 8, score=score)
+    VisaA.objects.create(patient=patient, date=day, answers=visa_answers(score))
 
 
 ENDED = dt.date(2025, 12, 15)  # ends 2026-03-08

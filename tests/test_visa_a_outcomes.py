@@ -8,7 +8,7 @@ from notifications.escalation import evaluate
 from notifications.models import Flag, Notification, OutcomeReview
 from patients.models import VisaA
 
-from .factories import PatientFactory, ProgramFactory
+from .factories import PatientFactory, ProgramFactory, visa_answers
 
 UTC = dt.UTC
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ END = dt.date(2026, 3, 8)
 
 
 def visa(patient, day, score):
-    VisaA.objects.create(patient=patient, date=day, answers=[0] * 8, score=score)
+    VisaA.objects.create(patient=patient, date=day, answers=visa_answers(score))
 
 
 def post(api, patient, answers, **extra):
