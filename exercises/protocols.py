@@ -124,15 +124,27 @@ _HSR_RM = (
     "Use a load you can lift {reps} times with good form and no more ({reps} RM): the last rep should be hard. "
     "Full range, both legs. Discomfort is acceptable; more pain after training means a lighter load."
 )
-# CLINICAL.md §3: HSR for insertional tendinopathy from a flat floor (Beyer 2015 studied mid-portion only).
-HSR_INSERTIONAL_NOTE = "Insertional: work from a flat floor, never letting the heel drop below the forefoot."
+# Insertional tendinopathy: HSR from a flat floor, the heel never below the forefoot (Beyer 2015 studied
+# mid-portion only, so this is a clinician's sign-off). The notes say only that: no step, no full range.
+_HSR_INSERTIONAL_NOTES = {
+    Exercise.SEATED_CALF_RAISE: "Seated, knee bent, in a machine or with a weight on the knees, feet on a flat "
+    "floor: lower the heels only back to the floor.",
+    Exercise.STANDING_CALF_RAISE: "Standing on a flat floor, knee straight, with a barbell or weight: lower the "
+    "heels only back to the floor, never below the forefoot.",
+    Exercise.LEG_PRESS_CALF_RAISE: "In the leg press, knee straight, the whole foot on the plate as on a flat floor: "
+    "push with the forefoot and lower the heels only until the foot is flat again, never past it.",
+}
+_HSR_INSERTIONAL_RM = (
+    "Use a load you can lift {reps} times with good form and no more ({reps} RM): the last rep should be hard. "
+    "Both legs, from the floor up onto the toes and back to the floor, never lower. Discomfort is acceptable; "
+    "more pain after training means a lighter load."
+)
 
 
-def _hsr_week(week: int) -> tuple[Dose, ...]:
+def _hsr_week(week: int, insertional: bool = False) -> tuple[Dose, ...]:
     sets, reps = _HSR_DOSE[week]
-    return tuple(
-        Dose(ex, sets, reps, _HSR_TEMPO, f"{note} {_HSR_RM.format(reps=reps)}") for ex, note in _HSR_NOTES.items()
-    )
+    notes, rm = (_HSR_INSERTIONAL_NOTES, _HSR_INSERTIONAL_RM) if insertional else (_HSR_NOTES, _HSR_RM)
+    return tuple(Dose(ex, sets, reps, _HSR_TEMPO, f"{note} {rm.format(reps=reps)}") for ex, note in notes.items())
 
 
 def hsr_previous_stage(week: int) -> tuple[int, ...]:
@@ -159,11 +171,12 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
     ),
 }  # fmt: skip
 
-# CLINICAL.md §3: the protocol a patient's tendinopathy type gets by default; the others need a written reason.
+# The protocol a patient's tendinopathy type gets by default; the others need a clinician's written reason:
+# mid-portion Alfredson for an insertional patient, and HSR too (its trial studied mid-portion only).
 DEFAULT_PROTOCOL = {"midportion": ProtocolSlug.ALFREDSON, "insertional": ProtocolSlug.ALFREDSON_INSERTIONAL}
 FITS = {
     "midportion": {ProtocolSlug.ALFREDSON, ProtocolSlug.HSR},
-    "insertional": {ProtocolSlug.ALFREDSON_INSERTIONAL, ProtocolSlug.HSR},
+    "insertional": {ProtocolSlug.ALFREDSON_INSERTIONAL},
 }
 
 
@@ -235,9 +248,8 @@ def prescription(program: ProgramLike, day: dt.date) -> Prescription:
 def _week_items(protocol: str, week: int, insertional: bool) -> tuple[Item, ...]:
     """A training day's items are the same all week: built once per protocol, week and tendinopathy type."""
     spec = PROTOCOLS[protocol]
-    doses = spec.weeks[week]
-    extra = f" {HSR_INSERTIONAL_NOTE}" if insertional and not spec.daily else ""
-    return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note + extra) for s in spec.sessions for d in doses)
+    doses = _hsr_week(week, insertional=True) if insertional and protocol == ProtocolSlug.HSR else spec.weeks[week]
+    return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note) for s in spec.sessions for d in doses)
 
 
 def prescribed_reps(protocol: str, week: int, exercise: str) -> int:

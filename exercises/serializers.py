@@ -42,7 +42,7 @@ def _check_fits(protocol: str, tendinopathy: str, override_reason: str) -> None:
         raise serializers.ValidationError(
             {
                 "override_reason": [
-                    f"{protocol} is designed for mid-portion tendinopathy and this patient's is {tendinopathy}: "
+                    f"{protocol} was designed for mid-portion tendinopathy and this patient's is {tendinopathy}: "
                     f"use {DEFAULT_PROTOCOL[tendinopathy]}, or give the clinical reason for {protocol}."
                 ]
             }
@@ -76,7 +76,8 @@ class ProgramSerializer(serializers.ModelSerializer):
         max_length=2000,
         required=False,
         allow_blank=True,
-        help_text="Required when the protocol does not fit the patient's tendinopathy type (alfredson for insertional)",
+        help_text="Required when the protocol does not fit the patient's tendinopathy type (alfredson or hsr for "
+        "insertional)",
     )
     training_weekdays = WeekdaysField(required=False)
     loads = LoadsField(required=False)

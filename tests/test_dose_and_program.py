@@ -167,8 +167,13 @@ class TestVariants:
         created = self.enrol(api, physio, insertional, protocol="alfredson", override_reason=reason)
         assert created.status_code == 201 and Program.objects.get().override_reason == reason
 
-    def test_hsr_for_an_insertional_patient_says_flat_floor(self, api, physio, insertional):
-        assert self.enrol(api, physio, insertional, protocol="hsr", start_date="2026-03-10").status_code == 201
+    def test_hsr_for_an_insertional_patient_needs_a_reason_and_says_flat_floor(self, api, physio, insertional):
+        refused = self.enrol(api, physio, insertional, protocol="hsr", start_date="2026-03-10")
+        assert refused.status_code == 400 and "override_reason" in refused.json()
+        assert not Program.objects.exists()
+        reason = "Prefers the gym; heavy loading from a flat floor agreed with the physician."
+        created = self.enrol(api, physio, insertional, protocol="hsr", start_date="2026-03-10", override_reason=reason)
+        assert created.status_code == 201 and Program.objects.get().override_reason == reason
         items = api(insertional.user).get("/api/v1/today/").json()["items"]
         assert items and all("flat floor" in i["note"] for i in items)
 

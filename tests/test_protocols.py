@@ -62,6 +62,17 @@ def test_hsr_notes_say_rm_and_flat_floor_for_insertional():
     assert all("(6 RM)" in i.note and "flat floor" in i.note for i in insertional)
 
 
+@pytest.mark.parametrize("week", [1, 4, 12])
+def test_an_insertional_hsr_note_never_contradicts_the_flat_floor(week):
+    """No step, no raise under the forefoot, no full range: only the flat floor, for every exercise."""
+    items = prescription(program("hsr", tendinopathy="insertional"), day_of(week, 0)).items
+    assert [i.exercise for i in items] == ["seated_calf_raise", "standing_calf_raise", "leg_press_calf_raise"]
+    for item in items:
+        note = item.note.lower()
+        assert "flat floor" in note and "lower the heels only" in note
+        assert "raise," not in note and "on a raise" not in note and "full range" not in note and "step" not in note
+
+
 HSR_TABLE = {1: (3, 15), 2: (3, 12), 3: (3, 12), 4: (4, 10), 5: (4, 10), 6: (4, 8), 7: (4, 8), 8: (4, 8)}
 HSR_TABLE |= {9: (4, 6), 10: (4, 6), 11: (4, 6), 12: (4, 6)}
 

@@ -483,7 +483,7 @@ export function Enrol() {
   const set = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
   const defaultProtocol = form.tendinopathy === 'insertional' ? 'alfredson_insertional' : 'alfredson';
   const protocol = form.protocol || defaultProtocol;
-  const misfit = (form.tendinopathy === 'insertional' && protocol === 'alfredson') || (form.tendinopathy === 'midportion' && protocol === 'alfredson_insertional');
+  const misfit = (form.tendinopathy === 'insertional' && protocol !== 'alfredson_insertional') || (form.tendinopathy === 'midportion' && protocol === 'alfredson_insertional');
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
