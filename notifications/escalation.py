@@ -15,6 +15,7 @@ missing-outcome rule fires for that patient.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, Notific
 from .review import treatment_review_text
 
 ONE_DAY = dt.timedelta(days=1)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,12 +88,54 @@ class Context:
 
 
 def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = None) -> dict[str, int]:
+    """The ladder for ``patient_ids`` (default: everyone it concerns), in one transaction.
+
+    One patient whose data makes the evaluation fail (a bad row) must not stop it for the others: the batch
+    is then run again one patient at a time, each in its own transaction, and every failure is logged with
+    the patient's id only. ``failed`` counts them.
+    """
     now = now or timezone.now()
-    reported = _report_red_flags(now, patient_ids)
+    try:
+        with transaction.atomic():
+            return {**_evaluate(now, patient_ids), "failed": 0}
+    except Exception:
+        if patient_ids is not None and len(patient_ids) <= 1:
+            raise
+        log.warning("evaluation of a batch failed: evaluating its patients one by one", exc_info=True)
+    totals = {"programs": 0, "flags_raised": 0, "completed": 0, "failed": 0}
+    for pid in patient_ids if patient_ids is not None else _concerned(now):
+        try:
+            with transaction.atomic():
+                done = _evaluate(now, [pid])
+        except Exception:
+            log.exception("evaluation failed for patient %s", pid)
+            totals["failed"] += 1
+            continue
+        for key, value in done.items():
+            totals[key] += value
+    return totals
+
+
+def _current_or_recent(now: dt.datetime):
     recent_end = now.date() - dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS + 3)
-    programs = Program.objects.filter(
+    return Program.objects.filter(
         Q(status__in=CURRENT_STATUSES) | Q(status=ProgramStatus.COMPLETED, end_date__gte=recent_end)
     )
+
+
+def _concerned(now: dt.datetime) -> list[int]:
+    """Every patient an evaluation of everyone looks at: programs, unreported red flags, open flags."""
+    ids = set(_current_or_recent(now).values_list("patient_id", flat=True))
+    ids |= set(
+        CheckIn.objects.filter(red_flag_report__isnull=True).exclude(red_flags=[]).values_list("patient_id", flat=True)
+    )
+    ids |= set(Flag.objects.open().values_list("patient_id", flat=True))
+    return sorted(ids)
+
+
+def _evaluate(now: dt.datetime, patient_ids: list[int] | None) -> dict[str, int]:
+    reported = _report_red_flags(now, patient_ids)
+    programs = _current_or_recent(now)
     if patient_ids is not None:
         programs = programs.filter(patient_id__in=patient_ids)
     programs = list(

@@ -56,6 +56,16 @@ def flag_raise(*, patient: Patient, kind: str, level: str, reason: str) -> tuple
     return flag, True
 
 
+NAME_IN_TITLE = 60  # a title is at most 120 characters whatever the username (150)
+
+
+def flag_title(kind: str, patient: Patient) -> str:
+    name = patient.user.username
+    if len(name) > NAME_IN_TITLE:
+        name = name[: NAME_IN_TITLE - 1] + "…"
+    return f"{FLAG_TITLES[kind]}: {name}"
+
+
 def flag_notifications(flag: Flag, *, event: str = "") -> list[Notification]:
     """The (unsaved) notifications a flag owes its recipients: the physio, and the physician at that level."""
     patient = flag.patient
@@ -66,7 +76,7 @@ def flag_notifications(flag: Flag, *, event: str = "") -> list[Notification]:
         Notification(
             user=user,
             kind=NotificationKind.FLAG,
-            title=f"{FLAG_TITLES[flag.kind]}: {patient.user.username}",
+            title=flag_title(flag.kind, patient),
             body=flag.reason,
             push_text="A patient needs your attention in Rehab Tracker.",
             dedupe_key=f"flag:{flag.id}:{flag.level}:{event}{user.id}",

@@ -91,3 +91,33 @@ def test_the_admin_refuses_visa_a_answers_that_are_not_valid(admin_client, progr
     assert "Item 7: must be one of 0, 4, 7, 10." in response.content.decode()
     assert not VisaA.objects.exists()
     assert Program.objects.count() == 1
+
+
+def test_a_red_flag_from_a_patient_with_a_long_username_is_stored_and_reaches_the_physician(api):
+    patient = PatientFactory(timezone="UTC", user__username="p" * 150)
+    ProgramFactory(patient=patient, start_date=START)
+    patient.physician.email = f"{'d' * 200}@example.org"  # a long e-mail address fits its delivery too
+    patient.physician.save()
+    response = api(patient.user).post(
+        "/api/v1/checkins/",
+        {"morning_pain": 2, "morning_stiffness_minutes": 5, "red_flags": ["sudden_pop"]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    [told] = Notification.objects.filter(user=patient.physician)
+    assert len(told.title) <= 120 and told.title.startswith("Red flag reported")
+    assert told.deliveries.filter(channel="email", target=patient.physician.email).exists()
+
+
+def test_one_patient_whose_evaluation_fails_does_not_stop_it_for_the_others(caplog):
+    """A bad row (a time zone no zone database knows) fails that patient's evaluation alone."""
+    broken = ProgramFactory(patient=PatientFactory(timezone="UTC"), start_date=START)
+    fine = ProgramFactory(patient=PatientFactory(timezone="UTC"), start_date=START)  # no sets since the start
+    from patients.models import Patient
+
+    Patient.objects.filter(pk=broken.patient_id).update(timezone="Mars/Olympus_Mons")
+    result = evaluate(now=NOW)
+    assert result["failed"] == 1
+    assert Flag.objects.filter(patient=fine.patient, kind="non_adherence").exists()
+    assert not Flag.objects.filter(patient=broken.patient).exists()
+    assert f"evaluation failed for patient {broken.patient_id}" in caplog.text
