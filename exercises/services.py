@@ -62,11 +62,20 @@ def program_update(
     training_weekdays: list[int] | None = None,
     loads: dict[str, float] | None = None,
     pause_reason: str = PauseReason.CLINICIAN,
+    releasing_red_flag: bool = False,
 ) -> Program:
-    """Apply a clinician's adjustments; each one is recorded as a ProgramChange (who, when, from, to)."""
+    """Apply a clinician's adjustments; each one is recorded as a ProgramChange (who, when, from, to).
+
+    A program held by a red flag resumes only through the red flag's resolution (``releasing_red_flag``).
+    """
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status not in CURRENT_STATUSES:
         raise ProgramChangeError(f"This program is {program.status}; it can no longer be changed.")
+    if status == ProgramStatus.ACTIVE and not releasing_red_flag and _held_by_red_flag(program):
+        raise ProgramChangeError(
+            "A red flag holds this program: it resumes only when a clinician resolves the red flag with the "
+            "outcome resume."
+        )
     changes: list[ProgramChange] = []
 
     def record(field: str, old, new) -> None:
@@ -117,12 +126,44 @@ def _change_status(program: Program, status: str, today: dt.date, pause_reason: 
     program.status = status
 
 
+def _held_by_red_flag(program: Program) -> bool:
+    pause = program.pauses.filter(end_date__isnull=True).first()
+    return pause is not None and pause.reason == PauseReason.RED_FLAG
+
+
+@transaction.atomic
 def program_hold(*, program: Program) -> bool:
-    """CLINICAL.md §8: a red flag stops the exercises. Pause an active program (True if it was held now)."""
-    if program.status != ProgramStatus.ACTIVE:
+    """A red flag stops the exercises: pause an active program, and one a clinician paused is held too (its
+    pause ends yesterday and the red flag's begins today), so that only the red flag's resolution lifts it.
+    True if it was held now."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status == ProgramStatus.ACTIVE:
+        program_update(program=program, status=ProgramStatus.PAUSED, pause_reason=PauseReason.RED_FLAG)
+        return True
+    if program.status != ProgramStatus.PAUSED or _held_by_red_flag(program):
         return False
-    program_update(program=program, status=ProgramStatus.PAUSED, pause_reason=PauseReason.RED_FLAG)
+    today = max(local_today(program.patient.timezone), program.start_date)
+    _change_status(program, ProgramStatus.PAUSED, today, PauseReason.RED_FLAG)
+    program.save()
+    invalidate([program.id])
     return True
+
+
+@transaction.atomic
+def program_release(*, program: Program, status: str, changed_by: User) -> Program:
+    """A red flag resolved: the program follows its outcome (active, paused by the clinician, or stopped)."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status not in CURRENT_STATUSES:
+        return program
+    if status == ProgramStatus.PAUSED:
+        if _held_by_red_flag(program):  # kept paused: the clinician's pause from today, theirs to lift
+            today = max(local_today(program.patient.timezone), program.start_date)
+            _change_status(program, ProgramStatus.PAUSED, today, PauseReason.CLINICIAN)
+            program.save()
+            invalidate([program.id])
+        if program.status == ProgramStatus.PAUSED:
+            return program
+    return program_update(program=program, changed_by=changed_by, status=status, releasing_red_flag=True)
 
 
 def program_complete_ended(*, programs: list[Program], todays: dict[int, dt.date]) -> int:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from exercises.models import CURRENT_STATUSES, ProgramStatus
 from exercises.selectors import current_program
-from exercises.services import program_hold, program_update
+from exercises.services import program_hold, program_release
 from patients.models import CheckIn, Patient, User
 from patients.red_flags import advice_for, describe
 
@@ -214,8 +214,7 @@ def _program_follows(patient: Patient, outcome: str, user: User) -> None:
         RedFlagOutcome.KEEP_PAUSED: ProgramStatus.PAUSED,
         RedFlagOutcome.STOP: ProgramStatus.STOPPED,
     }[outcome]
-    if status != program.status:
-        program_update(program=program, changed_by=user, status=status)
+    program_release(program=program, status=status, changed_by=user)
 
 
 def report_red_flags_of(sender, *, checkin: CheckIn, **kwargs) -> None:

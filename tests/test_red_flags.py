@@ -225,3 +225,43 @@ def test_each_check_in_is_reported_once_however_often_it_is_reported(patient):
     assert red_flag_report(checkin=checkin) is not None
     assert red_flag_report(checkin=checkin) is None
     assert Flag.objects.get().reason.count("Check-in of") == 1 and len(told(patient.physician)) == 1
+
+
+def test_a_physio_cannot_resume_a_program_a_red_flag_holds(api, patient):
+    program = ProgramFactory(patient=patient, start_date=START)
+    check_in(api, patient, ["sudden_pop"])
+    refused = api(patient.physio).patch(f"/api/v1/programs/{program.id}/", {"status": "active"}, format="json")
+    assert refused.status_code == 400
+    assert "resumes only when a clinician resolves the red flag" in str(refused.json())
+    program.refresh_from_db()
+    assert program.status == "paused" and program.open_pause.reason == "red_flag"
+
+
+def test_a_program_a_clinician_paused_is_held_by_a_red_flag_too(api, patient, time_machine):
+    """The red flag's hold replaces the clinician's pause: a set logged anyway gets the on-hold notice, the
+    physio cannot lift it, and "keep paused" hands the pause back to the clinician."""
+    program = ProgramFactory(patient=patient, start_date=START)
+    paused = api(patient.physio).patch(f"/api/v1/programs/{program.id}/", {"status": "paused"}, format="json")
+    assert paused.status_code == 200
+    time_machine.move_to(NOW + dt.timedelta(days=2), tick=False)
+    check_in(api, patient, ["fever"])
+    program.refresh_from_db()
+    assert [(p.reason, p.end_date) for p in program.pauses.all()] == [
+        ("clinician", dt.date(2026, 3, 21)), ("red_flag", None),
+    ]  # fmt: skip
+    body = {"client_id": "1d4ed7c9-1f0e-4f38-9e55-0d6a3f1e0a11", "date": "2026-03-22",
+            "exercise": "eccentric_heel_drop_straight", "reps": 15, "pain": 4, "session": "am"}  # fmt: skip
+    logged = api(patient.user).post("/api/v1/logs/", body, format="json")
+    assert logged.status_code == 201 and "on hold" in logged.json()["notice"]
+    refused = api(patient.physio).patch(f"/api/v1/programs/{program.id}/", {"status": "active"}, format="json")
+    assert refused.status_code == 400
+    flag = Flag.objects.get(kind="red_flag")
+    resolved = api(patient.physician).post(
+        f"/api/v1/flags/{flag.id}/resolve/", {"note": "Seen: no infection.", "outcome": "keep_paused"}, format="json"
+    )
+    assert resolved.status_code == 200
+    program.refresh_from_db()
+    assert program.status == "paused" and program.open_pause.reason == "clinician"
+    time_machine.move_to(NOW + dt.timedelta(days=3), tick=False)
+    resumed = api(patient.physio).patch(f"/api/v1/programs/{program.id}/", {"status": "active"}, format="json")
+    assert resumed.status_code == 200 and resumed.json()["status"] == "active"
