@@ -5,10 +5,11 @@ and never lowers a score. A logged set counts min(reps logged ÷ reps prescribed
 1) of a set (reps-weighted). With ``side = both`` each leg owes the full
 prescription and its sets count for that leg only. Alfredson: a day's completed
 sets are, per prescribed exercise and leg, min(set credit, sets prescribed). HSR:
-sets count toward their program week whichever day they were done on, capped per
-exercise and leg at the week's prescription, and a week owes its sets pro rata to
+sets count toward their program week whichever unpaused day they were done on, capped
+per exercise and leg at the week's prescription, and a week owes its sets pro rata to
 its finished days. Paused days (a clinician's pause or an open red flag)
-prescribe nothing, and the program week counts unpaused days only.
+prescribe nothing and credit nothing (sets logged on them are kept), and the
+program week counts unpaused days only.
 
 Set rows are counted in the database (one grouped query for any number of
 programs); Python only combines the per-day counts.
@@ -196,8 +197,8 @@ def _day_figures(program: Program, start: dt.date, end: dt.date, today: dt.date,
         week = rx.week  # the program week of the day, paused or not
         logged = counts.get(day)
         done = 0.0
-        # Alfredson: only prescribed days count; HSR: any day's sets count toward the week.
-        if logged and week and (rx.items or not spec.daily):
+        # Alfredson: only prescribed days count; HSR: any unpaused day's sets count toward the week.
+        if logged and week and (rx.items or (not spec.daily and program.prescribes_on(day))):
             for ex in spec.exercises:
                 cap, reps = spec.day_cap(week, ex), prescribed_reps(program.protocol, week, ex)
                 done += sum(min(credit(logged.get((ex, leg), []), reps), cap) for leg in sides)
@@ -250,7 +251,7 @@ def _fill_hsr_weeks(program: Program, weeks: dict[int, WeekFigure], last_counted
     per_week: dict[int, dict[tuple[str, str | None], float]] = defaultdict(lambda: defaultdict(float))
     for day, logged in counts.items():
         week = program.week_on(day)
-        if day > last_counted or week not in weeks:
+        if day > last_counted or week not in weeks or not program.prescribes_on(day):  # paused or held: no credit
             continue
         for (ex, leg), groups in logged.items():
             per_week[week][(ex, leg)] += credit(groups, prescribed_reps(program.protocol, week, ex))

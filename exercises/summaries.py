@@ -27,6 +27,11 @@ def invalidate(program_ids: Iterable[int]) -> None:
     AdherenceSummary.objects.filter(program_id__in=list(program_ids)).update(valid_until=EXPIRED)
 
 
+def expire_patient(sender, *, patient, **kwargs) -> None:
+    """``patients.signals.patient_timezone_changed``: the patient's days moved, so did their figures' windows."""
+    invalidate(Program.objects.filter(patient_id=patient.id).values_list("id", flat=True))
+
+
 def refresh_stale(programs: QuerySet[Program], *, now: dt.datetime | None = None) -> int:
     """Recompute the missing or expired summaries of ``programs`` (three queries and one upsert when any)."""
     now = now or timezone.now()

@@ -276,7 +276,8 @@ def _pain(active: list[Program], ctx: Context, findings: dict[int, Findings]) ->
     for s in session_pain(by_program, since=first):
         program = by_program[s.program_id]
         after = ctx.resolved.get((s.patient_id, FlagKind.PAIN))
-        if s.date < ctx.todays[program.id] and program.prescribes_on(s.date) and (after is None or s.recorded > after):
+        # a session counts once it is logged, today's too: the third painful session this morning flags today
+        if s.date <= ctx.todays[program.id] and program.prescribes_on(s.date) and (after is None or s.recorded > after):
             recent[s.patient_id].append(s.worst)
     need = settings.PAIN_CONSECUTIVE_SESSIONS
     for pid, worst in recent.items():
@@ -387,7 +388,15 @@ def _review(program: Program, baseline: int | None, outcome: int) -> None:
         _, created = OutcomeReview.objects.get_or_create(
             program=program, defaults={"baseline": baseline, "outcome": outcome, "review_due": short}
         )
-        if created and short:
+        if not created:
+            return
+        # The outcome the missing-outcome flag waited for is here: that flag is done, not left to escalate.
+        Flag.objects.open().filter(patient_id=program.patient_id, kind=FlagKind.MISSING_OUTCOME).update(
+            status=FlagStatus.RESOLVED,
+            resolved_at=timezone.now(),
+            note=f"Resolved by the system: the outcome VISA-A ({outcome}) arrived and was reviewed.",
+        )
+        if short:
             flag_raise(
                 patient=program.patient,
                 kind=FlagKind.TREATMENT_REVIEW,

@@ -14,6 +14,7 @@ from exercises.selectors import current_program
 from patients.audit import AuditedView
 from patients.models import Role
 from patients.scope import patient_of, patients_for_user
+from patients.services import patient_settings_update
 
 from . import flags
 from .channels import vapid_keys, webpush_enabled
@@ -168,11 +169,9 @@ class ReminderSettingsView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         with transaction.atomic():
-            if "enabled" in data:
-                patient.reminders_enabled = data["enabled"]
-            if "timezone" in data:
-                patient.timezone = data["timezone"]
-            patient.save(update_fields=["reminders_enabled", "timezone"])
+            patient_settings_update(
+                patient=patient, reminders_enabled=data.get("enabled"), timezone=data.get("timezone")
+            )
             if "times" in data:
                 reminder_times_set(patient=patient, times=parse_times(data["times"]))
         return Response(self._data(patient))

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from .models import CheckIn, Patient, Role, User, VisaA
-from .signals import checkin_recorded
+from .signals import checkin_recorded, patient_timezone_changed
 from .visa_a import score
 
 
@@ -24,6 +24,24 @@ def patient_create(
     return Patient.objects.create(
         user=user, timezone=timezone, side=side, tendinopathy=tendinopathy, physio=physio, physician=physician
     )
+
+
+@transaction.atomic
+def patient_settings_update(*, patient: Patient, reminders_enabled: bool | None = None, timezone: str | None = None):
+    """A patient's own settings. A new time zone moves their calendar: what depends on it expires with it."""
+    fields = []
+    if reminders_enabled is not None:
+        patient.reminders_enabled = reminders_enabled
+        fields.append("reminders_enabled")
+    moved = timezone is not None and timezone != patient.timezone
+    if timezone is not None:
+        patient.timezone = timezone
+        fields.append("timezone")
+    if fields:
+        patient.save(update_fields=fields)
+    if moved:
+        patient_timezone_changed.send(sender=Patient, patient=patient)
+    return patient
 
 
 def clinician_create(*, username: str, role: str, password: str) -> User:

@@ -112,13 +112,13 @@ def day_of(patient) -> dict:
         data["notice"] = ON_HOLD_NOTICE
     else:
         _count_logged(data["items"], patient, today)
-    if program is not None and state in ("training", "rest"):
-        if program.id in progression_due([program], today):
-            data["progression"] = progression_prompt()
-        if visa_a_asking(program, today):  # only then do the patient's answers matter
-            dates = list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))
-            stage = visa_a_due(program, today, dates)
-            data["visa_a_due"] = stage.name if stage else None
+    if program is not None and state in ("training", "rest") and program.id in progression_due([program], today):
+        data["progression"] = progression_prompt()
+    # asked while a stage's window is open: the outcome's runs to 7 days after the end, past "completed"
+    if program is not None and state in ("training", "rest", "completed") and visa_a_asking(program, today):
+        dates = list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))  # only now do they matter
+        stage = visa_a_due(program, today, dates)
+        data["visa_a_due"] = stage.name if stage else None
     return data
 
 
