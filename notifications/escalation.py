@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from core.localtime import local_today, zone
+from core.localtime import local_today
 from core.weeks import week_on_week
 from exercises.adherence import Adherence, adherence_for_programs, adherence_over_last_days
 from exercises.aggregates import session_pain
@@ -40,6 +40,7 @@ from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, Notific
 from .review import treatment_review_text
 
 ONE_DAY = dt.timedelta(days=1)
+EARLIEST_ZONE = "Etc/GMT+12"  # the zone whose calendar is furthest behind (UTC-12)
 log = logging.getLogger(__name__)
 
 
@@ -84,7 +85,7 @@ class Context:
     def since(self, program: Program, kind: str) -> dt.date | None:
         """The first local day after the last resolution of ``kind``: only days from here are new evidence."""
         at = self.resolved.get((program.patient_id, kind))
-        return None if at is None else at.astimezone(zone(program.patient.timezone)).date() + ONE_DAY
+        return None if at is None else local_today(program.patient.timezone, at) + ONE_DAY
 
 
 def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = None) -> dict[str, int]:
@@ -117,7 +118,8 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
 
 
 def _current_or_recent(now: dt.datetime):
-    recent_end = now.date() - dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS + 3)
+    # ended recently in any zone: from the earliest calendar date on Earth now (UTC-12)
+    recent_end = local_today(EARLIEST_ZONE, now) - dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS + 1)
     return Program.objects.filter(
         Q(status__in=CURRENT_STATUSES) | Q(status=ProgramStatus.COMPLETED, end_date__gte=recent_end)
     )
@@ -237,7 +239,10 @@ def _non_adherence(program: Program, adh7: Adherence, adh14: Adherence, ctx: Con
             reasons.append(f"week {week[0]} finished with {week[1]} session(s)")
     if reasons:
         found.add(FlagKind.NON_ADHERENCE, FlagLevel.PHYSIO, "; ".join(reasons))
-    if adh14.overall is not None and adh14.overall < settings.ESCALATE_14D_BELOW and len(finished) >= 3:
+    # 14-day adherence is judged on 14 finished days that owe sets, never on a program's first few days (the
+    # physio-level rules act on those first)
+    owed14 = [d for d in adh14.days if d.status == "finished" and d.prescribes]
+    if adh14.overall is not None and adh14.overall < settings.ESCALATE_14D_BELOW and len(owed14) >= 14:
         found.add(
             FlagKind.NON_ADHERENCE,
             FlagLevel.PHYSICIAN,
@@ -369,7 +374,8 @@ def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings])
             _review(program, pick_baseline(program, scores[pid]), outcome)
             continue
         asks.append(_outcome_request(program))
-        flagged = any(p == pid and at.date() >= end for p, at in missing_flagged)
+        tz = program.patient.timezone
+        flagged = any(p == pid and local_today(tz, at) >= end for p, at in missing_flagged)
         if not flagged and ctx.todays[program.id] >= end + dt.timedelta(days=settings.MISSING_OUTCOME_AFTER_DAYS):
             findings[pid].add(
                 FlagKind.MISSING_OUTCOME,

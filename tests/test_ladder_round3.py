@@ -132,3 +132,14 @@ def test_a_new_time_zone_expires_the_kept_figures_at_once(api, time_machine):
     expected = adherence_for_programs([loaded], last_days=7)[program.id].overall
     [row] = api(physio).get("/api/v1/patients/").json()["results"]
     assert row["adherence_7d"] == expected == round(6 / 7, 4)
+
+
+@pytest.mark.parametrize(("days_in", "level"), [(4, "physio"), (13, "physio"), (15, "physician")])
+def test_the_14_day_rule_waits_for_14_finished_days(time_machine, days_in, level):
+    """Nothing logged since the start: the physio hears first; the physician once 14 days have been owed."""
+    now = dt.datetime.combine(START + dt.timedelta(days=days_in), dt.time(12), tzinfo=UTC)
+    time_machine.move_to(now, tick=False)
+    program = ProgramFactory(start_date=START, patient=PatientFactory(timezone="UTC"))
+    evaluate(now=now)
+    [flag] = Flag.objects.filter(patient=program.patient, kind="non_adherence")
+    assert flag.level == level
