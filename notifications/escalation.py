@@ -32,7 +32,7 @@ from exercises.models import CURRENT_STATUSES, Program, ProgramStatus
 from exercises.outcomes import pick_baseline, pick_outcome, visa_a_due
 from exercises.protocols import PROTOCOLS
 from exercises.services import program_complete_ended
-from patients.models import CheckIn, VisaA
+from patients.models import CheckIn, Role, User, VisaA
 
 from .deliveries import notify_many
 from .flags import LEVEL_RANK, flag_raise, flags_raise_many, red_flag_report
@@ -175,6 +175,7 @@ def _evaluate(now: dt.datetime, patient_ids: list[int] | None) -> dict[str, int]
                 raises.append((patients[pid], kind, level, reason))
     raised = flags_raise_many(raises, open_flags)
     raised += _escalate_unacknowledged(now, patient_ids)
+    _chase_red_flags(now, patient_ids)
     return {"programs": len(programs), "flags_raised": raised + reported, "completed": completed}
 
 
@@ -476,3 +477,43 @@ def _escalate_unacknowledged(now: dt.datetime, patient_ids: list[int] | None) ->
         for f in flags
     ]
     return flags_raise_many(raises, {(f.patient_id, f.kind): f for f in flags})
+
+
+def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
+    """A red flag nobody has acknowledged: the physician again every ``RED_FLAG_CHASE_HOURS``, and from
+    ``RED_FLAG_ADMINS_AFTER_HOURS`` the clinic's admins too, once a day. Each interval's notice has its own
+    dedupe key, so an hourly (or repeated) run sends it once; acknowledging the flag stops the chase."""
+    every = dt.timedelta(hours=settings.RED_FLAG_CHASE_HOURS)
+    waiting = Flag.objects.filter(status=FlagStatus.OPEN, kind=FlagKind.RED_FLAG, created_at__lte=now - every)
+    if patient_ids is not None:
+        waiting = waiting.filter(patient_id__in=patient_ids)
+    flags = list(waiting.select_related("patient__user", "patient__physician"))
+    if not flags:
+        return
+    admins_after = dt.timedelta(hours=settings.RED_FLAG_ADMINS_AFTER_HOURS)
+    admins = list(User.objects.filter(role=Role.ADMIN, is_active=True)) if any(
+        now - f.created_at >= admins_after for f in flags
+    ) else []  # fmt: skip
+    chase = []
+    for flag in flags:
+        waited = now - flag.created_at
+        hours = int(waited.total_seconds() // 3600)
+        recipients = [(flag.patient.physician, f"{waited // every}")]
+        if waited >= admins_after:
+            day = (waited - admins_after) // dt.timedelta(days=1)
+            recipients += [(admin, f"admin{day}") for admin in admins]
+        chase += [
+            Notification(
+                user=user,
+                kind=NotificationKind.FLAG,
+                title=f"Red flag not acknowledged for {hours} hours",
+                body=f"{flag.reason}\n\nNobody has acknowledged this red flag yet: please act on it now.",
+                push_text="A red flag is waiting for you in Rehab Tracker.",
+                dedupe_key=f"flag:{flag.id}:chase:{interval}:{user.id}",
+                patient=flag.patient,
+                flag=flag,
+                url=f"/patients/{flag.patient_id}/",
+            )
+            for user, interval in recipients
+        ]
+    notify_many(chase)

@@ -277,6 +277,17 @@ PROGRESSION_PAIN_MAX = env.int("PROGRESSION_PAIN_MAX", default=2)  # CLINICAL.md
 PROGRESSION_SESSIONS = env.int("PROGRESSION_SESSIONS", default=3)
 PROGRESSION_ADD_KG = env.float("PROGRESSION_ADD_KG", default=5.0)
 ADHERENT_PROGRAM_AT_LEAST = env.float("ADHERENT_PROGRAM_AT_LEAST", default=0.8)  # Bailey 2020 (CLINICAL.md §7)
+# A red flag nobody acknowledges is chased: the physician again every RED_FLAG_CHASE_HOURS, the clinic's
+# admins too once it has waited RED_FLAG_ADMINS_AFTER_HOURS (then once a day), until someone acknowledges it.
+RED_FLAG_CHASE_HOURS = env.int("RED_FLAG_CHASE_HOURS", default=4)
+RED_FLAG_ADMINS_AFTER_HOURS = env.int("RED_FLAG_ADMINS_AFTER_HOURS", default=24)
+# A program kept paused this many days (in one pause) tells the physio, and again each time as long again.
+LONG_PAUSE_DAYS = env.int("LONG_PAUSE_DAYS", default=28)
+# Morning pain or stiffness "worse than usual" (CLINICAL.md §5): above the mean of the patient's previous
+# check-ins of the last MORNING_USUAL_DAYS days by at least these margins → advice to lower today's load.
+MORNING_USUAL_DAYS = env.int("MORNING_USUAL_DAYS", default=7)
+MORNING_PAIN_WORSE_BY = env.int("MORNING_PAIN_WORSE_BY", default=2)  # points on 0–10
+MORNING_STIFFNESS_WORSE_BY = env.int("MORNING_STIFFNESS_WORSE_BY", default=15)  # minutes
 # Red-flag advice (CLINICAL.md §8): the clinic's own contact texts.
 CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="your clinic")
 URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="an urgent care centre or emergency department")

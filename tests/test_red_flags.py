@@ -265,3 +265,31 @@ def test_a_program_a_clinician_paused_is_held_by_a_red_flag_too(api, patient, ti
     time_machine.move_to(NOW + dt.timedelta(days=3), tick=False)
     resumed = api(patient.physio).patch(f"/api/v1/programs/{program.id}/", {"status": "active"}, format="json")
     assert resumed.status_code == 200 and resumed.json()["status"] == "active"
+
+
+def test_a_red_flag_nobody_acknowledges_is_chased_until_someone_does(api, patient, time_machine):
+    from .factories import AdminFactory
+
+    admin = AdminFactory()
+    ProgramFactory(patient=patient, start_date=START)
+    check_in(api, patient, ["sudden_pop"])
+    flag = Flag.objects.get(kind="red_flag")
+
+    def chases(user):
+        return Notification.objects.filter(user=user, dedupe_key__contains=":chase:").count()
+
+    seen = []
+    for hours in (1, 3, 4, 5, 7, 8, 23, 24, 25):
+        evaluate(now=NOW + dt.timedelta(hours=hours))
+        evaluate(now=NOW + dt.timedelta(hours=hours, minutes=30))  # a second run in the same hour adds nothing
+        seen.append((hours, chases(patient.physician), chases(admin)))
+    # (runs skipped between 8 and 23 hours send their intervals' notices no later)
+    assert seen == [(1, 0, 0), (3, 0, 0), (4, 1, 0), (5, 1, 0), (7, 1, 0), (8, 2, 0), (23, 3, 0), (24, 4, 1),
+                    (25, 4, 1)]  # fmt: skip
+    assert chases(patient.physio) == 0
+    chased = Notification.objects.filter(user=admin).get()
+    assert chased.flag == flag and "not acknowledged for 24 hours" in chased.title
+    assert patient.user.username not in chased.title
+    assert api(patient.physician).post(f"/api/v1/flags/{flag.id}/acknowledge/", {}, format="json").status_code == 200
+    evaluate(now=NOW + dt.timedelta(hours=60))
+    assert (chases(patient.physician), chases(admin)) == (4, 1)
