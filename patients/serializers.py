@@ -7,6 +7,7 @@ from rest_framework import serializers
 from core.localtime import is_valid_timezone, local_today
 
 from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
+from .morning import morning_advice
 from .red_flags import advice_for
 from .visa_a import branch_of, item_errors
 
@@ -80,7 +81,10 @@ class CheckInSerializer(serializers.ModelSerializer):
     )
 
     client_id = serializers.UUIDField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
-    advice = serializers.SerializerMethodField(help_text="With red-flag answers: stop and what to do (§8)")
+    advice = serializers.SerializerMethodField(
+        help_text="With red-flag answers: stop and what to do. Otherwise, with morning pain or stiffness worse than "
+        "the previous days: lower today's load (kind morning_worse)"
+    )
 
     class Meta:
         model = CheckIn
@@ -91,7 +95,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "patient", "created_at"]
 
     def get_advice(self, checkin) -> AdviceListSerializer(many=True):  # type: ignore[valid-type]
-        return [vars(a) for a in advice_for(checkin.red_flags)]
+        return [vars(a) for a in advice_for(checkin.red_flags) or morning_advice(checkin)]
 
 
 class StrictIntegerField(serializers.IntegerField):

@@ -133,3 +133,44 @@ def test_another_patients_client_id_is_409_and_leaks_nothing(api, patient):
     answer = api(other.user).post("/api/v1/checkins/", payload, format="json")
     assert answer.status_code == 409 and "morning_pain" not in answer.json()
     assert CheckIn.objects.filter(patient=other).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("previous", "today", "advised"),
+    [
+        ([(2, 10), (3, 10), (2, 15)], (9, 90), True),  # the audit's case: 9/10 and 90 minutes
+        ([(2, 10), (3, 10), (2, 15)], (5, 10), True),  # pain up 2.7 points on the usual
+        ([(2, 10), (3, 10), (2, 15)], (2, 30), True),  # stiffness up 18 minutes
+        ([(2, 10), (3, 10), (2, 15)], (3, 20), False),  # within the usual
+        ([], (6, 10), True),  # nothing to compare with: above 5/10 is too much
+        ([], (5, 60), False),
+    ],
+)
+def test_morning_pain_worse_than_usual_gets_advice_to_lower_the_load(db, api, previous, today, advised, time_machine):
+    import datetime as dt
+
+    from patients.models import CheckIn
+
+    from .factories import PatientFactory
+
+    time_machine.move_to(dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC), tick=False)
+    patient = PatientFactory(timezone="UTC")
+    for back, (pain, minutes) in enumerate(previous, start=1):
+        CheckIn.objects.create(patient=patient, date=dt.date(2026, 3, 20 - back), morning_pain=pain,
+                               morning_stiffness_minutes=minutes)  # fmt: skip
+    body = {"morning_pain": today[0], "morning_stiffness_minutes": today[1], "red_flags": []}
+    answer = api(patient.user).post("/api/v1/checkins/", body, format="json")
+    assert answer.status_code == 201
+    advice = answer.json()["advice"]
+    assert [a["kind"] for a in advice] == (["morning_worse"] if advised else [])
+    if advised:
+        assert "Lower the load today" in advice[0]["text"] and "no reason to stop" in advice[0]["text"]
+
+
+def test_a_red_flag_answer_gets_only_the_advice_to_stop(db, api):
+    from .factories import PatientFactory
+
+    patient = PatientFactory(timezone="UTC")
+    body = {"morning_pain": 9, "morning_stiffness_minutes": 90, "red_flags": ["fever"]}
+    advice = api(patient.user).post("/api/v1/checkins/", body, format="json").json()["advice"]
+    assert [a["kind"] for a in advice] == ["inflammation"]

@@ -23,8 +23,10 @@ export function bundledAdvice(answers) {
 }
 
 export function Advice({ advice, notice, told }) {
-  return html`<div class="advice" role="alert">
-    <h2>${t('advice_title')}</h2>
+  // "Stop your exercises" heads red-flag advice only: morning pain worse than usual says lower the load instead
+  const stop = advice.some((a) => a.kind !== 'morning_worse');
+  return html`<div class=${stop ? 'advice' : 'advice gentle'} role="alert">
+    ${stop && html`<h2>${t('advice_title')}</h2>`}
     ${advice.map((a) => html`<section class="advice-item" key=${a.kind}><h3>${a.title}</h3><p>${a.text}</p></section>`)}
     ${notice && html`<p>${notice}</p>`}
     ${told && html`<p class="strong">${told}</p>`}

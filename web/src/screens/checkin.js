@@ -30,7 +30,10 @@ export function CheckIn({ me }) {
     requestBackgroundSync();
     const answers = await syncNow();
     const stored = answers?.[body.client_id];
-    if (stored && flags.length) setDone({ advice: stored.advice?.length ? stored.advice : bundledAdvice(flags), told: t('advice_told') });
+    // The server's advice names the clinic, and it alone knows "worse than usual" (morning_worse)
+    if (stored?.advice?.length || (stored && flags.length)) {
+      setDone({ advice: stored.advice?.length ? stored.advice : bundledAdvice(flags), told: flags.length ? t('advice_told') : null });
+    }
     setBusy(false);
   };
 
