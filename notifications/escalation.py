@@ -165,6 +165,7 @@ def _evaluate(now: dt.datetime, patient_ids: list[int] | None) -> dict[str, int]
     _clinical_review(programs, ctx, findings)
     _outcomes([p for p in programs if p.status == ProgramStatus.COMPLETED], ctx, findings)
     _ask_for_visa_a(active, ctx)
+    _long_pauses([p for p in programs if p.status == ProgramStatus.PAUSED], ctx)
 
     patients = {p.patient_id: p.patient for p in programs}
     raises = []
@@ -517,3 +518,32 @@ def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
             for user, interval in recipients
         ]
     notify_many(chase)
+
+
+def _long_pauses(paused: list[Program], ctx: Context) -> None:
+    """A pause never completes a program: its days are made up after it ends (the end date moves), so a
+    program kept paused waits for its clinician. The physio is told when a pause has lasted
+    ``LONG_PAUSE_DAYS``, and again each time as long again: resume it, or stop it to close the episode."""
+    every = settings.LONG_PAUSE_DAYS
+    notices = []
+    for program in paused:
+        pause = program.open_pause
+        if pause is None:
+            continue
+        days = (ctx.todays[program.id] - pause.start_date).days
+        if days < every:
+            continue
+        notices.append(
+            Notification(
+                user=program.patient.physio,
+                kind=NotificationKind.INFO,
+                title=f"Program paused for {days} days",
+                body=f"A patient's program has been paused since {pause.start_date}. Its remaining days wait for "
+                "it: resume the program, or stop it to close this episode of care.",
+                push_text="A paused program needs your decision in Rehab Tracker.",
+                dedupe_key=f"long-pause:{pause.id}:{days // every}",
+                patient=program.patient,
+                url=f"/patients/{program.patient_id}/",
+            )
+        )
+    notify_many(notices)

@@ -143,3 +143,28 @@ def test_the_14_day_rule_waits_for_14_finished_days(time_machine, days_in, level
     evaluate(now=now)
     [flag] = Flag.objects.filter(patient=program.patient, kind="non_adherence")
     assert flag.level == level
+
+
+def test_a_program_kept_paused_past_its_end_waits_and_the_physio_is_told(api, time_machine):
+    from notifications.models import Notification
+
+    time_machine.move_to(dt.datetime(2026, 1, 10, 9, tzinfo=UTC), tick=False)
+    program = ProgramFactory(start_date=dt.date(2026, 1, 5), patient=PatientFactory(timezone="UTC"))
+    physio = program.patient.physio
+    assert api(physio).patch(f"/api/v1/programs/{program.id}/", {"status": "paused"}, format="json").status_code == 200
+    told = []
+    for day in (dt.date(2026, 2, 6), dt.date(2026, 2, 7), dt.date(2026, 3, 9), dt.date(2026, 4, 20)):
+        time_machine.move_to(dt.datetime.combine(day, dt.time(9), tzinfo=UTC), tick=False)
+        evaluate()
+        evaluate()
+        told.append(Notification.objects.filter(user=physio, dedupe_key__startswith="long-pause:").count())
+    assert told == [0, 1, 2, 3]  # 27 days: not yet; 28 and 56 days; 100 days (the third interval)
+    program.refresh_from_db()
+    assert program.status == "paused"  # past its first end date (29 March), never completed by the pause
+    assert api(program.patient.user).get("/api/v1/today/").json()["state"] == "paused"
+    time_machine.move_to(dt.datetime(2026, 4, 21, 9, tzinfo=UTC), tick=False)
+    assert api(physio).patch(f"/api/v1/programs/{program.id}/", {"status": "active"}, format="json").status_code == 200
+    program.refresh_from_db()
+    paused_days = (dt.date(2026, 4, 20) - dt.date(2026, 1, 10)).days + 1
+    assert program.end_date == dt.date(2026, 3, 29) + dt.timedelta(days=paused_days)  # the days are made up
+    assert api(program.patient.user).get("/api/v1/today/").json()["state"] == "training"
