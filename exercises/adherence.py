@@ -132,13 +132,21 @@ def adherence_over_last_days(
     }
 
 
-# Per program: day → (exercise, leg) → [(reps, sets)]; the leg is None when only one side is affected.
-DayCounts = dict[dt.date, dict[tuple[str, str | None], list[tuple[int, int]]]]
+# Per program: day → (exercise, leg) → [(reps, sets)]; the leg is the set's side column.
+DayCounts = dict[dt.date, dict[tuple[str, str], list[tuple[int, int]]]]
+SIDES = ("left", "right")
 
 
-def legs(program: Program) -> tuple[str | None, ...]:
-    """The legs that each owe the full prescription: both with ``side = both``, else the one (any side column)."""
-    return ("left", "right") if program.patient.side == "both" else (None,)
+def legs(program: Program, day: dt.date) -> tuple[str | None, ...]:
+    """The legs that each owe the full prescription on ``day``: both while ``side = both`` was in force, else
+    the one (None: a set of either side column counts)."""
+    return SIDES if program.patient.side_on(day) == "both" else (None,)
+
+
+def _groups(logged: dict, exercise: str, leg: str | None) -> list[tuple[int, int]]:
+    if leg is not None:
+        return logged.get((exercise, leg), [])
+    return [*logged.get((exercise, "left"), []), *logged.get((exercise, "right"), [])]
 
 
 def _set_counts(programs: Sequence[Program], windows: dict[int, Window]) -> dict[int, DayCounts]:
@@ -158,11 +166,10 @@ def _set_counts(programs: Sequence[Program], windows: dict[int, Window]) -> dict
     with connection.cursor() as cursor:  # plain rows: the driver's dates need no per-row converters
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    both = {p.id for p in programs if p.patient.side == "both"}
     counts: dict[int, DayCounts] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for program_id, day, exercise, side, reps, n in rows:
         day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)  # SQLite returns text
-        counts[program_id][day][(exercise, side if program_id in both else None)].append((reps, n))
+        counts[program_id][day][(exercise, side)].append((reps, n))
     return counts
 
 
@@ -189,10 +196,10 @@ def day_status(day: dt.date, today: dt.date) -> str:
 
 def _day_figures(program: Program, start: dt.date, end: dt.date, today: dt.date, counts: DayCounts) -> list[DayFigure]:
     spec = PROTOCOLS[program.protocol]
-    sides = legs(program)
     figures = []
     day = start
     while day <= end:
+        sides = legs(program, day)
         rx = prescription(program, day)
         week = rx.week  # the program week of the day, paused or not
         logged = counts.get(day)
@@ -201,7 +208,7 @@ def _day_figures(program: Program, start: dt.date, end: dt.date, today: dt.date,
         if logged and week and (rx.items or (not spec.daily and program.prescribes_on(day))):
             for ex in spec.exercises:
                 cap, reps = spec.day_cap(week, ex), prescribed_reps(program.protocol, week, ex)
-                done += sum(min(credit(logged.get((ex, leg), []), reps), cap) for leg in sides)
+                done += sum(min(credit(_groups(logged, ex, leg), reps), cap) for leg in sides)
         figures.append(
             DayFigure(
                 day,
@@ -238,7 +245,7 @@ def _program_adherence(
             week.prescribed_sets += figure.prescribed_sets
             week.completed_sets = round(week.completed_sets + figure.completed_sets, 2)
         elif figure.prescribes:
-            week.prescribed_sets += spec.week_sets(figure.week) * len(legs(program)) / 7
+            week.prescribed_sets += spec.week_sets(figure.week) * len(legs(program, figure.date)) / 7
     if not spec.daily:
         _fill_hsr_weeks(program, weeks, min(end, today - ONE_DAY), counts)
     result.weeks = [weeks[w] for w in sorted(weeks)]
@@ -248,17 +255,17 @@ def _program_adherence(
 def _fill_hsr_weeks(program: Program, weeks: dict[int, WeekFigure], last_counted: dt.date, counts: DayCounts) -> None:
     """HSR: each week's set credit (any day of that week up to the last finished day), capped per exercise and leg."""
     spec = PROTOCOLS[program.protocol]
+    # credit per exercise and leg (None: the one affected side of a single-side day), each capped at the week's
     per_week: dict[int, dict[tuple[str, str | None], float]] = defaultdict(lambda: defaultdict(float))
     for day, logged in counts.items():
         week = program.week_on(day)
         if day > last_counted or week not in weeks or not program.prescribes_on(day):  # paused or held: no credit
             continue
+        both = legs(program, day) == SIDES
         for (ex, leg), groups in logged.items():
-            per_week[week][(ex, leg)] += credit(groups, prescribed_reps(program.protocol, week, ex))
+            per_week[week][(ex, leg if both else None)] += credit(groups, prescribed_reps(program.protocol, week, ex))
     for week, figure in weeks.items():
         done = per_week.get(week, {})
-        logged = sum(
-            min(done.get((ex, leg), 0.0), spec.week_cap(week, ex)) for ex in spec.exercises for leg in legs(program)
-        )
+        logged = sum(min(credit, spec.week_cap(week, ex)) for (ex, _), credit in done.items())
         figure.prescribed_sets = round(figure.prescribed_sets, 2)
         figure.completed_sets = round(min(logged, figure.prescribed_sets), 2)

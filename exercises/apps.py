@@ -5,8 +5,8 @@ class ExercisesConfig(AppConfig):
     name = "exercises"
 
     def ready(self):
-        from patients.signals import patient_timezone_changed
+        from patients.signals import patient_days_changed
 
         from .summaries import expire_patient
 
-        patient_timezone_changed.connect(expire_patient, dispatch_uid="exercises.summaries.timezone")
+        patient_days_changed.connect(expire_patient, dispatch_uid="exercises.summaries.timezone")

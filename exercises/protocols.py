@@ -241,14 +241,26 @@ def prescription(program: ProgramLike, day: dt.date) -> Prescription:
     week = program.week_on(day)
     if week is None or not program.prescribes_on(day) or not is_training_day(program, day):
         return Prescription(day, week, False)
-    return Prescription(day, week, True, list(_week_items(program.protocol, week, program.insertional)))
+    both = program.patient.side_on(day) == "both"
+    return Prescription(day, week, True, list(_week_items(program.protocol, week, program.insertional, both)))
 
 
-@lru_cache(maxsize=128)
-def _week_items(protocol: str, week: int, insertional: bool) -> tuple[Item, ...]:
-    """A training day's items are the same all week: built once per protocol, week and tendinopathy type."""
+# Alfredson with both tendons affected: the lowering is on one leg at a time (each leg does its own sets), and
+# the rise, which the other leg does when one side is affected, is done on both legs.
+_ECCENTRIC_TEMPO_BOTH = "slow lowering on one leg; rise on both legs"
+_BOTH_NOTE = (
+    "Both legs are affected: rise onto the toes on both legs, then lower slowly on the one leg whose set this is; "
+    "do each leg's sets."
+)
+
+
+@lru_cache(maxsize=256)
+def _week_items(protocol: str, week: int, insertional: bool, both: bool = False) -> tuple[Item, ...]:
+    """A training day's items are the same all week: built once per protocol, week, tendinopathy type and side."""
     spec = PROTOCOLS[protocol]
     doses = _hsr_week(week, insertional=True) if insertional and protocol == ProtocolSlug.HSR else spec.weeks[week]
+    if both and spec.daily:
+        doses = tuple(Dose(d.exercise, d.sets, d.reps, _ECCENTRIC_TEMPO_BOTH, f"{d.note} {_BOTH_NOTE}") for d in doses)
     return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note) for s in spec.sessions for d in doses)
 
 

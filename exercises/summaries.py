@@ -28,7 +28,7 @@ def invalidate(program_ids: Iterable[int]) -> None:
 
 
 def expire_patient(sender, *, patient, **kwargs) -> None:
-    """``patients.signals.patient_timezone_changed``: the patient's days moved, so did their figures' windows."""
+    """``patients.signals.patient_days_changed``: the patient's days moved or owe otherwise: figures expire."""
     invalidate(Program.objects.filter(patient_id=patient.id).values_list("id", flat=True))
 
 

@@ -1,5 +1,7 @@
 """People: users with a role, patients with their care team, check-ins, VISA-A."""
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -52,6 +54,10 @@ class Patient(models.Model):
         related_name="physician_patients",
         limit_choices_to={"role": Role.PHYSICIAN},
     )
+    # The sides before the current one, oldest first: [{"side": "left", "until": "2026-03-15"}, …] ("until" is
+    # the last day of that side). Adherence judges each day by the side then in force: a change never rewrites
+    # the days before it. Kept on the row, so reading a patient's days needs no other query.
+    side_history = models.JSONField(default=list, blank=True)
     reminders_enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,6 +67,13 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.user.username
+
+    def side_on(self, day: dt.date) -> str:
+        """The affected side (left, right or both) in force on the patient-local date ``day``."""
+        for entry in self.side_history:
+            if day.isoformat() <= entry["until"]:
+                return entry["side"]
+        return self.side
 
 
 class RedFlag(models.TextChoices):

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from .models import CheckIn, Patient, Role, User, VisaA
-from .signals import checkin_recorded, patient_timezone_changed
+from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
 
 
@@ -40,7 +40,43 @@ def patient_settings_update(*, patient: Patient, reminders_enabled: bool | None 
     if fields:
         patient.save(update_fields=fields)
     if moved:
-        patient_timezone_changed.send(sender=Patient, patient=patient)
+        patient_days_changed.send(sender=Patient, patient=patient)
+    return patient
+
+
+class SideChangeError(Exception):
+    """A side change the history does not allow (a 400 with ``field`` and this message)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+SIDE_BACK_DAYS = 28
+
+
+@transaction.atomic
+def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date, today: dt.date) -> Patient:
+    """The other tendon starts hurting (or one settles): ``side`` from ``effective_from`` on. The days before
+    keep the side they had, so their adherence stays what it was."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if side == patient.side:
+        raise SideChangeError("side", f"The affected side is {side} already.")
+    if effective_from > today:
+        raise SideChangeError("effective_from", "A side change starts today at the latest.")
+    if effective_from < today - dt.timedelta(days=SIDE_BACK_DAYS):
+        raise SideChangeError("effective_from", f"A side change starts at most {SIDE_BACK_DAYS} days back.")
+    last = patient.side_history[-1]["until"] if patient.side_history else None
+    if last is not None and effective_from.isoformat() <= last:
+        raise SideChangeError(
+            "effective_from",
+            f"The side changed on {dt.date.fromisoformat(last) + dt.timedelta(days=1)}: start after it.",
+        )
+    until = effective_from - dt.timedelta(days=1)
+    patient.side_history = [*patient.side_history, {"side": patient.side, "until": until.isoformat()}]
+    patient.side = side
+    patient.save(update_fields=["side", "side_history"])
+    patient_days_changed.send(sender=Patient, patient=patient)
     return patient
 
 

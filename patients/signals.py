@@ -6,6 +6,6 @@ from django.dispatch import Signal
 # so a red flag and its check-in are stored together or not at all.
 checkin_recorded = Signal()
 
-# Sent inside the transaction that changes a patient's time zone (``patient``): what is kept per local day
-# (the adherence figures of the caseload) expires at once, not at midnight in the old zone.
-patient_timezone_changed = Signal()
+# Sent inside the transaction that changes what a patient's days are or owe (``patient``): a new time zone
+# or affected side. What is kept per day (the caseload's adherence figures) expires at once.
+patient_days_changed = Signal()
