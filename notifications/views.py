@@ -125,7 +125,13 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         body = FlagActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            flag = flags.flag_act(flag=flag, user=request.user, action=action_name, **body.validated_data)
+            flag = flags.flag_act(
+                flag=flag,
+                user=request.user,
+                action=action_name,
+                note=body.validated_data["note"],
+                outcome=body.validated_data.get("outcome", ""),
+            )
         except flags.FlagActionError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from exc
         return Response(FlagSerializer(flag).data)

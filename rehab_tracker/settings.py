@@ -185,8 +185,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Rehab Tracker API",
     "DESCRIPTION": "Home rehabilitation of Achilles tendinopathy: programs, set logs, adherence.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVERS": [{"url": "/", "description": "This server"}],
+    # Two "side" choice sets: the patient's affected side (may be both) and the leg a set was done on.
+    "ENUM_NAME_OVERRIDES": {
+        "AffectedSideEnum": "patients.models.Side",
+        "FlagKindEnum": "notifications.models.FlagKind",
+    },
     # Swagger UI from static files (drf-spectacular-sidecar): no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
