@@ -1,6 +1,6 @@
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -98,7 +98,7 @@ FLAG_FILTERS = [
 ]
 
 
-@extend_schema(parameters=FLAG_FILTERS)
+@extend_schema_view(list=extend_schema(parameters=FLAG_FILTERS))  # the filters are the list's only
 class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [only_for(Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)]
     serializer_class = FlagSerializer
