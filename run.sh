@@ -38,13 +38,15 @@ start() {
     $py manage.py migrate --noinput -v0
     $py manage.py collectstatic --noinput -v0
     $py manage.py seed_demo
-    echo "Starting web on http://127.0.0.1:$port/ (API /api/v1/, docs /api/docs/, admin /admin/), worker and beat."
+    echo "Starting web on http://127.0.0.1:$port/ (API /api/v1/, docs /api/docs/, admin /admin/), workers and beat."
     echo "Stop with Ctrl-C."
     # Each process in a session of its own: Ctrl-C reaches this script only, which stops each one once
     # (SIGTERM: a warm shutdown), waits up to 20 s, then kills whatever is left of its process group.
     PIDS=()
     trap stop_all EXIT INT TERM
-    setsid .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=2 & PIDS+=($!)
+    setsid .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=2 -Q celery -n default@%h & PIDS+=($!)
+    # Red-flag deliveries: a worker of their own, so an alert never waits behind the hourly evaluation.
+    setsid .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=1 -Q alerts -n alerts@%h & PIDS+=($!)
     setsid .venv/bin/celery -A rehab_tracker beat --loglevel=INFO & PIDS+=($!)
     setsid .venv/bin/gunicorn rehab_tracker.wsgi --bind "127.0.0.1:$port" --workers 2 --access-logfile - & PIDS+=($!)
     wait -n || true

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import JSONParser
 
 MAX_DEPTH = 32  # the deepest body any endpoint takes is 3 levels (a batch of logs); 1,000 levels overflow Python
 
@@ -54,15 +54,6 @@ class LimitedJSONParser(JSONParser):
         return data
 
 
-class CheckedFormParser(FormParser):
-    """Form bodies (``curl -d``) with the same text checks."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        check_strings([[key, *values] for key, values in data.lists()])
-        return data
-
-
 DATABASE_RETRY_SECONDS = 5
 
 
@@ -103,6 +94,15 @@ class Pagination(PageNumberPagination):
         if value is not None and not value.strip():
             raise exceptions.ValidationError({"page": ["A page number from 1."]})
         return super().get_page_number(request, paginator)
+
+    def get_paginated_response_schema(self, schema):
+        """OpenAPI 3.1: the page links are ``type: [string, null]`` (DRF writes 3.0's ``nullable``)."""
+        response = super().get_paginated_response_schema(schema)
+        for link in ("next", "previous"):
+            field = response["properties"][link]
+            field.pop("nullable", None)
+            field["type"] = ["string", "null"]
+        return response
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

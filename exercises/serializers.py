@@ -59,6 +59,10 @@ def _check_loads_and_weekdays(protocol: str, attrs: dict) -> None:
 
 
 class ProgramChangeSerializer(serializers.ModelSerializer):
+    # Any JSON value, null included (a nullable JSONField's schema would be oneOf [any, null]: null matches both).
+    old_value = serializers.JSONField(read_only=True)
+    new_value = serializers.JSONField(read_only=True)
+
     class Meta:
         model = ProgramChange
         fields = ["field", "old_value", "new_value", "changed_by", "changed_at"]
@@ -147,10 +151,10 @@ class ProgramUpdateSerializer(serializers.Serializer):
 
 
 class PrescriptionItemSerializer(serializers.Serializer):
-    exercise = serializers.CharField()
+    exercise = serializers.ChoiceField(choices=Exercise.choices)
     sets = serializers.IntegerField()
     reps = serializers.IntegerField()
-    session = serializers.CharField(allow_null=True)
+    session = serializers.ChoiceField(choices=Session.choices, allow_null=True)
     tempo = serializers.CharField()
     note = serializers.CharField()
     load_kg = serializers.FloatField(allow_null=True)
@@ -185,8 +189,14 @@ class SetLogSerializer(serializers.ModelSerializer):
     date = serializers.DateField()
     exercise = serializers.ChoiceField(choices=Exercise.choices)
     reps = serializers.IntegerField(min_value=1, max_value=500)
+    # No schema default (generators would make it required): validate() sets body weight when it is left out.
     load_kg = serializers.DecimalField(
-        max_digits=6, decimal_places=2, min_value=Decimal(0), max_value=Decimal(MAX_LOAD_KG), default=Decimal(0)
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(MAX_LOAD_KG),
+        required=False,
+        help_text="Added load; 0 (body weight) when left out",
     )
     pain = serializers.IntegerField(min_value=0, max_value=10)
     session = serializers.ChoiceField(choices=Session.choices, allow_null=True, required=False, default=None)
@@ -230,6 +240,7 @@ class SetLogSerializer(serializers.ModelSerializer):
             )
         if attrs.get("session") and not PROTOCOLS[program.protocol].daily:
             raise serializers.ValidationError({"session": ["Sessions (am/pm) apply to the Alfredson protocol only."]})
+        attrs.setdefault("load_kg", Decimal(0))
         attrs["side"] = _leg(patient.side, attrs.get("side"))
         attrs["program"] = program
         attrs["today"] = today  # the kept adherence figures change only for finished days

@@ -109,7 +109,9 @@ class _NoRedirects(requests.Session):
         return super().post(url, *args, **kwargs)
 
 
-def send_webpush(*, endpoint: str, p256dh: str, auth: str, payload: dict) -> None:
+def send_webpush(*, endpoint: str, p256dh: str, auth: str, payload: dict, urgency: str = "normal") -> None:
+    """Encrypt (aes128gcm) and POST ``payload`` with the headers RFC 8030/8291 ask for: a push service such as
+    web-push-testing refuses a message without its Content-Type. ``urgency``: high for red flags."""
     if not endpoint_allowed(endpoint):  # the list may have changed since the subscription was stored
         raise SubscriptionGone("endpoint no longer allowed")
     private, _ = vapid_keys()
@@ -119,6 +121,8 @@ def send_webpush(*, endpoint: str, p256dh: str, auth: str, payload: dict) -> Non
             data=json.dumps(payload),
             vapid_private_key=private,
             vapid_claims={"sub": settings.VAPID_SUBJECT},  # a fresh dict: pywebpush adds "aud"/"exp" to it
+            content_encoding="aes128gcm",
+            headers={"Content-Type": "application/octet-stream", "Urgency": urgency},
             timeout=settings.WEBPUSH_TIMEOUT,
             ttl=settings.WEBPUSH_TTL,
             requests_session=_NoRedirects(),

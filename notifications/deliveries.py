@@ -28,6 +28,7 @@ from .models import (
     Delivery,
     DeliveryStatus,
     Flag,
+    FlagKind,
     Notification,
     PushSubscription,
 )
@@ -87,10 +88,17 @@ def notify_many(notifications: list[Notification]) -> list[int]:
         if not deliveries:
             return []
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        alert_keys = {n.dedupe_key for n in fresh if is_alert(n)}
         pending = Delivery.objects.filter(notification__in=stored, status=DeliveryStatus.PENDING, attempts=0)
-        ids = list(pending.values_list("id", flat=True))
-        dispatch_deliveries(ids)
+        rows = list(pending.values_list("id", "notification__dedupe_key"))
+        ids = [delivery_id for delivery_id, _ in rows]
+        dispatch_deliveries(ids, alerts={delivery_id for delivery_id, key in rows if key in alert_keys})
     return ids
+
+
+def is_alert(notification: Notification) -> bool:
+    """A red flag's notification: it goes out first (its own queue) and tells the push service so (Urgency)."""
+    return notification.flag_id is not None and notification.flag.kind == FlagKind.RED_FLAG
 
 
 _inline = contextvars.ContextVar("inline_delivery", default=False)
@@ -106,22 +114,25 @@ def inline_delivery():
         _inline.reset(token)
 
 
-def dispatch_deliveries(ids: list[int]) -> None:
-    """After commit: hand each delivery to a worker, or send it here inside ``inline_delivery()``."""
+def dispatch_deliveries(ids: list[int], alerts: set[int] = frozenset()) -> None:
+    """After commit: hand each delivery to a worker, or send it here inside ``inline_delivery()``. ``alerts``
+    (red flags) go on their own queue, which a worker of its own serves: they never wait behind an evaluation
+    or a reminder sweep."""
     if not ids:
         return
     if _inline.get():
         transaction.on_commit(lambda: [send_inline(i) for i in ids])
     else:
-        transaction.on_commit(lambda: _queue(ids))
+        transaction.on_commit(lambda: _queue(ids, alerts))
 
 
-def _queue(ids: list[int]) -> None:
+def _queue(ids: list[int], alerts: set[int] = frozenset()) -> None:
     """Queue each delivery on the broker; with the broker down they stay pending in the database, where the
     stale-delivery sweep finds them once it is back, and the request that caused them does not fail or hang."""
     try:
         for delivery_id in ids:  # by name: this module is below the tasks module that calls it
-            current_app.send_task(SEND_DELIVERY, args=[delivery_id])
+            queue = settings.CELERY_ALERTS_QUEUE if delivery_id in alerts else settings.CELERY_TASK_DEFAULT_QUEUE
+            current_app.send_task(SEND_DELIVERY, args=[delivery_id], queue=queue)
     except (OperationalError, OSError) as exc:
         log.warning(
             "broker unreachable: %d deliveries left pending for the retry sweep (%s)", len(ids), type(exc).__name__
@@ -151,7 +162,7 @@ def delivery_send(*, delivery_id: int) -> str:
     now = timezone.now()
     if not _claim(delivery_id, now):
         return "not-claimed"
-    delivery = Delivery.objects.select_related("notification__user").get(id=delivery_id)
+    delivery = Delivery.objects.select_related("notification__user", "notification__flag").get(id=delivery_id)
     notification = delivery.notification
     try:
         if delivery.channel == Channel.WEBPUSH:
@@ -164,6 +175,7 @@ def delivery_send(*, delivery_id: int) -> str:
                 auth=subscription.auth,
                 payload={"title": "Rehab Tracker", "body": notification.push_text, "url": notification.url,
                          "notification": notification.id},
+                urgency="high" if is_alert(notification) else "normal",
             )  # fmt: skip
         else:
             channels.send_email(to=delivery.target, subject=notification.title, body=notification.body)

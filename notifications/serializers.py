@@ -16,7 +16,21 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice stored as "" when unset (a CharField with blank=True) goes out as null: "" is no choice."""
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 class FlagSerializer(serializers.ModelSerializer):
+    outcome = BlankAsNullChoiceField(
+        choices=RedFlagOutcome.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="A resolved red flag: what the program did (resume, keep_paused, stop); null otherwise",
+    )
+
     class Meta:
         model = Flag
         fields = [
@@ -44,7 +58,6 @@ class FlagActionSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=RedFlagOutcome.choices,
         required=False,
-        default="",
         help_text="Resolving a red flag: what the program does now (resume, keep_paused, stop)",
     )
 

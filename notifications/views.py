@@ -1,6 +1,6 @@
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -99,7 +99,7 @@ FLAG_FILTERS = [
 ]
 
 
-@extend_schema(parameters=FLAG_FILTERS)
+@extend_schema_view(list=extend_schema(parameters=FLAG_FILTERS))  # the filters are the list's only
 class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [only_for(Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)]
     serializer_class = FlagSerializer
@@ -126,7 +126,13 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         body = FlagActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            flag = flags.flag_act(flag=flag, user=request.user, action=action_name, **body.validated_data)
+            flag = flags.flag_act(
+                flag=flag,
+                user=request.user,
+                action=action_name,
+                note=body.validated_data["note"],
+                outcome=body.validated_data.get("outcome", ""),
+            )
         except flags.FlagActionError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from exc
         return Response(FlagSerializer(flag).data)

@@ -21,8 +21,8 @@ from notifications.models import Flag
 from patients.models import CheckIn, Patient, VisaA
 
 CSV_COLUMNS = [
-    "record", "date", "exercise", "session", "reps", "load_kg", "pain",
-    "morning_pain", "morning_stiffness_minutes", "red_flags", "visa_a_score", "visa_a_answers", "client_id",
+    "record", "date", "exercise", "session", "side", "reps", "load_kg", "pain", "morning_pain",
+    "morning_stiffness_minutes", "red_flags", "visa_a_score", "visa_a_answers", "visa_a_item8_branch", "client_id",
 ]  # fmt: skip
 SYSTEM = "urn:rehab-tracker"
 UCUM = "http://unitsofmeasure.org"
@@ -48,7 +48,7 @@ def csv_rows(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
     for log in _window(SetLog.objects.filter(patient=patient), date_from, date_to).order_by("date", "id").iterator():
         yield writer.writerow((empty | {
             "record": "set_log", "date": log.date, "exercise": log.exercise, "session": log.session or "",
-            "reps": log.reps, "load_kg": log.load_kg, "pain": log.pain, "client_id": log.client_id,
+            "side": log.side, "reps": log.reps, "load_kg": log.load_kg, "pain": log.pain, "client_id": log.client_id,
         }).values())  # fmt: skip
     for checkin in _window(CheckIn.objects.filter(patient=patient), date_from, date_to).iterator():
         yield writer.writerow((empty | {
@@ -58,12 +58,54 @@ def csv_rows(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
     for visa in _window(VisaA.objects.filter(patient=patient), date_from, date_to).iterator():
         yield writer.writerow((empty | {
             "record": "visa_a", "date": visa.date, "visa_a_score": visa.score,
-            "visa_a_answers": " ".join(map(str, visa.answers)),
+            "visa_a_answers": " ".join(map(str, visa.answers)), "visa_a_item8_branch": visa.item8_branch or "",
         }).values())  # fmt: skip
 
 
+# Every resource's fullUrl is a UUID derived from its type and row (the same on every export), and every
+# reference inside the Bundle is that fullUrl: FHIR resolves a reference in a Bundle by matching fullUrl.
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, SYSTEM)
+# Codes. Standard ones only where a published source names them; the rest are this project's own
+# (system ``urn:rehab-tracker:code``, documented in the README).
+LOINC, SNOMED = "http://loinc.org", "http://snomed.info/sct"
+# LOINC 72514-3 "Pain severity - 0-10 verbal numeric rating [Score] - Reported" (https://loinc.org/72514-3/).
+PAIN_0_10 = {
+    "system": LOINC,
+    "code": "72514-3",
+    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+}
+# SNOMED CT 11654001 "Achilles tendinitis (disorder)" (SNOMED CT International browser, concept 11654001).
+ACHILLES_TENDINITIS = {"system": SNOMED, "code": "11654001", "display": "Achilles tendinitis (disorder)"}
+# SNOMED CT laterality qualifiers: 7771000 Left, 24028007 Right, 51440002 Right and left (qualifier values).
+LATERALITY = {
+    "left": {"system": SNOMED, "code": "7771000", "display": "Left"},
+    "right": {"system": SNOMED, "code": "24028007", "display": "Right"},
+    "both": {"system": SNOMED, "code": "51440002", "display": "Right and left"},
+}
+# FHIR R4 observation-category (https://hl7.org/fhir/R4/codesystem-observation-category.html): "activity" for
+# exercise (as the Physical Activity IG does), "survey" for what the patient reports in a check-in.
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+ACTIVITY = [{"coding": [{"system": CATEGORY, "code": "activity", "display": "Activity"}]}]
+SURVEY = [{"coding": [{"system": CATEGORY, "code": "survey", "display": "Survey"}]}]
+VISA_A_QUESTIONNAIRE = "http://rehab-tracker.invalid/Questionnaire/visa-a"  # no LOINC or published canonical
+FLAG_LABELS = {
+    "non_adherence": "Low adherence", "pain": "Pain above the limit", "red_flag": "Red-flag answer",
+    "clinical_review": "Clinical review (morning stiffness)", "treatment_review": "Treatment review",
+    "missing_outcome": "Missing VISA-A outcome",
+}  # fmt: skip
+
+
+def full_url(resource_type: str, resource_id: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{resource_type}/{resource_id}')}"
+
+
+def _ref(resource_type: str, resource_id: str) -> dict:
+    return {"reference": full_url(resource_type, resource_id)}
+
+
 def _entry(resource: dict) -> str:
-    return BundleEntry.model_validate({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": resource}).model_dump_json()
+    url = full_url(resource["resourceType"], resource["id"])
+    return BundleEntry.model_validate({"fullUrl": url, "resource": resource}).model_dump_json()
 
 
 def _code(text: str, code: str | None = None) -> dict:
@@ -77,20 +119,32 @@ PROGRAM_STATUS = {"active": "active", "paused": "on-hold", "completed": "complet
 
 
 def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
-    subject = {"reference": f"Patient/{patient.id}"}
+    patient_id, condition_id = f"patient-{patient.id}", f"condition-{patient.id}"
+    subject = _ref("Patient", patient_id)
     stamp = json.dumps(dt.datetime.now(dt.UTC).isoformat())
     yield f'{{"resourceType":"Bundle","type":"collection","timestamp":{stamp},"entry":['
 
     yield _entry({
-        "resourceType": "Patient", "id": str(patient.id),
+        "resourceType": "Patient", "id": patient_id,
         "identifier": [{"system": f"{SYSTEM}:patient", "value": str(patient.id)}],
     })  # fmt: skip
-    for program in Program.objects.filter(patient=patient).order_by("start_date"):
-        yield "," + _entry(_care_plan(program, subject))
+    yield "," + _entry({
+        "resourceType": "Condition", "id": condition_id, "subject": subject,
+        "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                       "code": "active"}]},
+        "code": {"coding": [ACHILLES_TENDINITIS], "text": f"Achilles tendinopathy ({patient.tendinopathy})"},
+        "bodySite": [{"coding": [LATERALITY[patient.side]], "text": f"Achilles tendon, {patient.side}"}],
+    })  # fmt: skip
+    programs = list(Program.objects.filter(patient=patient).order_by("start_date"))
+    for program in programs:
+        yield "," + _entry(_care_plan(program, subject, _ref("Condition", condition_id)))
     for date, sets in sets_by_day([patient.id], date_from, date_to).get(patient.id, {}).items():
         day = {"date": date, "sets": sets.sets, "reps": sets.reps, "load": sets.load_max, "pain": sets.pain_max}
+        plan = next((p for p in programs if p.start_date <= date <= p.end_date), None)
         yield "," + _entry({
-            "resourceType": "Observation", "status": "final", "subject": subject,
+            "resourceType": "Observation", "id": f"exercise-day-{patient.id}-{date.isoformat()}",
+            "status": "final", "category": ACTIVITY, "subject": subject,
+            **({"basedOn": [_ref("CarePlan", f"program-{plan.id}")]} if plan else {}),
             "code": _code("Calf exercise sets logged in a day", "exercise-day"),
             "effectiveDateTime": day["date"].isoformat(),
             "component": [
@@ -98,13 +152,14 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
                 {"code": _code("Repetitions", "reps"), "valueInteger": day["reps"]},
                 {"code": _code("Heaviest added load", "load"),
                  "valueQuantity": {"value": float(day["load"]), "unit": "kg", "system": UCUM, "code": "kg"}},
-                {"code": _code("Worst pain during exercise (0-10)", "pain"), "valueInteger": day["pain"]},
+                {"code": {"coding": [PAIN_0_10], "text": "Worst pain during exercise (0-10)"},
+                 "valueInteger": day["pain"]},
             ],
         })  # fmt: skip
     for checkin in _window(CheckIn.objects.filter(patient=patient), date_from, date_to).iterator():
         yield "," + _entry({
-            "resourceType": "Observation", "status": "final", "subject": subject,
-            "code": _code("Morning Achilles pain (0-10)", "morning-pain"),
+            "resourceType": "Observation", "id": f"checkin-{checkin.id}", "status": "final", "category": SURVEY,
+            "subject": subject, "code": {"coding": [PAIN_0_10], "text": "Morning Achilles pain (0-10)"},
             "effectiveDateTime": checkin.date.isoformat(), "valueInteger": checkin.morning_pain,
             "component": [{"code": _code("Morning stiffness", "morning-stiffness"),
                            "valueQuantity": {"value": checkin.morning_stiffness_minutes, "unit": "min",
@@ -112,21 +167,25 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
         })  # fmt: skip
     for visa in _window(VisaA.objects.filter(patient=patient), date_from, date_to).iterator():
         items = [{"linkId": str(n), "answer": [{"valueInteger": a}]} for n, a in enumerate(visa.answers, start=1)]
+        if visa.item8_branch:
+            items.append({"linkId": "8-branch", "text": "Item 8 branch (A, B or C)",
+                          "answer": [{"valueString": visa.item8_branch}]})  # fmt: skip
         items.append({"linkId": "score", "text": "VISA-A total (0-100)", "answer": [{"valueInteger": visa.score}]})
         yield "," + _entry({
-            "resourceType": "QuestionnaireResponse", "status": "completed", "subject": subject,
-            "questionnaire": "http://rehab-tracker.invalid/Questionnaire/visa-a",
-            "authored": visa.date.isoformat(), "item": items,
+            "resourceType": "QuestionnaireResponse", "id": f"visa-a-{visa.id}", "status": "completed",
+            "subject": subject, "questionnaire": VISA_A_QUESTIONNAIRE, "authored": visa.date.isoformat(),
+            "item": items,
         })  # fmt: skip
     for flag in Flag.objects.open().filter(patient=patient):
+        code = _code(FLAG_LABELS.get(flag.kind, flag.kind), flag.kind) | {"text": flag.reason[:200]}
         yield "," + _entry({
-            "resourceType": "Flag", "status": "active", "subject": subject,
-            "code": _code(flag.reason[:200], flag.kind), "period": {"start": flag.created_at.isoformat()},
+            "resourceType": "Flag", "id": f"flag-{flag.id}", "status": "active", "subject": subject,
+            "code": code, "period": {"start": flag.created_at.isoformat()},
         })  # fmt: skip
     yield "]}"
 
 
-def _care_plan(program: Program, subject: dict) -> dict:
+def _care_plan(program: Program, subject: dict, condition: dict) -> dict:
     spec = PROTOCOLS[program.protocol]
     activities = []
     for dose in spec.weeks[1]:
@@ -140,7 +199,7 @@ def _care_plan(program: Program, subject: dict) -> dict:
                                       "description": description}})  # fmt: skip
     return {
         "resourceType": "CarePlan", "id": f"program-{program.id}", "status": PROGRAM_STATUS[program.status],
-        "intent": "plan", "subject": subject, "title": f"{program.protocol} 12-week program",
+        "intent": "plan", "subject": subject, "addresses": [condition], "title": f"{program.protocol} 12-week program",
         "period": {"start": program.start_date.isoformat(), "end": program.end_date.isoformat()},
         "activity": activities,
     }  # fmt: skip

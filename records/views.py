@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -36,13 +36,62 @@ FROM_TO = [
 ]
 
 
+def _timeline_schema():
+    """The timeline's shape for the schema (the view sends plain values built by ``records.timeline``)."""
+    f = serializers
+    flag = inline_serializer("TimelineFlag", {"id": f.IntegerField(), "kind": f.ChoiceField(FlagKind.choices),
+                                              "level": f.CharField(), "status": f.CharField(),
+                                              "reason": f.CharField()}, many=True)  # fmt: skip
+    reminder = inline_serializer(
+        "TimelineReminder",
+        {"slot": f.CharField(help_text="HH:MM, patient-local"), "status": f.CharField(),
+         "skip_reason": f.CharField(help_text="Why it was skipped; empty when sent")},
+        many=True,
+    )  # fmt: skip
+    change = inline_serializer(
+        "TimelineProgramChange",
+        {"field": f.CharField(), "old": f.JSONField(help_text="Any JSON value"),
+         "new": f.JSONField(help_text="Any JSON value"), "by": f.IntegerField(allow_null=True),
+         "at": f.DateTimeField()},
+        many=True,
+    )  # fmt: skip
+    note = inline_serializer("TimelineNote", {"id": f.IntegerField(), "author": f.IntegerField(allow_null=True),
+                                              "text": f.CharField()}, many=True)  # fmt: skip
+    day = inline_serializer(
+        "TimelineDay",
+        {
+            "date": f.DateField(),
+            "status": f.ChoiceField(["finished", "in_progress", "upcoming"]),
+            "prescribed_sets": f.IntegerField(),
+            "completed_sets": f.FloatField(help_text="Reps-weighted"),
+            "sets_logged": f.IntegerField(),
+            "pain_mean": f.FloatField(allow_null=True),
+            "pain_max": f.IntegerField(allow_null=True),
+            "morning_pain": f.IntegerField(allow_null=True),
+            "morning_stiffness_minutes": f.IntegerField(allow_null=True),
+            "red_flags": f.ListField(child=f.CharField()),
+            "visa_a": f.IntegerField(allow_null=True),
+            "flags": flag,
+            "reminders": reminder,
+            "program_changes": change,
+            "notes": note,
+        },
+        many=True,
+    )
+    return inline_serializer(
+        "Timeline",
+        {"patient": f.IntegerField(), "program": f.IntegerField(allow_null=True), "from": f.DateField(),
+         "to": f.DateField(), "days": day},
+    )  # fmt: skip
+
+
 class TimelineView(AuditedView, APIView):
     """Per day: prescribed and completed sets, exercise pain, morning pain and stiffness, VISA-A,
     flags, reminders, program changes and clinical notes."""
 
     permission_classes = [only_for(*CLINICIANS)]
 
-    @extend_schema(parameters=FROM_TO, responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=FROM_TO, responses=_timeline_schema())
     def get(self, request, pk):
         patient = scoped_patient(request, pk)
         query = DateRangeQuery.read(request.query_params)
@@ -111,7 +160,7 @@ class ExportView(AuditedView, APIView):
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["csv", "fhir"], required=True), *FROM_TO],
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
-                   (200, "application/fhir+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
+                   (200, "application/fhir+json"): OpenApiResponse({"$ref": "#/components/schemas/FhirBundle"})},
     )  # fmt: skip
     def get(self, request, pk):
         patient = scoped_patient(request, pk)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
@@ -26,7 +26,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView
 
-from core.api import CheckedFormParser, LimitedJSONParser
+from core.api import LimitedJSONParser
 
 REVOKED = "This sign-in has ended (signed out, password changed or account closed): sign in again."
 
@@ -59,13 +59,13 @@ class LoginView(TokenObtainPairView):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
-    parser_classes = [LimitedJSONParser, CheckedFormParser]
+    parser_classes = [LimitedJSONParser]  # JSON only, like every other operation (one body type for clients)
 
     @extend_schema(
         responses={
             200: inline_serializer("Tokens", {"access": serializers.CharField(), "refresh": serializers.CharField()}),
-            401: inline_serializer("LoginFailed", {"detail": serializers.CharField()}),
-            429: inline_serializer("LockedOut", {"detail": serializers.CharField()}),
+            401: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Wrong username or password"),
+            429: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Locked out or throttled: see Retry-After"),
         }
     )
     def post(self, request, *args, **kwargs):
@@ -92,6 +92,8 @@ class LoginView(TokenObtainPairView):
 class LogoutView(TokenBlacklistView):
     """``{refresh}`` → 200: the refresh token is blacklisted; the access token dies within minutes."""
 
-    @extend_schema(responses={200: inline_serializer("LoggedOut", {})})
+    @extend_schema(
+        responses={200: OpenApiResponse({"type": "object", "additionalProperties": False}, "Signed out: {}")}
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

@@ -1,6 +1,19 @@
-"""OpenAPI: the error answers every operation can give, so a generated client knows them (SPEC §5)."""
+"""OpenAPI: the error answers every operation can give, a summary and a security rule on each operation, so a
+generated client knows them. The document is OpenAPI 3.1 (nullable fields are ``type: [x, "null"]``)."""
 
-ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+ERROR = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "Why a token was refused (e.g. token_not_valid)"},
+        "messages": {
+            "type": "array",
+            "description": "For a refused token: each token class tried and why it failed",
+            "items": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "required": ["detail"],
+}
 VALIDATION = {
     "type": "object",
     "description": "DRF's {field: [message]} form (non_field_errors for the body as a whole), or {detail: message}",
@@ -8,12 +21,80 @@ VALIDATION = {
         "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}, {"type": "string"}]
     },
 }
+FHIR_BUNDLE = {
+    "type": "object",
+    "description": "An HL7 FHIR R4 Bundle (type collection); each resource is valid against the R4 JSON schema",
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["Bundle"]},
+        "type": {"type": "string", "enum": ["collection"]},
+        "timestamp": {"type": "string", "format": "date-time"},
+        "entry": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "fullUrl": {"type": "string", "description": "The URL every reference to this resource uses"},
+                    "resource": {
+                        "type": "object",
+                        "properties": {"resourceType": {"type": "string"}, "id": {"type": "string"}},
+                        "required": ["resourceType", "id"],
+                    },
+                },
+                "required": ["fullUrl", "resource"],
+            },
+        },
+    },
+    "required": ["resourceType", "type", "timestamp", "entry"],
+}
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/health/",
           "/api/v1/push/vapid-public-key/"}  # fmt: skip
 TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
 # Creates that an offline client may resend with its client_id: 200 replays the stored record, 409 a reused id.
 IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/"}
+# A view's mixin docstring is no description of the operation.
+MIXIN_DOCSTRINGS = ("DRF views: record successful reads and writes",)
 
+SUMMARIES = {
+    "v1_audit_list": "List the audit trail (admins)",
+    "v1_auth_logout_create": "Sign out (revoke a refresh token)",
+    "v1_auth_token_create": "Sign in: username and password for tokens",
+    "v1_auth_token_refresh_create": "Refresh the access token (rotates the refresh token)",
+    "v1_checkins_list": "List check-ins",
+    "v1_checkins_create": "Record a morning check-in",
+    "v1_clinicians_list": "List clinicians for enrolment",
+    "v1_flags_list": "List flags in scope",
+    "v1_flags_retrieve": "Get a flag",
+    "v1_flags_acknowledge_create": "Acknowledge a flag",
+    "v1_flags_resolve_create": "Resolve a flag with a decision note",
+    "v1_health_retrieve": "Health of the database, broker and workers",
+    "v1_logs_list": "List set logs",
+    "v1_logs_create": "Log a set",
+    "v1_logs_batch_create": "Log up to 500 sets at once (offline outbox)",
+    "v1_me_retrieve": "Who is signed in",
+    "v1_me_reminders_retrieve": "Get the patient's reminder settings",
+    "v1_me_reminders_partial_update": "Change the patient's reminder settings",
+    "v1_notifications_list": "List my notifications",
+    "v1_notifications_read_create": "Mark a notification read",
+    "v1_notifications_read_all_create": "Mark all my notifications read",
+    "v1_patients_list": "List the caseload (or the patient's own row)",
+    "v1_patients_create": "Enrol a patient",
+    "v1_patients_retrieve": "Get a patient",
+    "v1_patients_adherence_retrieve": "A patient's adherence by day and week",
+    "v1_patients_export_retrieve": "Export a patient's record (CSV or FHIR R4 Bundle)",
+    "v1_patients_notes_list": "List a patient's clinical notes",
+    "v1_patients_notes_create": "Add a clinical note",
+    "v1_patients_timeline_retrieve": "A patient's timeline, day by day",
+    "v1_programs_create": "Start a program",
+    "v1_programs_retrieve": "Get a program",
+    "v1_programs_partial_update": "Change a program (pause, resume, stop, loads, variant)",
+    "v1_programs_prescription_retrieve": "A program's prescription for a date",
+    "v1_push_subscriptions_create": "Register a Web Push subscription",
+    "v1_push_subscriptions_destroy": "Remove a Web Push subscription",
+    "v1_push_vapid_public_key_retrieve": "The VAPID public key for Web Push",
+    "v1_today_retrieve": "The patient's day: state, exercises or red-flag advice",
+    "v1_visa_a_list": "List VISA-A questionnaires",
+    "v1_visa_a_create": "Record a VISA-A questionnaire",
+}
 
 INVALID, FAILED = "#/components/schemas/ValidationError", "#/components/schemas/Error"
 
@@ -23,14 +104,21 @@ def _answer(description: str, schema_ref: str) -> dict:
 
 
 def document_errors(result, generator, request, public):
-    """Add 400 (bad input or query), 401, 403 and 404 to each operation that can answer them."""
+    """Add 400 (bad input or query), 401, 403 and 404 to each operation that can answer them; a summary and
+    ``security`` on each (an empty list: no credentials needed)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR)
     schemas.setdefault("ValidationError", VALIDATION)
+    schemas.setdefault("FhirBundle", FHIR_BUNDLE)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            operation["summary"] = SUMMARIES.get(operation["operationId"], operation.get("summary", ""))
+            if operation.get("description", "").startswith(MIXIN_DOCSTRINGS):
+                del operation["description"]
+            if path in PUBLIC:
+                operation["security"] = []
             answers = operation.setdefault("responses", {})
             parameters = operation.get("parameters", [])
             if method in {"post", "put", "patch"} or parameters:
@@ -46,4 +134,6 @@ def document_errors(result, generator, request, public):
                 answers.setdefault("409", _answer("This client_id was used for a different entry", INVALID))
             if "{" in path or any(p.get("name") == "page" for p in parameters):
                 answers.setdefault("404", _answer("Not found, not in your scope, or a page past the end", FAILED))
+            if method in {"post", "put", "patch"}:
+                answers.setdefault("415", _answer("The body is not JSON", FAILED))
     return result

@@ -185,8 +185,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Rehab Tracker API",
     "DESCRIPTION": "Home rehabilitation of Achilles tendinopathy: programs, set logs, adherence.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVERS": [{"url": "/", "description": "This server"}],
+    # Two "side" choice sets: the patient's affected side (may be both) and the leg a set was done on.
+    "ENUM_NAME_OVERRIDES": {
+        "AffectedSideEnum": "patients.models.Side",
+        "FlagKindEnum": "notifications.models.FlagKind",
+    },
     # Swagger UI from static files (drf-spectacular-sidecar): no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -231,6 +238,10 @@ else:
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log as the web does (LOGGING: JSON with the request id)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Red-flag deliveries: a queue of their own with a worker of its own (./run.sh start, compose), so an alert
+# never waits behind the hourly evaluation or a reminder sweep on the default queue.
+CELERY_ALERTS_QUEUE = "alerts"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

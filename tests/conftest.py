@@ -1,8 +1,8 @@
 import pytest
 from django.conf import settings
-from rest_framework.test import APIClient
 
 from .browser import chromium, playwright_session  # noqa: F401 (fixtures for the browser tests)
+from .contract import ContractClient
 from .factories import AdminFactory, PatientFactory, PhysicianFactory, PhysioFactory
 
 
@@ -34,8 +34,9 @@ def _clear_throttle_cache():
     cache.clear()
 
 
-def client_for(user) -> APIClient:
-    client = APIClient()
+def client_for(user) -> ContractClient:
+    """An API client (every answer checked against the OpenAPI document), authenticated as ``user``."""
+    client = ContractClient()
     if user is not None:
         client.force_authenticate(user)
     return client

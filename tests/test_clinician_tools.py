@@ -11,6 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 from notifications.models import Flag
 from patients.models import CheckIn, VisaA
 
+from .contract import fhir_schema_errors, unresolved_references
 from .factories import PatientFactory, PhysicianFactory, ProgramFactory, SetLogFactory, visa_answers
 
 NOW = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
@@ -155,18 +156,24 @@ class TestExports:
     def test_csv(self, api, physio, physician):
         patient = enrolled(physio, physician, full_days=1)
         CheckIn.objects.create(patient=patient, date=dt.date(2026, 3, 19), morning_pain=2, morning_stiffness_minutes=5)
-        VisaA.objects.create(patient=patient, date=dt.date(2026, 3, 3), answers=[5] * 6 + [4, 10], score=44)
+        VisaA.objects.create(
+            patient=patient, date=dt.date(2026, 3, 3), answers=[5] * 6 + [4, 10], item8_branch="B", score=44
+        )
         response = api(physio).get(f"/api/v1/patients/{patient.id}/export/?format=csv")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
         assert [r["record"] for r in rows].count("set_log") == 12
         assert {r["record"] for r in rows} == {"set_log", "check_in", "visa_a"}
-        assert next(r for r in rows if r["record"] == "visa_a")["visa_a_score"] == "44"
+        visa = next(r for r in rows if r["record"] == "visa_a")
+        assert (visa["visa_a_score"], visa["visa_a_item8_branch"]) == ("44", "B")
+        assert {r["side"] for r in rows if r["record"] == "set_log"} == {patient.side}
 
     def test_fhir_bundle_parses_back(self, api, physio, physician):
         patient = enrolled(physio, physician, full_days=2)
         CheckIn.objects.create(patient=patient, date=dt.date(2026, 3, 19), morning_pain=2, morning_stiffness_minutes=5)
-        VisaA.objects.create(patient=patient, date=dt.date(2026, 3, 3), answers=[5] * 6 + [4, 10], score=44)
+        VisaA.objects.create(
+            patient=patient, date=dt.date(2026, 3, 3), answers=[5] * 6 + [4, 10], item8_branch="C", score=44
+        )
         Flag.objects.create(patient=patient, kind="pain", level="physio", reason="pain above 5")
         response = api(physio).get(f"/api/v1/patients/{patient.id}/export/?format=fhir")
         assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
@@ -175,12 +182,41 @@ class TestExports:
         kinds = [entry.resource.__resource_type__ for entry in bundle.entry]
         assert bundle.type == "collection"
         assert kinds.count("Patient") == 1 and kinds.count("CarePlan") == 1 and kinds.count("Flag") == 1
+        assert kinds.count("Condition") == 1
         assert kinds.count("QuestionnaireResponse") == 1 and kinds.count("Observation") == 3  # 2 days + 1 morning
         day = next(
             e.resource for e in bundle.entry if e.resource.__resource_type__ == "Observation" and e.resource.component
         )
         assert {c.code.text for c in day.component} >= {"Sets", "Repetitions"}
-        assert json.loads(raw)["entry"][1]["resource"]["activity"][0]["detail"]["description"].startswith("3 x 15")
+        resources = {e["resource"]["resourceType"]: e["resource"] for e in json.loads(raw)["entry"]}
+        assert resources["CarePlan"]["activity"][0]["detail"]["description"].startswith("3 x 15")
+        assert resources["Flag"]["code"]["coding"][0]["display"] == "Pain above the limit"
+        assert resources["Flag"]["code"]["text"] == "pain above 5"
+        assert resources["Condition"]["code"]["coding"][0]["code"] == "11654001"
+        visa_items = {i["linkId"]: i["answer"][0] for i in resources["QuestionnaireResponse"]["item"]}
+        assert visa_items["8-branch"] == {"valueString": "C"}
+
+    def test_every_reference_resolves_inside_the_bundle_and_full_urls_are_stable(self, api, physio, physician):
+        patient = enrolled(physio, physician, full_days=1)
+        CheckIn.objects.create(patient=patient, date=dt.date(2026, 3, 19), morning_pain=2, morning_stiffness_minutes=5)
+        Flag.objects.create(patient=patient, kind="pain", level="physio", reason="pain above 5")
+        first, again = (
+            json.loads(
+                b"".join(api(physio).get(f"/api/v1/patients/{patient.id}/export/?format=fhir").streaming_content)
+            )
+            for _ in range(2)
+        )
+        references = [
+            r["reference"] for e in first["entry"] for r in (e["resource"].get("subject"), *e["resource"].get("basedOn",
+            []), *e["resource"].get("addresses", [])) if r
+        ]  # fmt: skip
+        urls = {e["fullUrl"] for e in first["entry"]}
+        assert len(references) >= 6 and set(references) <= urls
+        assert unresolved_references(first) == []
+        assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in again["entry"]]
+        assert fhir_schema_errors(first) == []
+        first["entry"][0]["resource"]["gender"] = "sometimes"  # the independent validator does find errors
+        assert fhir_schema_errors(first) != []
 
     def test_bad_format_and_scope(self, api, physio, physician):
         patient = enrolled(physio, physician)

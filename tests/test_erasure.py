@@ -11,6 +11,7 @@ from exercises.models import SetLog
 from notifications.models import Flag, Notification
 from patients.models import AuditEvent, CheckIn, Patient, User
 
+from .contract import check_fhir_bundle
 from .factories import AdminFactory, PatientFactory, ProgramFactory, SetLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def test_an_admin_exports_then_erases_one_patient_and_the_trail_keeps_it(api, tm
                  stdout=out)  # fmt: skip
     bundle = json.loads((tmp_path / f"patient-{patient.id}.fhir.json").read_text())
     assert bundle["resourceType"] == "Bundle" and len(bundle["entry"]) > 3
+    check_fhir_bundle(bundle)  # HL7's R4 JSON schema, and every reference resolves inside the Bundle
     assert (tmp_path / f"patient-{patient.id}.csv").read_text().count("set_log") == 3
     assert not Patient.objects.filter(pk=patient.id).exists() and not User.objects.filter(pk=patient.user_id).exists()
     assert not SetLog.objects.filter(patient_id=patient.id).exists()

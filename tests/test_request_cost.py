@@ -9,12 +9,12 @@ import uuid
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from exercises.models import ProgramPause, SetLog
 from notifications.models import Flag
 
+from .contract import ContractClient as APIClient
 from .factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

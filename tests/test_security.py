@@ -7,7 +7,6 @@ import uuid
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
-from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -15,6 +14,7 @@ from notifications.deliveries import delivery_send, notify
 from notifications.models import Delivery, Flag, PushSubscription
 from patients.models import AuditEvent, CheckIn, User
 
+from .contract import ContractClient as APIClient
 from .factories import PASSWORD, AdminFactory, PatientFactory, ProgramFactory, SetLogFactory, UserFactory
 from .fake_push import FakePushService
 from .test_settings import run_python

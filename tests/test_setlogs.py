@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from exercises.models import SetLog
 
+from .contract import ContractClient as APIClient
 from .factories import PatientFactory, ProgramFactory
 
 START = dt.date(2026, 3, 2)

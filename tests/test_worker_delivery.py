@@ -6,6 +6,7 @@ failed chunks and 410 Gone never cause a second send and never drop one.
 """
 
 import datetime as dt
+import threading
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -114,19 +115,21 @@ def test_gone_subscription_is_removed_by_the_worker(worker, push_service, patien
 def test_a_busy_push_service_is_retried_with_backoff(worker, push_service, patient_with_phone):
     push_service.next_statuses = [429, 503]
     tasks.process_reminders.delay(reminders.sweep(now=AT_EIGHT))
-    assert wait_for(lambda: push_service.received, seconds=40)
+    # The push service holds the message before the worker has read its 201: wait for the row to say sent.
+    assert wait_for(lambda: Delivery.objects.filter(status="sent").exists(), seconds=120)
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("sent", 3)
 
 
 def test_a_hanging_push_service_does_not_hold_up_other_patients(settings, push_service, subscribe, ledger):
-    """Issue 12: one patient's push service accepts and never answers. On a real worker (two threads, as the
-    two worker processes of `run.sh start`), the other patient's reminder arrives at once; the hung delivery
-    times out and is retried with backoff, and nothing is sent twice."""
+    """One patient's push service accepts and does not answer. On a real worker (two threads, as the two
+    worker processes of `run.sh start`), the other patient's reminder arrives while the hung request is still
+    held open (its timeout far away: no race with the machine's speed); once the service goes away, the hung
+    delivery is retried with backoff, and nothing is sent twice. (The timeout itself: test_faults.)"""
     from .test_faults import HangingPushService
 
     hanging = HangingPushService()
-    settings.WEBPUSH_TIMEOUT = 4.0
+    settings.WEBPUSH_TIMEOUT = 300.0
     settings.WEBPUSH_ALLOWED_ENDPOINTS = [push_service.prefix, hanging.prefix]
     settings.REMINDER_QUIET_START = settings.REMINDER_QUIET_END = ""
     stuck, fine = PatientFactory(timezone="Europe/Copenhagen"), PatientFactory(timezone="Europe/Copenhagen")
@@ -140,12 +143,48 @@ def test_a_hanging_push_service_does_not_hold_up_other_patients(settings, push_s
         with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
                           shutdown_timeout=30):  # fmt: skip
             tasks.process_reminders.delay(reminders.sweep(now=AT_EIGHT))
-            assert wait_for(lambda: push_service.received, seconds=3)  # well inside the hung one's 4 s timeout
             hung = lambda: Delivery.objects.get(target=str(PushSubscription.objects.get(user=stuck.user).id))  # noqa: E731
-            assert wait_for(lambda: hung().attempts >= 2, seconds=30)  # timed out, then retried
+            assert wait_for(lambda: push_service.received, seconds=120)
+            assert hanging.held and (hung().status, hung().attempts) == ("sending", 1)  # still waiting for it
+            hanging.close()  # the held request fails; its retry finds the service gone and is retried again
+            assert wait_for(lambda: hung().attempts >= 2, seconds=120)  # failed, then retried
             assert hung().status in ("pending", "sending")
     finally:
         hanging.close()
     assert len(push_service.received) == 1
     assert Notification.objects.filter(user=fine.user).count() == 1
     assert Delivery.objects.filter(notification__user=fine.user, channel="webpush", status="sent").count() == 1
+
+
+_release, _holding = threading.Event(), threading.Event()
+
+
+@app.task(name="tests.hold_the_default_queue")
+def hold_the_default_queue() -> None:
+    """A long task (as the hourly evaluation can be) that holds the default queue's worker until released."""
+    _holding.set()
+    _release.wait(120)
+
+
+def test_a_red_flag_push_goes_out_while_a_long_task_holds_the_default_queue(settings, push_service, subscribe, api):
+    patient = PatientFactory()
+    ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 2))
+    subscribe(patient.physician, push_service)
+    _release.clear(), _holding.clear()
+    app.control.purge()
+    common = {"pool": "solo", "perform_ping_check": False, "loglevel": "WARNING", "shutdown_timeout": 30}
+    with (
+        start_worker(app, queues=[settings.CELERY_TASK_DEFAULT_QUEUE], hostname="default@test", **common),
+        start_worker(app, queues=[settings.CELERY_ALERTS_QUEUE], hostname="alerts@test", **common),
+    ):
+        try:
+            hold_the_default_queue.delay()
+            assert _holding.wait(60)  # the default queue's only worker is busy from here on
+            checkin = {"morning_pain": 2, "morning_stiffness_minutes": 5, "red_flags": ["sudden_pop"]}
+            assert api(patient.user).post("/api/v1/checkins/", checkin, format="json").status_code == 201
+            assert wait_for(lambda: push_service.received, seconds=60)
+            assert not _release.is_set()  # delivered while the long task still held the other worker
+        finally:
+            _release.set()
+    delivery = Delivery.objects.get(notification__user=patient.physician, channel="webpush")
+    assert delivery.status == "sent" and len(push_service.received) == 1

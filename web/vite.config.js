@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { compression } from 'vite-plugin-compression2';
 
 // Built into web/dist, which Django serves at / (WhiteNoise); nothing is loaded from another host.
 export default defineConfig({
@@ -12,6 +13,7 @@ export default defineConfig({
       injectRegister: false,
       injectManifest: { rollupFormat: 'iife', globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'] },
       manifest: {
+        id: '/',
         name: 'Rehab Tracker',
         short_name: 'Rehab',
         description: 'Your Achilles tendon exercise program: log each set, check in each morning.',
@@ -27,5 +29,7 @@ export default defineConfig({
         ],
       },
     }),
+    // .gz and .br beside each text file: WhiteNoise sends them to a browser that accepts them.
+    compression({ include: /\.(html|css|js|svg|webmanifest)$/, threshold: 512, logLevel: 'silent' }),
   ],
 });
