@@ -142,3 +142,15 @@ class VisaASerializer(serializers.ModelSerializer):
         data["answers"] = [int(a) for a in instance.answers]
         data["item8_branch"] = instance.item8_branch or None
         return data
+
+
+class SideChangeSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices)
+    effective_from = serializers.DateField(
+        required=False, help_text="The first day of the new side, patient-local; default today (at most 28 days back)"
+    )
+
+
+class SideEntrySerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices)
+    until = serializers.DateField(help_text="The last day this side was in force")

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from patients.models import Patient
+from patients.serializers import SideEntrySerializer
 
 
 class ProgramSummarySerializer(serializers.Serializer):
@@ -33,6 +34,7 @@ class PatientSerializer(serializers.ModelSerializer):
         read_only=True, default=False, help_text="Alfredson: the last 3 sessions hurt 0–2/10, load may be added"
     )
     active_program = serializers.SerializerMethodField()
+    side_history = SideEntrySerializer(many=True, read_only=True, help_text="The sides before the current one")
 
     class Meta:
         model = Patient
@@ -41,6 +43,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "username",
             "timezone",
             "side",
+            "side_history",
             "tendinopathy",
             "physio",
             "physician",

@@ -8,11 +8,13 @@ from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.localtime import local_today
 from core.permissions import CLINICIANS, only_for, role_of, writes_for
 from core.query_params import AnyDateRangeQuery, DateRangeQuery, StrictQuery, id_param
 from exercises.models import CURRENT_STATUSES
@@ -23,7 +25,7 @@ from patients import services
 from patients.audit import AuditedView
 from patients.models import AuditEvent, ClinicalNote, Role
 from patients.scope import scoped_patient
-from patients.serializers import PatientCreateSerializer
+from patients.serializers import PatientCreateSerializer, SideChangeSerializer
 
 from .caseload import caseload_queryset, order_by_risk, with_caseload_figures
 from .export import csv_rows, fhir_bundle
@@ -260,6 +262,26 @@ class PatientViewSet(
         patient = with_caseload_figures([super().get_object()])[0]
         self.audit(patient.id)  # a Patient has no patient_id of its own
         return patient
+
+    @extend_schema(request=SideChangeSerializer, responses=PatientSerializer)
+    @action(detail=True, methods=["post"])
+    def side(self, request, pk=None):
+        """The other tendon starts hurting (``both``), or one settles: the side from ``effective_from`` on.
+        Adherence before that date keeps the side it had."""
+        patient = super().get_object()
+        body = SideChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        today = local_today(patient.timezone)
+        try:
+            services.patient_side_change(
+                patient=patient,
+                side=body.validated_data["side"],
+                effective_from=body.validated_data.get("effective_from", today),
+                today=today,
+            )
+        except services.SideChangeError as exc:
+            raise ValidationError({exc.field: [str(exc)]}) from exc
+        return Response(PatientSerializer(self.get_object()).data)
 
     @extend_schema(request=PatientCreateSerializer, responses={201: PatientSerializer})
     def create(self, request, *args, **kwargs):

@@ -168,3 +168,46 @@ def test_a_program_kept_paused_past_its_end_waits_and_the_physio_is_told(api, ti
     paused_days = (dt.date(2026, 4, 20) - dt.date(2026, 1, 10)).days + 1
     assert program.end_date == dt.date(2026, 3, 29) + dt.timedelta(days=paused_days)  # the days are made up
     assert api(program.patient.user).get("/api/v1/today/").json()["state"] == "training"
+
+
+def test_the_other_leg_changes_the_side_from_a_date_and_leaves_the_weeks_before_as_they_were(api, program):
+    """Two perfect weeks on the left stay perfect when the right tendon starts hurting on day 15."""
+    full_days(program, START, dt.date(2026, 3, 15))
+    physio = program.patient.physio
+    before = api(physio).get(f"/api/v1/patients/{program.patient_id}/adherence/").json()["weeks"]
+    changed = api(physio).post(f"/api/v1/patients/{program.patient_id}/side/",
+                               {"side": "both", "effective_from": "2026-03-16"}, format="json")  # fmt: skip
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["side"] == "both"
+    assert changed.json()["side_history"] == [{"side": "left", "until": "2026-03-15"}]
+    after = api(physio).get(f"/api/v1/patients/{program.patient_id}/adherence/").json()["weeks"]
+    assert [w["adherence"] for w in after[:2]] == [w["adherence"] for w in before[:2]] == [1.0, 1.0]
+    assert after[2]["prescribed_sets"] == 4 * 24  # from the 16th each leg owes the full day: 4 finished days
+    program.patient.refresh_from_db()  # the signed-in user's patient row, as a request loads it
+    today = api(program.patient.user).get("/api/v1/today/").json()
+    assert today["items"] and all("rise onto the toes on both legs" in i["note"] for i in today["items"])
+    assert all(i["tempo"] == "slow lowering on one leg; rise on both legs" for i in today["items"])
+    assert "logged_by_side" in today["items"][0]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"side": "left"}, "side"),  # already
+        ({"side": "right", "effective_from": "2026-03-21"}, "effective_from"),  # tomorrow
+        ({"side": "right", "effective_from": "2026-02-01"}, "effective_from"),  # too far back
+        ({"side": "sideways"}, "side"),
+    ],
+)
+def test_a_side_change_that_cannot_be_is_a_400_and_changes_nothing(api, program, body, field):
+    answer = api(program.patient.physio).post(f"/api/v1/patients/{program.patient_id}/side/", body, format="json")
+    assert answer.status_code == 400 and field in answer.json()
+    program.patient.refresh_from_db()
+    assert (program.patient.side, program.patient.side_history) == ("left", [])
+
+
+def test_another_physio_cannot_change_the_side(api, program):
+    from .factories import PhysioFactory
+
+    answer = api(PhysioFactory()).post(f"/api/v1/patients/{program.patient_id}/side/", {"side": "both"}, format="json")
+    assert answer.status_code == 404
