@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser
 
@@ -61,6 +61,16 @@ class CheckedFormParser(FormParser):
         data = super().parse(stream, media_type, parser_context)
         check_strings([[key, *values] for key, values in data.lists()])
         return data
+
+
+class UUIDStringField(serializers.UUIDField):
+    """A UUID written as a string only: DRF would read ``true`` or ``1`` as ``…-000000000001``, one id that
+    every client sending it would then share (and collide on)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 DATABASE_RETRY_SECONDS = 5

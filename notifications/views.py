@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -81,11 +82,18 @@ class PushSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin,
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # The requesting user's own row for this endpoint: another user's subscription is never touched or shown.
-        subscription, created = PushSubscription.objects.update_or_create(
-            user=request.user,
-            endpoint=data["endpoint"],
-            defaults={"p256dh": data["keys"]["p256dh"], "auth": data["keys"]["auth"]},
-        )
+        # ``created_at`` is when the device last registered: a device in use re-registers, so is never the oldest.
+        with transaction.atomic():
+            subscription, created = PushSubscription.objects.update_or_create(
+                user=request.user,
+                endpoint=data["endpoint"],
+                defaults={"p256dh": data["keys"]["p256dh"], "auth": data["keys"]["auth"], "created_at": timezone.now()},
+            )
+            # At most PUSH_SUBSCRIPTIONS_PER_USER: the oldest go, so one notification is never hundreds of sends.
+            mine = PushSubscription.objects.filter(user=request.user).order_by("-created_at", "-id")
+            stale = list(mine.values_list("id", flat=True)[settings.PUSH_SUBSCRIPTIONS_PER_USER :])
+            if stale:
+                PushSubscription.objects.filter(id__in=stale).delete()
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(PushSubscriptionSerializer(subscription).data, status=code)
 

@@ -100,7 +100,7 @@ class TestLogin:
     )
     def test_production_caches_are_shared(self, env, backend):
         script = "from django.conf import settings; import django; django.setup(); print(settings.CACHES)"
-        result = run_python(script, **env)
+        result = run_python(script, **env, SECRET_KEY="k" * 50, DATABASE_URL="postgres://x@127.0.0.1/x")
         assert backend in result.stdout, result.stderr
 
     def test_a_locked_out_user_is_told_so_with_the_retry_time(self, patient):
