@@ -316,6 +316,7 @@ PUSH_SUBSCRIPTIONS_PER_USER = env.int("PUSH_SUBSCRIPTIONS_PER_USER", default=5)
 _MAIL = "django.core.mail.backends."
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_MAIL + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rehab Tracker <no-reply@rehab-tracker.invalid>")
+APP_URL = env.str("APP_URL", default="http://127.0.0.1:8000")  # where e-mails link to (the app's public address)
 
 # One JSON object a line, each with the request id (X-Request-ID) that also follows the request into tasks.
 LOGGING = {

@@ -264,3 +264,53 @@ class TestSmallerFindings:
             cursor.execute("SET LOCAL rehab.flush_test_database = 'yes'")
             cursor.execute("TRUNCATE patients_auditevent")
         assert AuditEvent.objects.count() == 1
+
+
+class TestWhatNotificationsSay:
+    def test_e_mail_carries_no_name_and_no_clinical_detail(self, api, program, mailoutbox):
+        from notifications.deliveries import delivery_send
+        from notifications.models import Delivery
+
+        patient = program.patient
+        patient.user.first_name, patient.user.email = "Alice", "alice@example.org"
+        patient.user.save()
+        patient.physician.email = "physician@example.org"
+        patient.physician.save()
+        patient.physio.email = "physio@example.org"
+        patient.physio.save()
+        answer = api(patient.user).post("/api/v1/checkins/", checkin(red_flags=["sudden_pop"]), format="json")
+        assert answer.status_code == 201
+        mails = Delivery.objects.filter(channel="email")
+        assert {d.target for d in mails} >= {"physician@example.org", "physio@example.org"}
+        for delivery in mails:
+            assert delivery_send(delivery_id=delivery.id) == "sent"
+        clinicians = [m for m in mailoutbox if m.to != ["alice@example.org"]]
+        assert clinicians and {m.subject for m in clinicians} == {"Rehab Tracker: a patient needs your attention"}
+        for mail in mailoutbox:
+            text = (mail.subject + mail.body).lower()
+            assert patient.user.username.lower() not in text and "alice" not in text
+            assert not [word for word in ("pop", "rupture", "tendon", "torn", "pain", "red flag") if word in text]
+            assert "http://127.0.0.1:8000/" in mail.body
+        # the in-app notification, behind the sign-in, still says what happened
+        [flag_note] = api(patient.physician).get("/api/v1/notifications/").json()["results"][:1]
+        assert patient.user.username in flag_note["title"] + flag_note["body"]
+
+    def test_a_clinicians_notifications_about_a_patient_go_when_the_patient_leaves_their_scope(self, api, patient):
+        from notifications.deliveries import notify
+        from notifications.models import Flag
+
+        from .factories import PhysioFactory
+
+        flag = Flag.objects.create(patient=patient, kind="pain", level="physio", reason="pain 8/10 three sessions")
+        note, _ = notify(user=patient.physio, kind="flag", title=f"Pain above the safe limit: {patient}",
+                         body=flag.reason, push_text="A patient needs your attention.", dedupe_key="moved-1",
+                         patient=patient, flag=flag)  # fmt: skip
+        notify(user=patient.physio, kind="info", title="Welcome", body="b", push_text="p", dedupe_key="general-1")
+        old_physio = patient.physio
+        assert [n["id"] for n in api(old_physio).get("/api/v1/notifications/").json()["results"]][-1] == note.id
+        patient.physio = PhysioFactory()
+        patient.save()
+        listed = api(old_physio).get("/api/v1/notifications/").json()["results"]
+        assert [n["title"] for n in listed] == ["Welcome"]
+        assert api(old_physio).post(f"/api/v1/notifications/{note.id}/read/").status_code == 404
+        assert api(old_physio).post("/api/v1/notifications/read-all/").json() == {"marked": 1}
