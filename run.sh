@@ -32,6 +32,9 @@ web_build() {  # web_build: npm ci when the lockfile changed, then Vite builds t
 }
 
 start() {
+    # The development command: an empty environment is production (DEBUG off, SECRET_KEY and DATABASE_URL
+    # required), so start says it is development unless told otherwise.
+    export DEBUG=${DEBUG:-True}
     venv requirements.txt
     web_build || echo "Serving without the web client: / says how to build it." >&2
     local py=.venv/bin/python port=${PORT:-8000}
@@ -73,7 +76,7 @@ test_suite() {
     .venv/bin/ruff format --check .
     .venv/bin/hadolint Dockerfile  # the image's Dockerfile (no Docker engine is needed to lint it)
     .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # layers run one way
-    .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
+    DEBUG=${DEBUG:-True} .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
         || { echo "Model changes without a migration: run manage.py makemigrations" >&2; exit 1; }
     if web_build; then
         (cd web && npm test --silent)  # the outbox and sync logic (node's test runner)

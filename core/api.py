@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 
@@ -52,6 +52,16 @@ class LimitedJSONParser(JSONParser):
             raise exceptions.ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.") from exc
         check_strings(data)
         return data
+
+
+class UUIDStringField(serializers.UUIDField):
+    """A UUID written as a string only: DRF would read ``true`` or ``1`` as ``…-000000000001``, one id that
+    every client sending it would then share (and collide on)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 DATABASE_RETRY_SECONDS = 5

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.api import UUIDStringField
 from core.localtime import local_today
 from core.query_params import BoundedDateField
 
@@ -185,7 +186,7 @@ class DateQuerySerializer(serializers.Serializer):
 class SetLogSerializer(serializers.ModelSerializer):
     """A set log as the PWA sends it; validated against the patient's programs (context)."""
 
-    client_id = serializers.UUIDField()
+    client_id = UUIDStringField()
     date = serializers.DateField()
     exercise = serializers.ChoiceField(choices=Exercise.choices)
     reps = serializers.IntegerField(min_value=1, max_value=500)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core.localtime import local_today
 from core.permissions import writes_for
 from core.query_params import DateRangeQuery
+from core.throttling import SetLogRateThrottle, WriteDayRateThrottle, WriteRateThrottle
 from patients.audit import AuditedView
 from patients.models import Role
 from patients.scope import patient_of, patients_for_user, scoped_patient
@@ -93,6 +94,8 @@ class ProgramViewSet(
 class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [writes_for(Role.PATIENT)]
     serializer_class = SetLogSerializer
+    # Every write's rates, and a daily count of sets (each set of a batch counted, not the request).
+    throttle_classes = [WriteRateThrottle, WriteDayRateThrottle, SetLogRateThrottle]
 
     def get_queryset(self):
         q = DateRangeQuery.read(self.request.query_params)

@@ -19,7 +19,7 @@ class FlagAdmin(AuditedReadsAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(AuditedReadsAdmin):
     list_display = ("patient", "local_date", "slot", "status", "skip_reason", "due_at", "processed_at")
     list_filter = ("status", "skip_reason", "local_date")
     search_fields = ("patient__user__username",)
@@ -29,7 +29,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderTime)
-class ReminderTimeAdmin(admin.ModelAdmin):
+class ReminderTimeAdmin(AuditedReadsAdmin):
     list_display = ("patient", "local_time")
     search_fields = ("patient__user__username",)
     list_select_related = ("patient__user",)
@@ -45,6 +45,7 @@ class DeliveryInline(admin.TabularInline):
 
 @admin.register(Notification)
 class NotificationAdmin(AuditedReadsAdmin):
+    patient_lookup = ("patient_id", "user__patient__id")  # about a patient, or a patient's own
     list_display = ("user", "kind", "title", "created_at", "read_at")
     list_filter = ("kind", "created_at")
     search_fields = ("user__username", "title")
@@ -55,7 +56,8 @@ class NotificationAdmin(AuditedReadsAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AuditedReadsAdmin):
+    patient_lookup = ("notification__patient_id", "notification__user__patient__id")
     list_display = ("notification", "channel", "status", "attempts", "last_error", "created_at", "sent_at")
     list_filter = ("channel", "status", "created_at")
     list_select_related = ("notification",)
@@ -63,7 +65,8 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PushSubscription)
-class PushSubscriptionAdmin(admin.ModelAdmin):
+class PushSubscriptionAdmin(AuditedReadsAdmin):
+    patient_lookup = "user__patient__id"
     list_display = ("user", "endpoint", "created_at")
     search_fields = ("user__username", "endpoint")
     list_select_related = ("user",)

@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from patients.models import Patient, User
+from patients.models import Patient, Role, User
 
 from . import channels
 from .models import (
@@ -157,6 +157,19 @@ def _claim(delivery_id: int, now: dt.datetime) -> bool:
     )
 
 
+def email_message(notification: Notification) -> dict:
+    """What an e-mail says: no name and no clinical detail (mail is read on shared screens, forwarded, and
+    kept by mail providers), only that there is something to see and the link to it. The in-app notification,
+    behind the sign-in, has the rest."""
+    link = settings.APP_URL.rstrip("/") + (notification.url or "/")
+    if notification.user.role == Role.PATIENT:
+        # The patient's own: the lock-screen text, written to say no more than that.
+        subject, text = "Rehab Tracker: a message for you", notification.push_text
+    else:
+        subject, text = "Rehab Tracker: a patient needs your attention", "A patient needs your attention."
+    return {"subject": subject, "body": f"{text}\n\nOpen Rehab Tracker to see it: {link}\n"}
+
+
 def delivery_send(*, delivery_id: int) -> str:
     """Send one delivery. Raises RetryableChannelError (delivery left pending) for the caller to retry."""
     now = timezone.now()
@@ -178,7 +191,7 @@ def delivery_send(*, delivery_id: int) -> str:
                 urgency="high" if is_alert(notification) else "normal",
             )  # fmt: skip
         else:
-            channels.send_email(to=delivery.target, subject=notification.title, body=notification.body)
+            channels.send_email(to=delivery.target, **email_message(notification))
     except channels.SubscriptionGone as exc:
         PushSubscription.objects.filter(id=int(delivery.target)).delete()
         _finish(delivery, DeliveryStatus.GONE, str(exc))

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -30,13 +32,18 @@ from .serializers import (
 
 
 class NotificationViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The requesting user's own notifications, newest first (a clinician's page is audited: it names patients)."""
+    """The requesting user's own notifications, newest first (a clinician's page is audited: it names patients).
+
+    A notification about a patient is shown only while that patient is in the user's scope: a physio whose
+    patient moved to another physio no longer reads their name and reason here (nor marks them read); they
+    are back if the patient is. Nothing is deleted: the rows stay for the audit of what was sent."""
 
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; the real one is per user
 
     def get_queryset(self):
-        return Notification.objects.filter(user=self.request.user).order_by("-created_at", "-id")
+        in_scope = Q(patient__isnull=True) | Q(patient__in=patients_for_user(self.request.user).values("id"))
+        return Notification.objects.filter(in_scope, user=self.request.user).order_by("-created_at", "-id")
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
@@ -82,11 +89,18 @@ class PushSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin,
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # The requesting user's own row for this endpoint: another user's subscription is never touched or shown.
-        subscription, created = PushSubscription.objects.update_or_create(
-            user=request.user,
-            endpoint=data["endpoint"],
-            defaults={"p256dh": data["keys"]["p256dh"], "auth": data["keys"]["auth"]},
-        )
+        # ``created_at`` is when the device last registered: a device in use re-registers, so is never the oldest.
+        with transaction.atomic():
+            subscription, created = PushSubscription.objects.update_or_create(
+                user=request.user,
+                endpoint=data["endpoint"],
+                defaults={"p256dh": data["keys"]["p256dh"], "auth": data["keys"]["auth"], "created_at": timezone.now()},
+            )
+            # At most PUSH_SUBSCRIPTIONS_PER_USER: the oldest go, so one notification is never hundreds of sends.
+            mine = PushSubscription.objects.filter(user=request.user).order_by("-created_at", "-id")
+            stale = list(mine.values_list("id", flat=True)[settings.PUSH_SUBSCRIPTIONS_PER_USER :])
+            if stale:
+                PushSubscription.objects.filter(id__in=stale).delete()
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(PushSubscriptionSerializer(subscription).data, status=code)
 

@@ -1,3 +1,5 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -15,60 +17,103 @@ for model in (Patient, CheckIn, VisaA, ClinicalNote, User):
     auditlog.register(model, exclude_fields=["password", "last_login"] if model is User else None)
 
 
-def _patient_of(obj) -> int | None:
-    if isinstance(obj, Patient):
-        return obj.pk
-    return getattr(obj, "patient_id", None)
+def patient_ids(model, pks, lookup: str | tuple[str, ...]) -> dict[str, int]:
+    """``{str(pk): patient id}`` for rows of ``model``, following ``lookup`` (the first of several that leads
+    somewhere) to the patient, in one query."""
+    lookups = (lookup,) if isinstance(lookup, str) else lookup
+    found: dict[str, int] = {}
+    for pk, *pids in model._base_manager.filter(pk__in=list(pks)).values_list("pk", *lookups):
+        pid = next((p for p in pids if p is not None), None)
+        if pid is not None:
+            found[str(pk)] = pid
+    return found
 
 
-class AuditedReadsAdmin(admin.ModelAdmin):
-    """Every admin look at patient data is audited: a record opened, a list page (search included), a change.
+class AuditedAdminMixin:
+    """Every admin look at patient data is audited: a record opened, its history, a list page (search
+    included), a delete-confirm page (one row or "Delete selected"); every change and every delete, one by one
+    or in bulk.
 
     A change list of patients' rows is a read of each patient on the page; a search is named as such (the
     search words are not stored: they may be personal data). An edit is a ``change`` naming the fields.
+    ``patient_lookup`` leads from a row to its patient (``patient_id``, or e.g. ``user__patient__id``; a tuple:
+    the first that leads somewhere).
     """
 
+    patient_lookup: str | tuple[str, ...] = "patient_id"
+
+    def patient_ids_of(self, objs) -> list[int]:
+        objs = [o for o in objs if o is not None and o.pk is not None]
+        if not objs:
+            return []
+        if self.patient_lookup == "patient_id" and all(hasattr(o, "patient_id") for o in objs):
+            return [o.patient_id for o in objs if o.patient_id is not None]  # no query: the page has them
+        found = patient_ids(self.model, (o.pk for o in objs), self.patient_lookup)
+        return [found[str(o.pk)] for o in objs if str(o.pk) in found]
+
+    def _audit(self, request, objs, action: str, what: str) -> None:
+        ids = self.patient_ids_of(objs)
+        if ids:
+            audit_record(user=request.user, patient_ids=ids, action=action, what=what)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None and request.method == "GET":
-            audit_record(user=request.user, patient_ids=[_patient_of(obj)], action="read", what=f"admin {request.path}")
+        if request.method == "GET":
+            self._audit(request, [self.get_object(request, object_id)], "read", f"admin {request.path}")
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._audit(request, [self.get_object(request, object_id)], "read", f"admin history {request.path}")
+        return super().history_view(request, object_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
         if changelist is not None:
             searched = " search" if request.GET.get("q") else ""
-            audit_record(
-                user=request.user,
-                patient_ids=[pid for pid in map(_patient_of, changelist.result_list) if pid is not None],
-                action="read",
-                what=f"admin list{searched} {request.path}",
-            )
+            self._audit(request, changelist.result_list, "read", f"admin list{searched} {request.path}")
         return response
 
     def store(self, request, obj) -> None:
         """How an admin form's object is stored; a model whose writes have a service uses it here."""
         obj.save()
 
+    def get_deleted_objects(self, objs, request):
+        """Both delete-confirm pages list the rows (and what cascades): a read, until the delete is confirmed."""
+        confirmed = request.method == "POST" and (request.POST.get("post") or "action" not in request.POST)
+        if not confirmed:
+            self._audit(request, list(objs), "read", f"admin delete-confirm {request.path}")
+        return super().get_deleted_objects(objs, request)
+
     def save_model(self, request, obj, form, change):
         self.store(request, obj)
         fields = ", ".join(form.changed_data) or "nothing"
-        audit_record(
-            user=request.user,
-            patient_ids=[_patient_of(obj)],
-            action="change" if change else "create",
-            what=f"admin {request.path} fields: {fields}",
-        )
+        self._audit(request, [obj], "change" if change else "create", f"admin {request.path} fields: {fields}")
 
     def delete_model(self, request, obj):
-        patient_id = _patient_of(obj)
+        ids = self.patient_ids_of([obj])
         super().delete_model(request, obj)
-        audit_record(user=request.user, patient_ids=[patient_id], action="delete", what=f"admin {request.path}")
+        audit_record(user=request.user, patient_ids=ids, action="delete", what=f"admin {request.path}")
+
+    def delete_queryset(self, request, queryset):
+        """ "Delete selected": one ``delete`` per patient whose rows went."""
+        ids = self.patient_ids_of(list(queryset))
+        super().delete_queryset(request, queryset)
+        audit_record(user=request.user, patient_ids=ids, action="delete", what=f"admin bulk delete {request.path}")
+
+
+class AuditedReadsAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    pass
+
+
+# Where each field-logged model's rows lead to their patient (django-auditlog's entries are audited reads).
+LOG_ENTRY_PATIENT = {"patients.patient": "id", "patients.user": "patient__id"}
 
 
 @admin.register(User)
-class RehabUserAdmin(UserAdmin):
+class RehabUserAdmin(AuditedAdminMixin, UserAdmin):
+    """A patient's account page (name, e-mail, history) is theirs to read: audited as a read of the patient."""
+
+    patient_lookup = "patient__id"
     list_display = ("username", "role", "is_staff", "is_active", "date_joined")
     list_filter = ("role", "is_staff", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("Rehab Tracker", {"fields": ("role",)}))
@@ -134,3 +179,49 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditedLogEntryAdmin(AuditedAdminMixin, LogEntryAdmin):
+    """django-auditlog's field changes (a clinical note's text, a check-in's values): reading them is a read
+    of the patient they belong to, also when the row itself has been deleted since."""
+
+    def patient_ids_of(self, entries) -> list[int]:
+        by_model: dict = {}
+        for entry in entries:
+            by_model.setdefault(entry.content_type_id, []).append(entry)
+        ids: list[int] = []
+        for group in by_model.values():
+            model = group[0].content_type.model_class()
+            label = model._meta.label_lower if model else ""
+            found = {}
+            if model is not None:
+                lookup = LOG_ENTRY_PATIENT.get(label) or _lookup_to_patient(model)
+                if lookup:
+                    found = patient_ids(model, (e.object_pk for e in group), lookup)
+            for entry in group:
+                pid = found.get(str(entry.object_pk)) or _patient_in_changes(entry)
+                if pid is not None:
+                    ids.append(pid)
+        return ids
+
+
+def _lookup_to_patient(model) -> str | None:
+    names = {f.name for f in model._meta.get_fields()}
+    if "patient" in names:
+        return "patient_id"
+    if "program" in names:
+        return "program__patient_id"
+    return None
+
+
+def _patient_in_changes(entry) -> int | None:
+    """A deleted row's entry still names its patient among the changes (``{"patient": [old, new]}``)."""
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    for value in changes.get("patient") or []:
+        if str(value).isdigit():
+            return int(value)
+    return None

@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from core.api import UUIDStringField
 from core.localtime import is_valid_timezone, local_today
 
 from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
@@ -80,7 +81,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=RedFlag.choices), required=False, default=list, max_length=5
     )
 
-    client_id = serializers.UUIDField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
+    client_id = UUIDStringField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
     advice = serializers.SerializerMethodField(
         help_text="With red-flag answers: stop and what to do. Otherwise, with morning pain or stiffness worse than "
         "the previous days: lower today's load (kind morning_worse)"
@@ -111,7 +112,7 @@ class VisaASerializer(serializers.ModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.none(), required=False)
     date = serializers.DateField(required=False)
     answers = serializers.ListField(child=StrictIntegerField(), min_length=8, max_length=8)
-    client_id = serializers.UUIDField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
+    client_id = UUIDStringField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
     item8_branch = serializers.ChoiceField(
         choices=["A", "B", "C"],
         required=False,

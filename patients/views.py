@@ -1,7 +1,7 @@
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -46,8 +46,9 @@ class MeView(APIView):
 
 
 class ClinicianListView(APIView):
-    """``GET /api/v1/clinicians/?role=physician``: who a physio can name as a patient's physician (and physios,
-    for an admin): ids and usernames only."""
+    """``GET /api/v1/clinicians/?role=physician``: who a physio or an admin can name as a patient's physician;
+    ``?role=physio``: who an admin can name as a patient's physio (admins only: a physio enrols under
+    themselves and has no use for the clinic's list of physios). Ids and usernames only."""
 
     permission_classes = [only_for(Role.PHYSIO, Role.ADMIN)]
 
@@ -61,6 +62,8 @@ class ClinicianListView(APIView):
         role = request.query_params.get("role", Role.PHYSICIAN)
         if role not in (Role.PHYSIO, Role.PHYSICIAN):
             raise ValidationError({"role": ["One of physio, physician."]})
+        if role == Role.PHYSIO and role_of(request.user) != Role.ADMIN:
+            raise PermissionDenied("The list of physios is for admins.")
         users = User.objects.filter(role=role, is_active=True).order_by("username").values("id", "username")
         return Response(list(users))
 

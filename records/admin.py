@@ -28,6 +28,7 @@ class OpenFlagFilter(admin.SimpleListFilter):
 
 @admin.register(Patient)
 class PatientAdmin(AuditedReadsAdmin):
+    patient_lookup = "id"
     list_display = (
         "id", "user", "tendinopathy", "timezone", "physio", "physician", "adherence_7d", "open_flag_count",
         "reminders_enabled",

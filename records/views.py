@@ -5,6 +5,8 @@ import datetime as dt
 from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -97,6 +99,8 @@ class TimelineView(AuditedView, APIView):
     def get(self, request, pk):
         patient = scoped_patient(request, pk)
         query = DateRangeQuery.read(request.query_params)
+        if "date_to" not in query and query.get("date_from", dt.date.min) > local_today(patient.timezone):
+            raise ValidationError({"from": ["'from' must not be after 'to' (today, when 'to' is not given)."]})
         self.audit(patient.id)
         return Response(timeline(patient, date_from=query.get("date_from"), date_to=query.get("date_to")))
 
@@ -220,6 +224,8 @@ class CaseloadQuery(StrictQuery):
     search = serializers.CharField(max_length=100, required=False, trim_whitespace=True)
 
 
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")  # a Django request: before DRF's
+@method_decorator(sensitive_variables(), name="create")
 class PatientViewSet(
     AuditedView, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):

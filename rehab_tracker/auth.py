@@ -5,8 +5,16 @@
 - Every token carries a hash of the user's password hash (simplejwt's
   ``CHECK_REVOKE_TOKEN``): a password change revokes every token of that user;
   deactivation does too (the active check), and so does deletion.
+- Rotation is atomic: the used token's blacklist row is inserted in the
+  transaction that issues the new pair, and the unique row lets one of several
+  concurrent refreshes of the same token win; the others get 401.
 - The login throttle counts per real client address (``NUM_PROXIES``) in the
-  shared cache; a username locked out by django-axes gets 429 with the retry time.
+  shared cache; a username locked out by django-axes (per username and that same
+  address) gets 429 with the retry time.
+- Usernames are NFKC-normalised at sign-in as they are when stored (a fullwidth
+  ``ａｄｍｉｎ2`` is ``admin2``); one longer than any stored username is a 400.
+- Passwords and refresh tokens never appear in an error report: the views that
+  take them are marked sensitive (``sensitive_post_parameters``, ``sensitive_variables``).
 """
 
 from __future__ import annotations
@@ -14,19 +22,23 @@ from __future__ import annotations
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import get_md5_hash_password
-from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from core.api import LimitedJSONParser
+from core.throttling import LoginRateThrottle
 
 REVOKED = "This sign-in has ended (signed out, password changed or account closed): sign in again."
 
@@ -47,6 +59,40 @@ class RefreshSerializer(TokenRefreshSerializer):
             or refresh.payload.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password)
         ):
             raise AuthenticationFailed(REVOKED, "token_revoked")
+        with transaction.atomic():
+            used, _ = OutstandingToken.objects.get_or_create(
+                jti=refresh[api_settings.JTI_CLAIM],
+                defaults={"user": user, "token": str(refresh), "expires_at": datetime_from_epoch(refresh["exp"])},
+            )
+            try:
+                with transaction.atomic():
+                    BlacklistedToken.objects.create(token=used)
+            except IntegrityError as exc:  # a concurrent refresh of the same token won
+                raise InvalidToken("Token is blacklisted") from exc
+            data = {"access": str(refresh.access_token)}
+            refresh.set_jti()
+            refresh.set_exp()
+            refresh.set_iat()
+            refresh.outstand()
+            data["refresh"] = str(refresh)
+        return data
+
+
+USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
+
+
+def sign_in_username(value):
+    """The username as stored: NFKC-normalised (Django's ``normalize_username``), as at account creation."""
+    return get_user_model().normalize_username(value) if isinstance(value, str) else value
+
+
+class LoginSerializer(TokenObtainPairSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=USERNAME_MAX)
+
+    def validate(self, attrs):
+        attrs[self.username_field] = sign_in_username(attrs[self.username_field])
         return super().validate(attrs)
 
 
@@ -54,12 +100,17 @@ def _lockout_seconds() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
+SENSITIVE = [sensitive_variables(), sensitive_post_parameters("password", "refresh")]
+
+
+@method_decorator(SENSITIVE, name="dispatch")
 class LoginView(TokenObtainPairView):
     """``{username, password}`` → ``{access, refresh}``; throttled per client address, locked after failures."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
     parser_classes = [LimitedJSONParser]  # JSON only, like every other operation (one body type for clients)
+    serializer_class = LoginSerializer
 
     @extend_schema(
         responses={
@@ -69,7 +120,10 @@ class LoginView(TokenObtainPairView):
         }
     )
     def post(self, request, *args, **kwargs):
-        credentials = {"username": request.data.get("username")} if hasattr(request.data, "get") else {}
+        username = sign_in_username(request.data.get("username")) if hasattr(request.data, "get") else None
+        if isinstance(username, str) and len(username) > USERNAME_MAX:  # no account has it; axes cannot store it
+            return Response({"username": [f"At most {USERNAME_MAX} characters."]}, status=status.HTTP_400_BAD_REQUEST)
+        credentials = {"username": username} if isinstance(username, str) else {}
         AxesProxyHandler.update_request(request._request)
         if credentials.get("username") and AxesProxyHandler.is_locked(request._request, credentials):
             return self._locked()
@@ -89,6 +143,12 @@ class LoginView(TokenObtainPairView):
         )
 
 
+@method_decorator(SENSITIVE, name="dispatch")
+class RefreshView(TokenRefreshView):
+    """``{refresh}`` → ``{access, refresh}``: the used refresh token is spent, whatever runs at the same time."""
+
+
+@method_decorator(SENSITIVE, name="dispatch")
 class LogoutView(TokenBlacklistView):
     """``{refresh}`` → 200: the refresh token is blacklisted; the access token dies within minutes."""
 

@@ -1,9 +1,10 @@
 """Settings, read from the environment (django-environ).
 
-Development needs nothing set: SQLite and a file-system Celery broker under
-``var/``. Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``,
-``ALLOWED_HOSTS`` and ``DEBUG=False``; the insecure development defaults refuse
-to start with ``DEBUG=False``.
+An empty environment is production: ``DEBUG`` is off, and the app refuses to
+start without ``SECRET_KEY`` and ``DATABASE_URL``. Production also sets
+``REDIS_URL`` and ``ALLOWED_HOSTS``. Development (``./run.sh start``) sets
+``DEBUG=True``, which allows the development secret, SQLite and a file-system
+Celery broker under ``var/``.
 """
 
 from datetime import timedelta
@@ -18,7 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 VAR_DIR = Path(env.str("RT_VAR_DIR", default=str(BASE_DIR / "var")))
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -71,7 +72,10 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# A lockout is of one username from one client address (the address every throttle keys on, behind
+# NUM_PROXIES): failures sent from elsewhere never lock the real user out of their own address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -163,9 +167,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=100),
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
-    # Client address for throttling: REMOTE_ADDR, or the N-th address from the right of X-Forwarded-For
-    # behind N trusted proxies. 0 (default): never trust a forwarded header.
+    # Every write counts per user (anonymous: per client address) in the shared cache: a phone that was
+    # offline for a week sends its check-ins one by one and its sets in batches of up to 500, far below these.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.WriteRateThrottle", "core.throttling.WriteDayRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),  # per client address
+        "write_burst": env.str("WRITE_BURST_RATE", default="120/min"),
+        "write_day": env.str("WRITE_DAY_RATE", default="2000/day"),
+        "set_logs": env.str("SET_LOG_RATE", default="2000/day"),  # sets, each set of a batch counted; >= 500
+    },
+    # Client address for throttling and the sign-in lockout (core.throttling.client_address): REMOTE_ADDR, or
+    # the N-th address from the right of X-Forwarded-For behind N trusted proxies. 0 (default): never trust a
+    # forwarded header.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -320,9 +333,12 @@ WEBPUSH_ALLOWED_ENDPOINTS = env.list(
     ],
 )
 CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=5)
+# Push subscriptions kept per user (a phone, a tablet, a browser or two); a new one replaces the oldest.
+PUSH_SUBSCRIPTIONS_PER_USER = env.int("PUSH_SUBSCRIPTIONS_PER_USER", default=5)
 _MAIL = "django.core.mail.backends."
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_MAIL + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rehab Tracker <no-reply@rehab-tracker.invalid>")
+APP_URL = env.str("APP_URL", default="http://127.0.0.1:8000")  # where e-mails link to (the app's public address)
 
 # One JSON object a line, each with the request id (X-Request-ID) that also follows the request into tasks.
 LOGGING = {

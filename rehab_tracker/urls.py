@@ -3,7 +3,6 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet
 from notifications.views import (
@@ -17,7 +16,7 @@ from patients.views import CheckInViewSet, ClinicianListView, MeView, VisaAViewS
 from records.today import TodayView
 from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
 
-from .auth import LoginView, LogoutView
+from .auth import LoginView, LogoutView, RefreshView
 from .dashboard import dashboard
 from .views import HealthView
 from .webapp import APP_PATHS, app_shell
@@ -34,7 +33,7 @@ router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-su
 
 api_v1 = [
     path("auth/token/", LoginView.as_view(), name="token"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/refresh/", RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),

@@ -9,6 +9,8 @@ import os
 import socket
 from urllib.parse import urlparse
 
+# The suite runs the development configuration (an empty environment is production, which needs a real secret).
+os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rehab_tracker")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -47,7 +49,12 @@ else:  # a Redis database of its own: the tests clear it, and the broker's queue
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min"}}
+# Generous: tests of the limits set their own rates.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "write_burst": "100000/min", "write_day": "1000000/day",
+                               "set_logs": "1000000/day"},
+}  # fmt: skip
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 VAPID_AUTOGENERATE = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

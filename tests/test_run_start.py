@@ -26,7 +26,11 @@ def free_port() -> int:
 @pytest.mark.skipif(not (ROOT / ".venv/bin/python").exists(), reason="needs the project's .venv (./run.sh test)")
 def test_ctrl_c_stops_web_worker_and_beat_within_20_seconds(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY")
+    }
     env |= {"PORT": str(port), "RT_VAR_DIR": str(tmp_path / "var"),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}  # fmt: skip
     with open(tmp_path / "start.log", "wb") as log:

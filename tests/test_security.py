@@ -100,7 +100,7 @@ class TestLogin:
     )
     def test_production_caches_are_shared(self, env, backend):
         script = "from django.conf import settings; import django; django.setup(); print(settings.CACHES)"
-        result = run_python(script, **env)
+        result = run_python(script, **env, SECRET_KEY="k" * 50, DATABASE_URL="postgres://x@127.0.0.1/x")
         assert backend in result.stdout, result.stderr
 
     def test_a_locked_out_user_is_told_so_with_the_retry_time(self, patient):
@@ -212,6 +212,84 @@ class TestAudit:
         assert client.post(path, form).status_code == 302
         [(action, what)] = self.actions(patient)
         assert action == "change" and what.startswith(f"admin {path} fields: morning_pain")
+
+    @pytest.fixture
+    def admin_client(self, db):
+        client = Client()
+        client.force_login(AdminFactory())
+        return client
+
+    @pytest.fixture
+    def patient_rows(self, patient, push_service, subscribe):
+        """One of each row an admin page shows about ``patient``, with a field log (auditlog) of a note."""
+        from notifications.models import Reminder, ReminderTime
+
+        patient.clinical_notes.create(author=patient.physio, text="Achilles sore after a run")
+        ReminderTime.objects.create(patient=patient, local_time=dt.time(8))
+        Reminder.objects.create(patient=patient, local_date=dt.date(2026, 3, 3), slot=dt.time(8),
+                                due_at=dt.datetime(2026, 3, 3, 7, tzinfo=dt.UTC), sweep=uuid.uuid4())  # fmt: skip
+        patient.user.email = "p@example.org"
+        patient.user.save()
+        subscribe(patient.user, push_service)
+        notify(user=patient.user, kind="info", title="t", body="b", push_text="p", dedupe_key="rows-1")
+        return patient
+
+    @pytest.mark.parametrize(
+        "path",
+        ["/admin/auditlog/logentry/", "/admin/patients/user/", "/admin/notifications/delivery/",
+         "/admin/notifications/reminder/", "/admin/notifications/pushsubscription/",
+         "/admin/notifications/remindertime/"],
+    )  # fmt: skip
+    def test_every_admin_list_of_a_patients_rows_is_an_audited_read(self, admin_client, patient_rows, path):
+        assert admin_client.get(path).status_code == 200
+        assert ("read", f"admin list {path}") in self.actions(patient_rows)
+
+    def test_the_pages_of_one_patients_rows_are_audited_reads(self, admin_client, patient_rows):
+        from auditlog.models import LogEntry
+
+        from notifications.models import Delivery, Reminder
+
+        note_log = LogEntry.objects.get(content_type__model="clinicalnote")
+        pages = [
+            f"/admin/auditlog/logentry/{note_log.id}/change/",  # the note's text, as logged
+            f"/admin/patients/user/{patient_rows.user.id}/change/",
+            f"/admin/notifications/delivery/{Delivery.objects.filter(channel='email').get().id}/change/",
+            f"/admin/notifications/reminder/{Reminder.objects.get().id}/change/",
+            f"/admin/patients/patient/{patient_rows.id}/delete/",  # the delete-confirm page lists everything
+            f"/admin/patients/patient/{patient_rows.id}/history/",
+        ]
+        for page in pages:
+            assert admin_client.get(page).status_code == 200, page
+        reads = [what for action, what in self.actions(patient_rows) if action == "read"]
+        assert reads == [f"admin {pages[0]}", f"admin {pages[1]}", f"admin {pages[2]}", f"admin {pages[3]}",
+                         f"admin delete-confirm {pages[4]}", f"admin history {pages[5]}"]  # fmt: skip
+
+    def test_a_deleted_rows_field_log_still_names_its_patient(self, admin_client, patient):
+        from auditlog.models import LogEntry
+
+        note = patient.clinical_notes.create(author=patient.physio, text="Achilles sore")
+        note.delete()
+        deleted = LogEntry.objects.get(content_type__model="clinicalnote", action=LogEntry.Action.DELETE)
+        assert admin_client.get(f"/admin/auditlog/logentry/{deleted.id}/change/").status_code == 200
+        assert self.actions(patient) == [("read", f"admin /admin/auditlog/logentry/{deleted.id}/change/")]
+
+    def test_delete_selected_audits_the_confirm_page_and_each_patients_delete(self, admin_client, patient):
+        other = PatientFactory()
+        rows = [CheckIn.objects.create(patient=p, date=dt.date(2026, 3, 3), morning_pain=2,
+                                       morning_stiffness_minutes=5) for p in (patient, patient, other)]  # fmt: skip
+        path = "/admin/patients/checkin/"
+        form = {"action": "delete_selected", "_selected_action": [r.id for r in rows]}
+        assert admin_client.post(path, form).status_code == 200  # "Are you sure?"
+        assert admin_client.post(path, form | {"post": "yes"}).status_code == 302
+        assert not CheckIn.objects.exists()
+        for someone in (patient, other):
+            assert self.actions(someone) == [("read", f"admin delete-confirm {path}"),
+                                             ("delete", f"admin bulk delete {path}")]  # fmt: skip
+
+    def test_a_patients_account_deleted_in_the_admin_is_an_audited_delete(self, admin_client, patient):
+        path = f"/admin/patients/user/{patient.user.id}/delete/"
+        assert admin_client.post(path, {"post": "yes"}).status_code == 302
+        assert self.actions(patient) == [("delete", f"admin {path}")]
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
     def test_truncate_of_the_audit_table_is_refused(self, physio, patient):

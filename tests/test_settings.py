@@ -22,6 +22,7 @@ def run_python(script: str, **env) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
+        ({}, "SECRET_KEY must be set"),  # an empty environment (a bare container) is production, not development
         ({"DEBUG": "False"}, "SECRET_KEY must be set"),
         ({"DEBUG": "False", "SECRET_KEY": "a-real-secret"}, "DATABASE_URL must be set"),
     ],
@@ -37,10 +38,18 @@ def test_debug_false_with_real_settings_loads():
     assert result.returncode == 0, result.stderr
 
 
+def test_debug_is_off_unless_the_environment_turns_it_on():
+    script = "from rehab_tracker import settings; print(settings.DEBUG, settings.VAPID_AUTOGENERATE)"
+    env = {"SECRET_KEY": "a-real-secret", "DATABASE_URL": "postgres://u@127.0.0.1/db"}
+    assert run_python(script, **env).stdout.split() == ["False", "False"]
+    assert run_python(script, DEBUG="True").stdout.split() == ["True", "True"]  # what ./run.sh start sets
+
+
 def test_system_checks_pass_in_a_fresh_interpreter():
     result = run_python(
         "import django; django.setup(); from django.core.checks import run_checks;"
-        "errors = [e for e in run_checks() if e.is_serious()]; print(errors); raise SystemExit(bool(errors))"
+        "errors = [e for e in run_checks() if e.is_serious()]; print(errors); raise SystemExit(bool(errors))",
+        DEBUG="True",
     )
     assert result.returncode == 0, result.stderr[-2000:]
 
@@ -50,7 +59,8 @@ def test_a_worker_process_boots_django_and_finds_the_tasks():
     result = run_python(
         "from rehab_tracker.celery import app; from celery.fixups.django import fixup;"
         "fixup(app).worker_fixup.validate_models(); app.loader.import_default_modules();"
-        "print(sorted(t for t in app.tasks if t.startswith('notifications.')))"
+        "print(sorted(t for t in app.tasks if t.startswith('notifications.')))",
+        DEBUG="True",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "notifications.tasks.sweep_reminders" in result.stdout and "Traceback" not in result.stderr

@@ -113,7 +113,8 @@ def test_email_delivery(patient, mailoutbox):
     patient.user.save()
     [delivery_id] = _notify(patient.user)
     assert delivery_send(delivery_id=delivery_id) == "sent"
-    assert mailoutbox[0].to == ["anna@example.org"] and mailoutbox[0].subject == "Exercise reminder"
+    assert mailoutbox[0].to == ["anna@example.org"] and mailoutbox[0].subject == "Rehab Tracker: a message for you"
+    assert mailoutbox[0].body.startswith("Time for your evening heel drops.")  # the lock-screen text, and a link
 
 
 def test_notify_is_idempotent_by_key(patient):

@@ -1,7 +1,7 @@
 // The API client: JWT bearer tokens kept in IndexedDB (the service worker reads them for Background Sync).
 // A 401 refreshes the access token once (one refresh at a time, as refresh tokens rotate) and retries;
 // when the refresh fails too, the session is over and the app asks the patient to sign in again.
-import { kvDelete, kvGet, kvSet } from './db.js';
+import { kvClear, kvDelete, kvGet, kvSet } from './db.js';
 
 const SESSION = 'session';
 let refreshing = null;
@@ -101,8 +101,23 @@ async function endSession() {
   for (const callback of listeners) callback();
 }
 
-/** Sign out: the refresh token is revoked on the server when it can be reached; local state goes anyway. */
+/**
+ * Sign out, on a phone that may be shared: this device's push subscription is deleted on the server (no more
+ * notifications of this user here) and in the browser, the refresh token is revoked when the server can be
+ * reached, and everything the app stored for the user goes: the session, cached answers (today's advice
+ * included), push ids. The caller clears the user's outbox. Only the device's chosen language stays.
+ */
 export async function signOut() {
+  const user = (await kvGet(SESSION))?.me?.id;
+  const push = user === undefined ? null : await kvGet(`push:${user}`);
+  if (push?.id) {
+    try {
+      await send('DELETE', `/api/v1/push-subscriptions/${push.id}/`); // refreshes the access token if needed
+    } catch {
+      // offline: the browser's unsubscribe below ends the endpoint; the server drops it at the next push (410)
+    }
+  }
+  await unsubscribeThisBrowser();
   const current = await kvGet(SESSION);
   if (current?.refresh) {
     try {
@@ -111,7 +126,26 @@ export async function signOut() {
       // offline: the tokens are deleted here; the refresh token expires on its own
     }
   }
+  await kvClear();
+  await clearAnswerCaches();
   await endSession();
+}
+
+async function unsubscribeThisBrowser() {
+  try {
+    const registration = await globalThis.navigator?.serviceWorker?.getRegistration();
+    await (await registration?.pushManager?.getSubscription())?.unsubscribe();
+  } catch {
+    // no service worker or no push here: nothing to end
+  }
+}
+
+/** The app keeps no API answers in Cache Storage (only the precached shell): any other cache goes anyway. */
+async function clearAnswerCaches() {
+  if (!globalThis.caches) return;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith('workbox-precache')) await caches.delete(name);
+  }
 }
 
 /** A file from the API (an export) as a Blob, with the same one-refresh rule. */

@@ -32,6 +32,13 @@ export async function kvDelete(key) {
   return (await db()).delete('kv', key);
 }
 
+/** Sign-out: every key but the device's language goes (the session, cached answers, push subscription ids). */
+export async function kvClear({ keep = ['language'] } = {}) {
+  const tx = (await db()).transaction('kv', 'readwrite');
+  const keys = await tx.store.getAllKeys();
+  await Promise.all([...keys.filter((k) => !keep.includes(k)).map((k) => tx.store.delete(k)), tx.done]);
+}
+
 // For tests: forget the open connection so a fresh (fake) IndexedDB is used.
 export function resetDbForTests() {
   dbPromise = null;

@@ -1,0 +1,93 @@
+"""Who a request comes from, and how much one user (or one address) may write.
+
+``client_address`` is the one answer to "the client's address": the sign-in throttle, every write throttle
+and django-axes' lockout (``AXES_CLIENT_IP_CALLABLE``) all key on it, so a forged ``X-Forwarded-For`` moves
+none of them. Behind ``NUM_PROXIES`` trusted proxies it is the N-th address from the right of
+``X-Forwarded-For`` (the one the outermost trusted proxy saw); with none (the default) ``REMOTE_ADDR``.
+
+Write throttles count per signed-in user in the shared cache (anonymous writes per address); rates are the
+settings in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``. A throttled request is a 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+
+
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request) -> str | None:
+    """The client's IP address as the trusted proxies saw it (a Django or DRF request)."""
+    meta = request.META
+    remote = meta.get("REMOTE_ADDR")
+    proxies = api_settings.NUM_PROXIES or 0
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR")
+    if proxies <= 0 or not forwarded:
+        return _valid_ip(remote) or remote
+    addresses = forwarded.split(",")
+    # Anything left of what the trusted proxies appended was written by the client, and is not read.
+    return _valid_ip(addresses[-min(proxies, len(addresses))]) or _valid_ip(remote) or remote
+
+
+class _ByClientAddress:
+    def get_ident(self, request):
+        return client_address(request)
+
+
+class LoginRateThrottle(_ByClientAddress, ScopedRateThrottle):
+    """Sign-in attempts per client address (scope ``login``)."""
+
+
+class WriteRateThrottle(_ByClientAddress, UserRateThrottle):
+    """Writes (POST, PUT, PATCH, DELETE) per user: ``write_burst`` a minute, and ``write_day`` below."""
+
+    scope = "write_burst"
+
+    def get_rate(self):  # read when the throttle is made, so a changed setting applies to the next request
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def cost(self, request) -> int:
+        return 1
+
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS or self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
+        cost = self.cost(request)
+        if len(self.history) + cost > self.num_requests:
+            return self.throttle_failure()
+        self.history = [self.now] * cost + self.history
+        self.cache.set(self.key, self.history, self.duration)
+        return True
+
+    def wait(self):
+        if not self.history:
+            return self.duration
+        return max(1, self.duration - (self.now - self.history[-1]))
+
+
+class WriteDayRateThrottle(WriteRateThrottle):
+    scope = "write_day"
+
+
+class SetLogRateThrottle(WriteRateThrottle):
+    """Set logs per user and day, each set counted (a batch of 500 counts 500): ``set_logs``."""
+
+    scope = "set_logs"
+
+    def cost(self, request) -> int:
+        data = request.data
+        return max(1, len(data)) if isinstance(data, list) else 1
