@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -137,17 +140,31 @@ def red_flag_report(*, checkin: CheckIn) -> Flag | None:
         if RedFlagReport.objects.filter(checkin=checkin).exists():
             return None
         flag, opened = flag_raise(patient=patient, kind=FlagKind.RED_FLAG, level=FlagLevel.PHYSICIAN, reason=reason)
+        repeat = False
         if not opened:  # a red flag is open already: add this check-in and tell the physician again
             flag = Flag.objects.select_for_update().get(pk=flag.pk)
-            flag.reason = f"{flag.reason}\nFurther: {reason}"
-            flag.save(update_fields=["reason"])
-            _notify_flag(flag, event=f"checkin{checkin.id}:")
+            repeat = _repeats_recent_answers(flag, checkin)
+            if not repeat:
+                flag.reason = f"{flag.reason}\nFurther: {reason}"
+                flag.save(update_fields=["reason"])
+                _notify_flag(flag, event=f"checkin{checkin.id}:")
         RedFlagReport.objects.create(flag=flag, checkin=checkin)
         program = current_program(patient)
         if program is not None:
             program_hold(program=program)
-        _tell_patient_to_stop(flag, checkin)
+        if not repeat:
+            _tell_patient_to_stop(flag, checkin)
     return flag
+
+
+def _repeats_recent_answers(flag: Flag, checkin: CheckIn) -> bool:
+    """The same answers sent again soon (a worried patient, a retrying phone): linked to the flag, but no new
+    notice and no longer reason. Any answer the flag has not had yet notifies at once, and so does the same
+    answer after ``RED_FLAG_REPEAT_MINUTES``."""
+    since = timezone.now() - dt.timedelta(minutes=settings.RED_FLAG_REPEAT_MINUTES)
+    recent = RedFlagReport.objects.filter(flag=flag, created_at__gte=since).select_related("checkin")
+    answered = {a for report in recent for a in report.checkin.red_flags}
+    return bool(answered) and set(checkin.red_flags) <= answered
 
 
 def _tell_patient_to_stop(flag: Flag, checkin: CheckIn) -> None:

@@ -305,6 +305,8 @@ ADHERENT_PROGRAM_AT_LEAST = env.float("ADHERENT_PROGRAM_AT_LEAST", default=0.8) 
 # admins too once it has waited RED_FLAG_ADMINS_AFTER_HOURS (then once a day), until someone acknowledges it.
 RED_FLAG_CHASE_HOURS = env.int("RED_FLAG_CHASE_HOURS", default=4)
 RED_FLAG_ADMINS_AFTER_HOURS = env.int("RED_FLAG_ADMINS_AFTER_HOURS", default=24)
+# The same red-flag answers again within this many minutes join the open flag quietly (no new notice).
+RED_FLAG_REPEAT_MINUTES = env.int("RED_FLAG_REPEAT_MINUTES", default=60)
 # A program kept paused this many days (in one pause) tells the physio, and again each time as long again.
 LONG_PAUSE_DAYS = env.int("LONG_PAUSE_DAYS", default=28)
 # Morning pain or stiffness "worse than usual" (CLINICAL.md §5): above the mean of the patient's previous

@@ -293,3 +293,22 @@ def test_a_red_flag_nobody_acknowledges_is_chased_until_someone_does(api, patien
     assert api(patient.physician).post(f"/api/v1/flags/{flag.id}/acknowledge/", {}, format="json").status_code == 200
     evaluate(now=NOW + dt.timedelta(hours=60))
     assert (chases(patient.physician), chases(admin)) == (4, 1)
+
+
+def test_the_same_red_flag_answers_again_soon_join_the_flag_quietly(api, patient, time_machine):
+    """15 identical "pop" check-ins: one notice and a reason that does not grow; a new answer notifies at once,
+    and so does the same answer after the window."""
+    ProgramFactory(patient=patient, start_date=START)
+    for _ in range(15):
+        check_in(api, patient, ["sudden_pop"])
+    flag = Flag.objects.get(kind="red_flag")
+    reason = flag.reason
+    assert len(told(patient.physician)) == 1
+    assert flag.reports.count() == 15  # each check-in is kept with the flag
+    check_in(api, patient, ["sudden_pop", "fever"])  # an answer the flag did not have
+    assert len(told(patient.physician)) == 2
+    flag.refresh_from_db()
+    assert "fever" in flag.reason and len(flag.reason) > len(reason)
+    time_machine.move_to(NOW + dt.timedelta(minutes=61), tick=False)
+    check_in(api, patient, ["sudden_pop"])
+    assert len(told(patient.physician)) == 3
