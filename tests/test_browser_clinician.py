@@ -74,6 +74,13 @@ def test_physio_caseload_patient_timeline_acknowledge_load_and_fhir(live_server,
     program.refresh_from_db()
     assert program.loads["eccentric_heel_drop_straight"] == 7.5
 
+    # the other tendon starts hurting: both sides from today, the days before keep the side they had
+    page.get_by_label("New side").select_option("both")
+    page.get_by_role("button", name="Change the side").click()
+    page.locator(".side-change").get_by_text("Now: Both").wait_for()
+    patient = Patient.objects.get(pk=demo["demo-lapsing"].pk)
+    assert patient.side == "both" and [h["side"] for h in patient.side_history] == [demo["demo-lapsing"].side]
+
     with page.expect_download() as download:
         page.get_by_role("button", name="Export FHIR").click()
     bundle = json.loads(Path(download.value.path()).read_text())

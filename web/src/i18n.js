@@ -249,6 +249,8 @@ const en = {
   enrol_title: 'Enrol a patient',
   side: 'Affected side',
   side_left: 'Left', side_right: 'Right', side_both: 'Both',
+  side_title: 'Affected side', side_now: 'Now: {side}', side_until: '{side} until {until}',
+  side_new: 'New side', side_from: 'From', side_save: 'Change the side',
   tendinopathy: 'Tendinopathy',
   tendinopathy_midportion: 'Mid-portion', tendinopathy_insertional: 'Insertional',
   physician: 'Physician',

@@ -316,6 +316,36 @@ async function saveExport(patientId, format) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// The other tendon starts hurting (or one settles): the side from a date; the days before keep theirs.
+function SideChange({ patient, onChange }) {
+  const [side, setSide] = useState(patient.side === 'both' ? 'left' : 'both');
+  const [from, setFrom] = useState(localToday());
+  const [status, setStatus] = useState(null);
+  const save = async (event) => {
+    event.preventDefault();
+    setStatus(null);
+    try {
+      await api(`/api/v1/patients/${patient.id}/side/`, { method: 'POST', body: { side, effective_from: from } });
+      setStatus({ ok: true });
+      onChange();
+    } catch (error) {
+      setStatus({ error });
+    }
+  };
+  return html`<form class="side-change" onSubmit=${save}><fieldset><legend>${t('side_title')}</legend>
+    <p>${t('side_now', { side: t(`side_${patient.side}`) })}${(patient.side_history || []).map((h) => ` · ${t('side_until', { side: t(`side_${h.side}`), until: h.until })}`)}</p>
+    <div class="field inline"><label for="side-new">${t('side_new')}</label>
+      <select id="side-new" value=${side} onChange=${(e) => setSide(e.currentTarget.value)}>
+        ${['left', 'right', 'both'].filter((s) => s !== patient.side).map((s) => html`<option value=${s} key=${s}>${t(`side_${s}`)}</option>`)}
+      </select></div>
+    <div class="field inline"><label for="side-from">${t('side_from')}</label>
+      <input id="side-from" type="date" required value=${from} max=${localToday()} onInput=${(e) => setFrom(e.currentTarget.value)} /></div>
+    <button type="submit" class="secondary">${t('side_save')}</button>
+    ${status?.ok && html`<p role="status" class="note success">${t('done_ok')}</p>`}
+    <${ErrorNote} error=${status?.error} />
+  </fieldset></form>`;
+}
+
 export function PatientPage({ id, me }) {
   const [range, setRange] = useState({ from: '', to: '' });
   const [draft, setDraft] = useState({ from: '', to: '' });
@@ -376,6 +406,7 @@ export function PatientPage({ id, me }) {
     </section>
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
+    ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
     <${Notes} patientId=${id} />
   <//>`;
 }
