@@ -2,15 +2,10 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-PATIENT, PHYSIO, PHYSICIAN, ADMIN = "patient", "physio", "physician", "admin"
-CLINICIANS = (PHYSIO, PHYSICIAN, ADMIN)
+from .roles import CLINICIANS, Role, role_of
 
-
-def role_of(user) -> str | None:
-    """The user's role; a superuser is an admin whatever the role column says."""
-    if not user or not user.is_authenticated:
-        return None
-    return ADMIN if user.is_superuser else user.role
+PATIENT, PHYSIO, PHYSICIAN, ADMIN = Role.PATIENT, Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN
+__all__ = ["ADMIN", "CLINICIANS", "PATIENT", "PHYSICIAN", "PHYSIO", "Role", "only_for", "role_of", "writes_for"]
 
 
 def writes_for(*roles: str) -> type[BasePermission]:

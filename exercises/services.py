@@ -68,7 +68,7 @@ def program_update(
 
     A program held by a red flag resumes only through the red flag's resolution (``releasing_red_flag``).
     """
-    program = Program.objects.select_for_update().get(pk=program.pk)
+    program = Program.objects.select_for_update(no_key=True).get(pk=program.pk)
     if program.status not in CURRENT_STATUSES:
         raise ProgramChangeError(f"This program is {program.status}; it can no longer be changed.")
     if status == ProgramStatus.ACTIVE and not releasing_red_flag and _held_by_red_flag(program):
@@ -136,7 +136,7 @@ def program_hold(*, program: Program) -> bool:
     """A red flag stops the exercises: pause an active program, and one a clinician paused is held too (its
     pause ends yesterday and the red flag's begins today), so that only the red flag's resolution lifts it.
     True if it was held now."""
-    program = Program.objects.select_for_update().get(pk=program.pk)
+    program = Program.objects.select_for_update(no_key=True).get(pk=program.pk)
     if program.status == ProgramStatus.ACTIVE:
         program_update(program=program, status=ProgramStatus.PAUSED, pause_reason=PauseReason.RED_FLAG)
         return True
@@ -152,7 +152,7 @@ def program_hold(*, program: Program) -> bool:
 @transaction.atomic
 def program_release(*, program: Program, status: str, changed_by: User) -> Program:
     """A red flag resolved: the program follows its outcome (active, paused by the clinician, or stopped)."""
-    program = Program.objects.select_for_update().get(pk=program.pk)
+    program = Program.objects.select_for_update(no_key=True).get(pk=program.pk)
     if program.status not in CURRENT_STATUSES:
         return program
     if status == ProgramStatus.PAUSED:

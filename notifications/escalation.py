@@ -35,7 +35,7 @@ from exercises.services import program_complete_ended
 from patients.models import CheckIn, Role, User, VisaA
 
 from .deliveries import notify_many
-from .flags import LEVEL_RANK, flag_raise, flags_raise_many, red_flag_report
+from .flags import flag_raise, flags_raise_many, red_flag_report
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, NotificationKind, OutcomeReview
 from .review import treatment_review_text
 
@@ -61,7 +61,7 @@ class Findings:
                 out[kind] = (level, reason)
                 continue
             held_level, held_reason = out[kind]
-            top = level if LEVEL_RANK[level] > LEVEL_RANK[held_level] else held_level
+            top = level if FlagLevel.outranks(level, held_level) else held_level
             out[kind] = (top, f"{held_reason}; {reason}")
         return out
 
@@ -172,7 +172,7 @@ def _evaluate(now: dt.datetime, patient_ids: list[int] | None) -> dict[str, int]
     for pid, found in findings.items():
         for kind, (level, reason) in found.strongest().items():
             held = open_flags.get((pid, kind))
-            if held is None or LEVEL_RANK[level] > LEVEL_RANK[held.level]:  # else: open at this level already
+            if held is None or FlagLevel.outranks(level, held.level):  # else: open at this level already
                 raises.append((patients[pid], kind, level, reason))
     raised = flags_raise_many(raises, open_flags)
     raised += _escalate_unacknowledged(now, patient_ids)

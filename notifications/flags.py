@@ -26,7 +26,6 @@ from .models import (
     RedFlagReport,
 )
 
-LEVEL_RANK = {FlagLevel.PHYSIO: 1, FlagLevel.PHYSICIAN: 2}
 FLAG_TITLES = {
     FlagKind.NON_ADHERENCE: "Not keeping up with the exercises",
     FlagKind.PAIN: "Pain above the safe limit",
@@ -43,14 +42,14 @@ def flag_raise(*, patient: Patient, kind: str, level: str, reason: str) -> tuple
     Returns the flag and whether anything changed.
     """
     with transaction.atomic():
-        flag = Flag.objects.open().select_for_update().filter(patient=patient, kind=kind).first()
+        flag = Flag.objects.open().select_for_update(no_key=True).filter(patient=patient, kind=kind).first()
         if flag is None:
             try:
                 with transaction.atomic():
                     flag = Flag.objects.create(patient=patient, kind=kind, level=level, reason=reason)
             except IntegrityError:  # a racing evaluation opened it first
                 return Flag.objects.open().get(patient=patient, kind=kind), False
-        elif LEVEL_RANK[level] > LEVEL_RANK[flag.level]:
+        elif FlagLevel.outranks(level, flag.level):
             flag.level, flag.reason = level, f"{flag.reason}\nEscalated: {reason}"
             flag.save(update_fields=["level", "reason"])
         else:
@@ -103,7 +102,7 @@ def flags_raise_many(raises: list[tuple[Patient, str, str, str]], open_flags: di
     rising = []
     for patient, kind, level, reason in raises:
         held = open_flags.get((patient.id, kind))
-        if held is not None and LEVEL_RANK[level] > LEVEL_RANK[held.level]:
+        if held is not None and FlagLevel.outranks(level, held.level):
             held.level, held.reason = level, f"{held.reason}\nEscalated: {reason}"
             rising.append(held)
     with transaction.atomic():
@@ -142,7 +141,7 @@ def red_flag_report(*, checkin: CheckIn) -> Flag | None:
         flag, opened = flag_raise(patient=patient, kind=FlagKind.RED_FLAG, level=FlagLevel.PHYSICIAN, reason=reason)
         repeat = False
         if not opened:  # a red flag is open already: add this check-in and tell the physician again
-            flag = Flag.objects.select_for_update().get(pk=flag.pk)
+            flag = Flag.objects.select_for_update(no_key=True).get(pk=flag.pk)
             repeat = _repeats_recent_answers(flag, checkin)
             if not repeat:
                 flag.reason = f"{flag.reason}\nFurther: {reason}"
@@ -199,7 +198,7 @@ def flag_act(*, flag: Flag, user: User, action: str, note: str, outcome: str = "
     if action == "resolve" and not note:
         raise FlagActionError("note", "Resolving a flag needs a note saying what was decided.")
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().select_related("patient").get(pk=flag.pk)
+        flag = Flag.objects.select_for_update(no_key=True).select_related("patient").get(pk=flag.pk)
         now = timezone.now()
         if flag.status == FlagStatus.RESOLVED:
             raise FlagActionError("status", "This flag is already resolved.")

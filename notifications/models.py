@@ -16,8 +16,18 @@ class FlagKind(models.TextChoices):
 
 
 class FlagLevel(models.TextChoices):
+    """Who a flag is for, in rising order: the physician's level outranks the physio's."""
+
     PHYSIO = "physio"
     PHYSICIAN = "physician"
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        return list(cls.values).index(level)
+
+    @classmethod
+    def outranks(cls, level: str, other: str) -> bool:
+        return cls.rank(level) > cls.rank(other)
 
 
 class FlagStatus(models.TextChoices):

@@ -233,7 +233,7 @@ def process(*, reminder_ids: list[int], now: dt.datetime | None = None) -> list[
     now = now or timezone.now()
     with transaction.atomic():
         reminders = list(
-            Reminder.objects.select_for_update(of=("self",))
+            Reminder.objects.select_for_update(of=("self",), no_key=True)
             .filter(id__in=reminder_ids, status=ReminderStatus.QUEUED)
             .select_related("patient__user")
             .order_by("id")

@@ -8,14 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.roles import Role
+
 from .visa_a import item_errors, score
-
-
-class Role(models.TextChoices):
-    PATIENT = "patient"
-    PHYSIO = "physio"
-    PHYSICIAN = "physician"
-    ADMIN = "admin"
 
 
 class User(AbstractUser):

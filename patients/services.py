@@ -59,7 +59,7 @@ SIDE_BACK_DAYS = 28
 def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date, today: dt.date) -> Patient:
     """The other tendon starts hurting (or one settles): ``side`` from ``effective_from`` on. The days before
     keep the side they had, so their adherence stays what it was."""
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     if side == patient.side:
         raise SideChangeError("side", f"The affected side is {side} already.")
     if effective_from > today:

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.roles import Role, role_of
 from patients.models import Patient, User
 from records.erasure import patient_erase
 from records.export import csv_rows, fhir_bundle
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         admin = User.objects.filter(username=by).first()
         if target is None:
             raise CommandError(f"No patient {patient}.")
-        if admin is None or not (admin.is_superuser or admin.role == "admin"):
+        if admin is None or role_of(admin) != Role.ADMIN:
             raise CommandError("--by must name an admin.")
         if export:
             export.mkdir(parents=True, exist_ok=True)
