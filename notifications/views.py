@@ -105,8 +105,11 @@ class PushSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin,
         return Response(PushSubscriptionSerializer(subscription).data, status=code)
 
 
+UNRESOLVED = "unresolved"
 FLAG_FILTERS = [
-    OpenApiParameter("status", str, enum=FlagStatus.values),
+    OpenApiParameter(
+        "status", str, enum=[*FlagStatus.values, UNRESOLVED], description="unresolved: open and acknowledged flags"
+    ),
     OpenApiParameter("kind", str, enum=FlagKind.values),
     OpenApiParameter("level", str, enum=FlagLevel.values),
     OpenApiParameter("patient", int),
@@ -121,13 +124,14 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         flags = Flag.objects.filter(patient__in=patients_for_user(self.request.user)).order_by("-created_at", "-id")
         params = self.request.query_params
-        for name, choices in (("status", FlagStatus.values), ("level", FlagLevel.values), ("kind", FlagKind.values)):
+        statuses = [*FlagStatus.values, UNRESOLVED]
+        for name, choices in (("status", statuses), ("level", FlagLevel.values), ("kind", FlagKind.values)):
             value = params.get(name)
             if value is None:
                 continue
             if value not in choices:
                 raise ValidationError({name: [f"Use one of: {', '.join(choices)}."]})
-            flags = flags.filter(**{name: value})
+            flags = flags.exclude(status=FlagStatus.RESOLVED) if value == UNRESOLVED else flags.filter(**{name: value})
         patient = id_param(params, "patient")
         if patient is not None:
             flags = flags.filter(patient_id=patient)

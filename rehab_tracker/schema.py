@@ -92,6 +92,7 @@ SUMMARIES = {
     "v1_push_subscriptions_create": "Register a Web Push subscription",
     "v1_push_subscriptions_destroy": "Remove a Web Push subscription",
     "v1_push_vapid_public_key_retrieve": "The VAPID public key for Web Push",
+    "v1_settings_retrieve": "The clinical rules the screens show (pain zones, marks, protocol defaults)",
     "v1_today_retrieve": "The patient's day: state, exercises or red-flag advice",
     "v1_visa_a_list": "List VISA-A questionnaires",
     "v1_visa_a_create": "Record a VISA-A questionnaire",

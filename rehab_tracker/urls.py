@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from exercises.rules import RulesView
 from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet
 from notifications.views import (
     FlagViewSet,
@@ -39,6 +40,7 @@ api_v1 = [
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
+    path("settings/", RulesView.as_view(), name="settings"),
     path("health/", HealthView.as_view(), name="health"),
     path("push/vapid-public-key/", VapidPublicKeyView.as_view(), name="vapid-public-key"),
     path("patients/<int:pk>/adherence/", AdherenceView.as_view(), name="patient-adherence"),

@@ -149,7 +149,7 @@ def test_a_generated_client_runs_patient_physio_and_physician(generated_client, 
     anonymous = rt.Client(base_url=live_server.url, raise_on_unexpected_status=True)
 
     def signed_in(user):
-        body = models.TokenObtainPairRequest(username=user.username, password=PASSWORD)
+        body = models.LoginRequest(username=user.username, password=PASSWORD)
         tokens = v1_auth_token_create.sync(client=anonymous, body=body)
         return rt.AuthenticatedClient(base_url=live_server.url, token=tokens.access, raise_on_unexpected_status=True)
 
