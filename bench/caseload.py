@@ -1,4 +1,4 @@
-"""The physio's caseload, GET /api/v1/patients/, as it grows (SPEC §7, issue 9).
+"""The physio's caseload, GET /api/v1/patients/, as it grows (targets in bench/RESULTS.md).
 
 Seeds physios with 3, 30, 300 and 1,000 patients (8 weeks of logs each), counts the
 queries of the caseload for each in-process (they must be equal), then times 60

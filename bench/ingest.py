@@ -3,7 +3,7 @@
 Seeds one patient, posts batches of 500 set logs to POST /api/v1/logs/batch/
 through gunicorn, and times the same number of rows inserted straight through the
 ORM's bulk_create (the floor). Prints sets/s for both and their ratio, so the
-figure survives a noisy machine. Target (SPEC §7): ≥ 2,000 sets/s over HTTP, and
+figure survives a noisy machine. Target: ≥ 2,000 sets/s over HTTP, and
 HTTP no slower than 3× the floor.
 
     .venv/bin/python bench/ingest.py [--batches 40] [--clients 2]
