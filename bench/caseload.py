@@ -49,7 +49,7 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{port}/api/v1"
         for size, physio in physios.items():
-            token = requests.post(f"{base}/auth/token/", data={"username": physio.username, "password": DEMO_PASSWORD})
+            token = requests.post(f"{base}/auth/token/", json={"username": physio.username, "password": DEMO_PASSWORD})
             headers = {"Authorization": f"Bearer {token.json()['access']}"}
             with requests.Session() as session:
                 for query in ("", "?ordering=risk"):

@@ -15,7 +15,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from common import start_gunicorn, use_fresh_database
+from common import lift_write_limits, start_gunicorn, use_fresh_database
 
 BATCH = 500
 EXERCISES = ["eccentric_heel_drop_straight", "eccentric_heel_drop_bent"]
@@ -67,11 +67,12 @@ def main() -> None:
     )
     connection.close()
 
+    lift_write_limits()
     server, port = start_gunicorn()
     try:
         base = f"http://127.0.0.1:{port}/api/v1"
         token = requests.post(
-            f"{base}/auth/token/", data={"username": "bench-patient-0", "password": "bench-pass-2026"}
+            f"{base}/auth/token/", json={"username": "bench-patient-0", "password": "bench-pass-2026"}
         )
         headers = {"Authorization": f"Bearer {token.json()['access']}"}
         batches = make_batches(args.batches, start)
