@@ -1,4 +1,4 @@
-"""The physio's caseload, GET /api/v1/patients/, as it grows (SPEC §7, issue 9).
+"""The physio's caseload, GET /api/v1/patients/, as it grows (targets in bench/RESULTS.md).
 
 Seeds physios with 3, 30, 300 and 1,000 patients (8 weeks of logs each), counts the
 queries of the caseload for each in-process (they must be equal), then times 60
@@ -49,7 +49,7 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{port}/api/v1"
         for size, physio in physios.items():
-            token = requests.post(f"{base}/auth/token/", data={"username": physio.username, "password": DEMO_PASSWORD})
+            token = requests.post(f"{base}/auth/token/", json={"username": physio.username, "password": DEMO_PASSWORD})
             headers = {"Authorization": f"Bearer {token.json()['access']}"}
             with requests.Session() as session:
                 for query in ("", "?ordering=risk"):

@@ -1,11 +1,11 @@
-"""One reminder sweep over 100,000 patients with active programs (SPEC §7).
+"""One reminder sweep over 100,000 patients with active programs (targets in bench/RESULTS.md).
 
 Seeds the patients in bulk, all in one zone so that every one of them is due at
 the same minute (the worst case), then times one sweep — selection, the
 exactly-once rows, and queueing the delivery chunks on Redis — and counts its
 queries; then the same for a minute when nobody is due; then processes every
 queued chunk in this process, as the workers would (claim, notification, deliveries),
-and prints the rate. Targets (issue 9): the sweep <= 2 s with a query count that does
+and prints the rate. Targets: the sweep <= 2 s with a query count that does
 not grow with the number of patients; processing >= 2,000 reminders/s.
 
     .venv/bin/python bench/reminders.py [--patients 100000]

@@ -1,4 +1,4 @@
-"""A bounded soak on 127.0.0.1 (issue 12): 1,000 patients and 20 physios for 10 minutes, with the real
+"""A bounded soak on 127.0.0.1: 1,000 patients and 20 physios for 10 minutes, with the real
 gunicorn (2 workers), Celery worker and beat on PostgreSQL and Redis.
 
 What the simulated users do, as the web app does: patients open today, log single sets, sync a batch

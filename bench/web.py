@@ -1,4 +1,4 @@
-"""The web client's budget (issue 10): JavaScript size, first load of today's screen on a throttled phone,
+"""The web client's budget: JavaScript size, first load of today's screen on a throttled phone,
 Chromium's installability check and Lighthouse (12.2.3, pinned in web/package.json).
 
 Builds the client, serves it with gunicorn on a fresh PostgreSQL database with the demo data, and prints:

@@ -1,4 +1,4 @@
-"""Roles (SPEC §1) and the gates for writes. Reads are scoped by querysets (patients.scope), not here."""
+"""Roles (docs/api.md §2) and the gates for writes. Reads are scoped by querysets (patients.scope), not here."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 

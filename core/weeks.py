@@ -1,4 +1,4 @@
-"""Week-on-week means, as the pain rules and the caseload's trend compare them (CLINICAL.md §5)."""
+"""Week-on-week means, as the pain rules and the caseload's trend compare them (docs/clinical.md §5)."""
 
 import datetime as dt
 from collections.abc import Mapping

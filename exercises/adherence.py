@@ -1,4 +1,4 @@
-"""Adherence, one definition for every caller (SPEC §3, CLINICAL.md §7).
+"""Adherence, one definition for every caller (docs/clinical.md §7).
 
 A day counts once it is over in the patient's time zone; today is "in progress"
 and never lowers a score. A logged set counts min(reps logged ÷ reps prescribed,
@@ -184,7 +184,7 @@ def _week_start(program: Program, day: dt.date) -> dt.date:
 
 
 def credit(groups: list[tuple[int, int]], rx_reps: int) -> float:
-    """The sets that ``groups`` of (reps, sets) are worth against ``rx_reps`` (CLINICAL.md §7)."""
+    """The sets that ``groups`` of (reps, sets) are worth against ``rx_reps`` (docs/clinical.md §7.1)."""
     return sum(n * set_credit(reps, rx_reps) for reps, n in groups)
 
 

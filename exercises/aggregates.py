@@ -84,7 +84,7 @@ def _sessions() -> QuerySet:
 
 
 def session_pain(program_ids: Iterable[int], *, since: dt.date, until: dt.date | None = None) -> list[SessionPain]:
-    """Sessions of these programs from ``since``, oldest first (CLINICAL.md §2 and §5 judge each by its worst set)."""
+    """Sessions of these programs from ``since``, oldest first (docs/clinical.md §2, §5 judge each by its worst set)."""
     grouped = _sessions().filter(program_id__in=list(program_ids), date__gte=since)
     if until:
         grouped = grouped.filter(date__lte=until)

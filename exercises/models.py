@@ -32,7 +32,7 @@ class Program(models.Model):
     # Added load in kg per exercise slug.
     loads = models.JSONField(default=dict, blank=True)
     stopped_on = models.DateField(null=True, blank=True, help_text="First day no longer prescribed")
-    # CLINICAL.md §3: a protocol that does not fit the tendinopathy type needs a clinician's written reason.
+    # docs/clinical.md §3: a protocol that does not fit the tendinopathy type needs a clinician's written reason.
     override_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,7 +82,7 @@ class Program(models.Model):
         return day <= self.end_date or self.open_pause is not None
 
     def week_on(self, day: dt.date) -> int | None:
-        """The program week (1–12) of ``day``, counting unpaused days only (CLINICAL.md §7), None outside.
+        """The program week (1–12) of ``day``, counting unpaused days only (docs/clinical.md §7.3), None outside.
 
         A paused day carries the week the program resumes in.
         """
@@ -97,7 +97,7 @@ class Program(models.Model):
 
 class PauseReason(models.TextChoices):
     CLINICIAN = "clinician"  # a physio paused the program
-    RED_FLAG = "red_flag"  # CLINICAL.md §8: the exercises stop until a clinician resolves the red flag
+    RED_FLAG = "red_flag"  # docs/clinical.md §8: the exercises stop until a clinician resolves the red flag
 
 
 class ProgramPause(models.Model):
@@ -141,7 +141,7 @@ class SetLog(models.Model):
     load_kg = models.DecimalField(max_digits=6, decimal_places=2, default=0)
     pain = models.PositiveSmallIntegerField(help_text="Pain during the set, 0–10")
     session = models.CharField(max_length=2, choices=Session.choices, null=True, blank=True)
-    # The leg the set was done with (SPEC §2): with side = both each leg owes the full prescription.
+    # The leg the set was done with (docs/clinical.md §7.2): with side = both each leg owes the full prescription.
     side = models.CharField(max_length=5, choices=[("left", "left"), ("right", "right")], default="left")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,4 +1,4 @@
-"""When a program asks for a VISA-A, and which one is its baseline or outcome (CLINICAL.md §6, SPEC §4).
+"""When a program asks for a VISA-A, and which one is its baseline or outcome (docs/clinical.md §6).
 
 Baseline: the first VISA-A dated from 14 days before the start to day 14 — never
 a score from an earlier episode of care. Outcome: the latest dated from the

@@ -15,7 +15,7 @@ ON_HOLD_NOTICE = (
 
 
 def on_hold(program: Program, day: dt.date) -> bool:
-    """Whether a red flag holds the program on ``day`` (CLINICAL.md §8): sets are kept, the patient is told."""
+    """Whether a red flag holds the program on ``day`` (docs/clinical.md §8): sets are kept, the patient is told."""
     pause = program.paused_on(day)
     return pause is not None and pause.reason == PauseReason.RED_FLAG
 

@@ -1,10 +1,10 @@
 """Load progression prompts (prompts, not flags).
 
-- Alfredson (CLINICAL.md §2; Alfredson & Cook, Br J Sports Med 2007;41:211):
+- Alfredson (docs/clinical.md §2; Alfredson & Cook, Br J Sports Med 2007;41:211):
   when the worst exercise pain of each of the last 3 logged sessions is 0–2/10,
   the patient may add load (default +5 kg in a backpack) and the physio sees
   "progression due". Only sessions recorded after the last load change count.
-- HSR (CLINICAL.md §4; Beyer 2015): each stage has a new repetition maximum; the
+- HSR (docs/clinical.md §4; Beyer 2015): each stage has a new repetition maximum; the
   suggested load comes from the previous stage's loads by Epley's estimate,
   1RM = load × (1 + reps/30), suggested = 1RM ÷ (1 + new reps/30), rounded to 2.5 kg.
 """

@@ -1,6 +1,6 @@
 """The three 12-week protocols as data, and the one function that reads them.
 
-Sources (CLINICAL.md):
+Sources (docs/clinical.md §2–§4):
 - ``alfredson``: Alfredson, Pietilä, Jonsson, Lorentzon, Am J Sports Med
   1998;26:360 — 3 × 15 of each of two eccentric heel drops (knee straight and
   knee bent), twice a day, every day, 12 weeks; load added once it stops
@@ -96,7 +96,7 @@ def _alfredson_week(note: str) -> tuple[Dose, ...]:
     )
 
 
-# Silbernagel et al., Am J Sports Med 2007;35:897 (CLINICAL.md §5): told wherever pain is entered or prescribed.
+# Silbernagel et al., Am J Sports Med 2007;35:897 (docs/clinical.md §5): told wherever pain is entered or prescribed.
 PAIN_GUIDE = (
     "Pain during the exercise: 0–2 is safe, 3–5 is acceptable, above 5 is too much — next session use less load "
     "or fewer reps. If pain or stiffness is worse than usual the next morning, lower the load. Pain alone is no "
@@ -236,7 +236,7 @@ def prescription(program: ProgramLike, day: dt.date) -> Prescription:
     """What ``program`` prescribes on the patient-local date ``day``.
 
     Empty on rest days, on paused or stopped days, and outside the program. The
-    week counts unpaused days only (CLINICAL.md §7).
+    week counts unpaused days only (docs/clinical.md §7.3).
     """
     week = program.week_on(day)
     if week is None or not program.prescribes_on(day) or not is_training_day(program, day):
@@ -270,5 +270,5 @@ def prescribed_reps(protocol: str, week: int, exercise: str) -> int:
 
 
 def set_credit(reps: int, rx_reps: int) -> float:
-    """CLINICAL.md §7: a logged set counts min(reps logged ÷ reps prescribed, 1) of a set."""
+    """docs/clinical.md §7.1: a logged set counts min(reps logged ÷ reps prescribed, 1) of a set."""
     return min(reps / rx_reps, 1.0) if rx_reps else 0.0

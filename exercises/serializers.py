@@ -38,7 +38,7 @@ class WeekdaysField(serializers.ListField):
 
 
 def _check_fits(protocol: str, tendinopathy: str, override_reason: str) -> None:
-    """CLINICAL.md §3: a protocol designed for the other tendinopathy type needs a clinician's written reason."""
+    """docs/clinical.md §3: a protocol designed for the other tendinopathy type needs a clinician's written reason."""
     if protocol not in FITS[tendinopathy] and not override_reason.strip():
         raise serializers.ValidationError(
             {
@@ -249,7 +249,7 @@ class SetLogSerializer(serializers.ModelSerializer):
 
 
 def _leg(affected: str, given: str | None) -> str:
-    """SPEC §2: a set names its leg when both are affected; otherwise it is the affected side."""
+    """docs/clinical.md §7.2: a set names its leg when both are affected; otherwise it is the affected side."""
     if affected == "both":
         if given is None:
             raise serializers.ValidationError({"side": ["Both legs are affected: say which leg (left or right)."]})

@@ -1,4 +1,4 @@
-"""The escalation ladder (SPEC §4; thresholds and sources in CLINICAL.md §5, §6, §8, §9).
+"""The escalation ladder (thresholds and sources in docs/clinical.md §5, §6, §8, §9).
 
 ``evaluate`` reads everything it needs for any number of patients in a fixed
 number of grouped queries, decides in Python, and only writes where a flag opens
@@ -7,7 +7,7 @@ or rises. Re-running it changes nothing: one unresolved flag per patient and kin
 OutcomeReview per program, one RedFlagReport per red-flag check-in.
 
 A resolved flag is raised again only on data recorded after its resolution
-(CLINICAL.md §9): days finished after it, sessions and check-ins recorded after it.
+(docs/clinical.md §9): days finished after it, sessions and check-ins recorded after it.
 While a red flag is open the exercises are on hold: no non-adherence, pain or
 missing-outcome rule fires for that patient.
 """
@@ -181,7 +181,7 @@ def _evaluate(now: dt.datetime, patient_ids: list[int] | None) -> dict[str, int]
 
 
 def _report_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> int:
-    """CLINICAL.md §8, whatever the program's state: any red-flag check-in not yet reported goes now.
+    """docs/clinical.md §8.2, whatever the program's state: any red-flag check-in not yet reported goes now.
 
     Every path that stores a check-in reports its own (``patients.services.checkin_save``); this catches one
     stored around it (a bulk import, a raw write). It goes by the report that is missing, never by the
@@ -322,7 +322,7 @@ def _morning_pain_weeks(active: list[Program], ctx: Context) -> dict[int, tuple[
 
 
 def _clinical_review(programs: list[Program], ctx: Context, findings: dict[int, Findings]) -> None:
-    """CLINICAL.md §5: morning stiffness over 30 minutes on 3 or more check-ins in 7 days → the physio."""
+    """docs/clinical.md §5: morning stiffness over 30 minutes on 3 or more check-ins in 7 days → the physio."""
     if not programs:
         return
     todays = {p.patient_id: ctx.todays[p.id] for p in programs}
@@ -346,7 +346,7 @@ def _clinical_review(programs: list[Program], ctx: Context, findings: dict[int, 
 
 
 def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings]) -> None:
-    """End of week 12: VISA-A against the program's baseline, once per program (CLINICAL.md §6).
+    """End of week 12: VISA-A against the program's baseline, once per program (docs/clinical.md §6).
 
     No outcome VISA-A yet: ask for one, and 7 days after the end flag the physio. One arriving after that
     flag is still reviewed.
@@ -462,7 +462,7 @@ def _ask_for_visa_a(active: list[Program], ctx: Context) -> None:
 
 
 def _escalate_unacknowledged(now: dt.datetime, patient_ids: list[int] | None) -> int:
-    """CLINICAL.md §9: any physio-level flag open and unacknowledged for 7 days goes to the physician."""
+    """docs/clinical.md §9: any physio-level flag open and unacknowledged for 7 days goes to the physician."""
     waited = dt.timedelta(days=settings.ESCALATE_UNACKNOWLEDGED_DAYS)
     stale = Flag.objects.filter(status=FlagStatus.OPEN, level=FlagLevel.PHYSIO, created_at__lte=now - waited)
     if patient_ids is not None:

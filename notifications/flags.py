@@ -1,4 +1,4 @@
-"""Flags (concerns about a patient) and the actions on them; the red-flag pathway (CLINICAL.md §8)."""
+"""Flags (concerns about a patient) and the actions on them; the red-flag pathway (docs/clinical.md §8)."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def _notify_flag(flag: Flag, *, event: str = "") -> None:
 
 
 def red_flag_report(*, checkin: CheckIn) -> Flag | None:
-    """CLINICAL.md §8, whatever the program's state: the physician at once, the physio informed, exercises held.
+    """docs/clinical.md §8.2, whatever the program's state: the physician at once, the physio informed, exercises held.
 
     A further red-flag check-in while the flag is unresolved adds to its reason and notifies again. Each
     check-in is reported once (a RedFlagReport row), so the request and the evaluation may both call this.
@@ -192,7 +192,7 @@ class FlagActionError(Exception):
 def flag_act(*, flag: Flag, user: User, action: str, note: str, outcome: str = "") -> Flag:
     """Acknowledge or resolve a flag, recording who, when and the note.
 
-    Resolving needs a note; resolving a red flag also an ``outcome`` that the program follows (CLINICAL.md §8).
+    Resolving needs a note; resolving a red flag also an ``outcome`` that the program follows (docs/clinical.md §8.5).
     """
     note = note.strip()
     if action == "resolve" and not note:

@@ -37,7 +37,7 @@ class FlagStatus(models.TextChoices):
 
 
 class RedFlagOutcome(models.TextChoices):
-    """CLINICAL.md §8: what the program does once a clinician resolves a red flag."""
+    """docs/clinical.md §8.5: what the program does once a clinician resolves a red flag."""
 
     RESUME = "resume"
     KEEP_PAUSED = "keep_paused"
@@ -99,7 +99,7 @@ class RedFlagReport(models.Model):
 
 
 class OutcomeReview(models.Model):
-    """A program's end-of-week-12 VISA-A judged against its baseline (CLINICAL.md §6): once per program."""
+    """A program's end-of-week-12 VISA-A judged against its baseline (docs/clinical.md §6): once per program."""
 
     program = models.OneToOneField("exercises.Program", on_delete=models.CASCADE, related_name="outcome_review")
     baseline = models.PositiveSmallIntegerField(null=True)

@@ -1,4 +1,4 @@
-"""Exercise reminders at each patient's local time, exactly once (SPEC §4).
+"""Exercise reminders at each patient's local time, exactly once (docs/clinical.md §7.5).
 
 The sweep (every minute) finds due slots with three set-based queries (the zones in use, by a loose index
 scan; the patients' own times; the protocols' defaults) whose size

@@ -1,4 +1,4 @@
-"""The treatment review put in front of the physician at the end of week 12 (CLINICAL.md §1, §6, §9).
+"""The treatment review put in front of the physician at the end of week 12 (docs/clinical.md §1, §6, §9).
 
 The software never decides the next step; it lays out the VISA-A course, the
 program's reps-weighted adherence and pain course, the variant, and the next

@@ -72,7 +72,7 @@ class Patient(models.Model):
 
 
 class RedFlag(models.TextChoices):
-    """Check-in answers that stop the exercises (CLINICAL.md §8: AAOS 2009, AAFP 2002)."""
+    """Check-in answers that stop the exercises (docs/clinical.md §8.1: AAOS 2009, AAFP 2002)."""
 
     SUDDEN_POP = "sudden_pop", "A sudden pop or a feeling of being kicked in the heel"
     CANNOT_HEEL_RAISE = "cannot_heel_raise", "Cannot rise onto the toes of the affected leg"

@@ -1,4 +1,4 @@
-"""What a red-flag answer means and what the patient is told (CLINICAL.md §8).
+"""What a red-flag answer means and what the patient is told (docs/clinical.md §8).
 
 Suspected rupture (AAOS 2009; AAFP 2002): a sudden pop, or no single-leg heel
 raise — being able to walk does not rule a rupture out. Inflammation or

@@ -1,4 +1,4 @@
-"""Scope: which patients a user may see (SPEC §1). Every view starts here.
+"""Scope: which patients a user may see (docs/api.md §2). Every view starts here.
 
 An object outside the scope answers 404, never revealing that it exists; an
 existing one is recorded as a refused attempt in the audit trail.

@@ -1,4 +1,4 @@
-"""VISA-A scoring (Robinson et al., Br J Sports Med 2001;35:335; CLINICAL.md §6).
+"""VISA-A scoring (Robinson et al., Br J Sports Med 2001;35:335; docs/clinical.md §6).
 
 Items 1–6 are integers 0–10; item 7 takes 0, 4, 7 or 10. Item 8 is answered in
 exactly one of three branches — A, no pain during Achilles-loading sport; B, some

@@ -67,6 +67,6 @@ class PatientSerializer(serializers.ModelSerializer):
         program = getattr(patient, "current_program", None)
         if program is None:
             return None
-        # A plain dict: a nested serializer per row deep-copied its fields 100 times a page (15 ms).
+        # A plain dict: a nested serializer would deep-copy its fields once for every row of the page.
         return {"id": program.id, "protocol": program.protocol, "start_date": program.start_date.isoformat(),
                 "end_date": program.end_date.isoformat(), "status": program.status}  # fmt: skip

@@ -1,4 +1,4 @@
-"""``GET /api/v1/today/``: the patient's day — state, exercises or red-flag advice, prompts (SPEC §5).
+"""``GET /api/v1/today/``: the patient's day — state, exercises or red-flag advice, prompts (docs/api.md §10).
 
 It lives here because it needs every lower app: the prescription and sets
 (exercises), the check-ins and VISA-A (patients), and the open red flag (flags).
@@ -93,7 +93,7 @@ class TodayView(APIView):
     @extend_schema(responses=TodaySerializer)
     def get(self, request):
         # The day is built of plain values exactly as TodaySerializer renders them (a test holds the two equal in
-        # every state), so it goes out as it is: rendering it field by field cost a tenth of the request.
+        # every state), so it goes out as it is, without a second pass through the serializer's fields.
         return Response(day_of(patient_of(request)))
 
 

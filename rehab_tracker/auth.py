@@ -1,4 +1,4 @@
-"""Sign-in, token refresh and sign-out (SPEC §5), hardened.
+"""Sign-in, token refresh and sign-out (docs/api.md §1), hardened.
 
 - Access tokens live minutes; refresh tokens rotate and the used one is
   blacklisted (simplejwt's token_blacklist), so a refresh token works once.

@@ -3,7 +3,7 @@ web client's files (imported by settings, so nothing here touches Django's setti
 
 import re
 
-# CLINICAL data app: scripts, styles, images and connections only from this origin; no inline script anywhere.
+# A clinical data app: scripts, styles, images and connections only from this origin; no inline script anywhere.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

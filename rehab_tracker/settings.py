@@ -275,7 +275,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = "UTC"
 
-# Reminders (SPEC §4). Times are patient-local "HH:MM".
+# Reminders (docs/clinical.md §7.5). Times are patient-local "HH:MM".
 REMINDER_TIMES_ALFREDSON = env.list("REMINDER_TIMES_ALFREDSON", default=["08:00", "19:00"])
 REMINDER_TIMES_HSR = env.list("REMINDER_TIMES_HSR", default=["18:00"])
 REMINDER_QUIET_START = env.str("REMINDER_QUIET_START", default="22:00")  # empty: no quiet hours
@@ -283,7 +283,7 @@ REMINDER_QUIET_END = env.str("REMINDER_QUIET_END", default="07:00")
 REMINDER_CATCHUP_MINUTES = env.int("REMINDER_CATCHUP_MINUTES", default=60)  # how late a missed slot still goes
 REMINDER_CHUNK = env.int("REMINDER_CHUNK", default=500)  # reminders per delivery task
 
-# Escalation ladder (SPEC §4, CLINICAL.md §9): every threshold a clinic may change.
+# Escalation ladder (docs/clinical.md §9): every threshold a clinic may change.
 NON_ADHERENCE_7D_BELOW = env.float("NON_ADHERENCE_7D_BELOW", default=0.5)
 NON_ADHERENCE_EMPTY_DAYS = env.int("NON_ADHERENCE_EMPTY_DAYS", default=3)
 HSR_MIN_SESSIONS_PER_WEEK = env.int("HSR_MIN_SESSIONS_PER_WEEK", default=2)
@@ -295,12 +295,12 @@ MORNING_PAIN_WEEKLY_RISE = env.float("MORNING_PAIN_WEEKLY_RISE", default=2.0)
 VISA_A_MIN_GAIN = env.int("VISA_A_MIN_GAIN", default=10)  # minimal important change (Rabusin 2021)
 VISA_A_REVIEW_BELOW = env.int("VISA_A_REVIEW_BELOW", default=80)
 MISSING_OUTCOME_AFTER_DAYS = env.int("MISSING_OUTCOME_AFTER_DAYS", default=7)
-CLINICAL_REVIEW_STIFFNESS_ABOVE = env.int("CLINICAL_REVIEW_STIFFNESS_ABOVE", default=30)  # minutes (CLINICAL.md §5)
+CLINICAL_REVIEW_STIFFNESS_ABOVE = env.int("CLINICAL_REVIEW_STIFFNESS_ABOVE", default=30)  # minutes, docs/clinical.md §5
 CLINICAL_REVIEW_CHECKINS = env.int("CLINICAL_REVIEW_CHECKINS", default=3)  # in the last 7 days
-PROGRESSION_PAIN_MAX = env.int("PROGRESSION_PAIN_MAX", default=2)  # CLINICAL.md §2: 0–2/10 in each session
+PROGRESSION_PAIN_MAX = env.int("PROGRESSION_PAIN_MAX", default=2)  # docs/clinical.md §2: 0–2/10 in each session
 PROGRESSION_SESSIONS = env.int("PROGRESSION_SESSIONS", default=3)
 PROGRESSION_ADD_KG = env.float("PROGRESSION_ADD_KG", default=5.0)
-ADHERENT_PROGRAM_AT_LEAST = env.float("ADHERENT_PROGRAM_AT_LEAST", default=0.8)  # Bailey 2020 (CLINICAL.md §7)
+ADHERENT_PROGRAM_AT_LEAST = env.float("ADHERENT_PROGRAM_AT_LEAST", default=0.8)  # Bailey 2020 (docs/clinical.md §1, §7)
 # A red flag nobody acknowledges is chased: the physician again every RED_FLAG_CHASE_HOURS, the clinic's
 # admins too once it has waited RED_FLAG_ADMINS_AFTER_HOURS (then once a day), until someone acknowledges it.
 RED_FLAG_CHASE_HOURS = env.int("RED_FLAG_CHASE_HOURS", default=4)
@@ -309,12 +309,12 @@ RED_FLAG_ADMINS_AFTER_HOURS = env.int("RED_FLAG_ADMINS_AFTER_HOURS", default=24)
 RED_FLAG_REPEAT_MINUTES = env.int("RED_FLAG_REPEAT_MINUTES", default=60)
 # A program kept paused this many days (in one pause) tells the physio, and again each time as long again.
 LONG_PAUSE_DAYS = env.int("LONG_PAUSE_DAYS", default=28)
-# Morning pain or stiffness "worse than usual" (CLINICAL.md §5): above the mean of the patient's previous
+# Morning pain or stiffness "worse than usual" (docs/clinical.md §5): above the mean of the patient's previous
 # check-ins of the last MORNING_USUAL_DAYS days by at least these margins → advice to lower today's load.
 MORNING_USUAL_DAYS = env.int("MORNING_USUAL_DAYS", default=7)
 MORNING_PAIN_WORSE_BY = env.int("MORNING_PAIN_WORSE_BY", default=2)  # points on 0–10
 MORNING_STIFFNESS_WORSE_BY = env.int("MORNING_STIFFNESS_WORSE_BY", default=15)  # minutes
-# Red-flag advice (CLINICAL.md §8): the clinic's own contact texts.
+# Red-flag advice (docs/clinical.md §8.2): the clinic's own contact texts.
 CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="your clinic")
 URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="an urgent care centre or emergency department")
 

@@ -1,4 +1,4 @@
-"""Adherence (SPEC §3): one definition, in the database, for one or many programs."""
+"""Adherence (docs/clinical.md §7): one definition, in the database, for one or many programs."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Audit trail, login lockout, CORS, and the admin dashboard (issue 4)."""
+"""Audit trail, login lockout, CORS, and the admin dashboard."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction

@@ -1,4 +1,4 @@
-"""Backups (issue 12): pg_dump of a seeded database, pg_restore into a new one, identical API answers.
+"""Backups: pg_dump of a seeded database, pg_restore into a new one, identical API answers.
 
 The commands are the README's. The test database is dumped in the custom format and restored with
 ``--no-owner`` into a fresh database; the API is then asked the same questions against both.

@@ -1,4 +1,4 @@
-"""Beat restarted twice within a minute (issue 12): real beat and worker processes on Redis and the test
+"""Beat restarted twice within a minute: real beat and worker processes on Redis and the test
 database. Each start of beat may run the sweep at once (django-celery-beat keeps the last run in the
 database), so the sweep runs several times around the reminder's minute: it still goes exactly once."""
 

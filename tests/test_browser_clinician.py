@@ -1,4 +1,4 @@
-"""The clinician's screens in a real browser (Chromium) against the real server and API (issue 11)."""
+"""The clinician's screens in a real browser (Chromium) against the real server and API."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_serve
     page = desktop.new_page()
     sign_in(page, live_server.url, "demo-physio")
     page.wait_for_url("**/caseload")
-    held = []  # the physicians list, held back: CI once clicked before it came, and the form could not be sent
+    held = []  # the physicians list, held back: a click before it arrives must find the button disabled
     desktop.route("**/api/v1/clinicians/*", lambda route: held.append(route))
     page.get_by_role("link", name="Enrol").click()
     page.get_by_label("Username").fill("new-patient-1")

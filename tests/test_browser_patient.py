@@ -1,4 +1,4 @@
-"""The patient's PWA in a real browser (Chromium, 390×844), against the real server and API (issue 10)."""
+"""The patient's PWA in a real browser (Chromium, 390×844), against the real server and API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The kept 7-day adherence that orders the caseload in SQL is exactly what adherence.py says (issue 9)."""
+"""The kept 7-day adherence that orders the caseload in SQL is exactly what adherence.py says."""
 
 import datetime as dt
 import random

@@ -1,4 +1,4 @@
-"""Check-ins and VISA-A (CLINICAL.md §5, §6)."""
+"""Check-ins and VISA-A (docs/clinical.md §5, §6)."""
 
 import datetime as dt
 
@@ -138,7 +138,7 @@ def test_another_patients_client_id_is_409_and_leaks_nothing(api, patient):
 @pytest.mark.parametrize(
     ("previous", "today", "advised"),
     [
-        ([(2, 10), (3, 10), (2, 15)], (9, 90), True),  # the audit's case: 9/10 and 90 minutes
+        ([(2, 10), (3, 10), (2, 15)], (9, 90), True),  # a bad morning: 9/10 and 90 minutes
         ([(2, 10), (3, 10), (2, 15)], (5, 10), True),  # pain up 2.7 points on the usual
         ([(2, 10), (3, 10), (2, 15)], (2, 30), True),  # stiffness up 18 minutes
         ([(2, 10), (3, 10), (2, 15)], (3, 20), False),  # within the usual

@@ -1,4 +1,4 @@
-"""Clinician tools: caseload by risk, timeline, adjustments, notes, exports (issue 4)."""
+"""Clinician tools: caseload by risk, timeline, adjustments, notes, exports."""
 
 import csv
 import datetime as dt

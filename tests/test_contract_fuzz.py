@@ -55,7 +55,7 @@ def bearer_headers(transactional_db):
 )
 def test_no_server_errors_and_responses_match_the_schema(case, live_server, bearer_headers):
     chosen = ALL_CHECKS
-    if case.operation.path == "/api/v1/logs/batch/":  # SPEC §5: bad items answer 200 with per-item "invalid"
+    if case.operation.path == "/api/v1/logs/batch/":  # docs/api.md §6: bad items answer 200 with per-item "invalid"
         chosen = [c for c in ALL_CHECKS if c is not checks.negative_data_rejection]
     for headers in bearer_headers:
         case.call_and_validate(base_url=live_server.url, headers=headers, checks=chosen)

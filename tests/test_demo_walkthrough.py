@@ -1,4 +1,4 @@
-"""Issue 4's walkthrough on the demo data: the physio finds who needs attention and acts."""
+"""A physio's walkthrough on the demo data: the physio finds who needs attention and acts."""
 
 from io import StringIO
 

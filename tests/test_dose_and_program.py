@@ -1,4 +1,4 @@
-"""Dose and program (CLINICAL.md §2–4, §7): reps-weighted sets, each leg, pauses, variants, RM, progression."""
+"""Dose and program (docs/clinical.md §2–§4, §7): reps-weighted sets, each leg, pauses, variants, RM, progression."""
 
 import datetime as dt
 import uuid

@@ -1,4 +1,4 @@
-"""Export then erase one patient's data (GDPR art. 20 and 17), with the audit trail kept (issue 12)."""
+"""Export then erase one patient's data (GDPR art. 20 and 17), with the audit trail kept."""
 
 import json
 from io import StringIO

@@ -1,4 +1,4 @@
-"""The escalation ladder (SPEC §4): each rule at its threshold and one step either side."""
+"""The escalation ladder (docs/clinical.md §9): each rule at its threshold and one step either side."""
 
 import datetime as dt
 from io import StringIO
@@ -215,7 +215,7 @@ def test_evaluating_twice_changes_nothing_the_second_time(program):
     first = evaluate(now=NOW)
     snapshot = list(Flag.objects.values()), Notification.objects.count()
     second = evaluate(now=NOW)
-    # The red flag holds the program: no non-adherence flag while it is open (CLINICAL.md §8).
+    # The red flag holds the program: no non-adherence flag while it is open (docs/clinical.md §8.2).
     assert first["flags_raised"] == 1 and second["flags_raised"] == 0
     assert [f.kind for f in Flag.objects.all()] == ["red_flag"]
     assert (list(Flag.objects.values()), Notification.objects.count()) == snapshot

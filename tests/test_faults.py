@@ -1,4 +1,4 @@
-"""Faults survived (issue 12): what is kept when Redis is down, when the clock jumps back."""
+"""Faults survived: what is kept when Redis is down, when the clock jumps back."""
 
 import datetime as dt
 import time

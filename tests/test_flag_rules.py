@@ -1,4 +1,4 @@
-"""Flag rules added after review (CLINICAL.md §5, §9): escalation of every physio kind, clinical review, re-arming."""
+"""Flag rules (docs/clinical.md §5, §9): escalation of every physio kind, clinical review, re-arming."""
 
 import datetime as dt
 

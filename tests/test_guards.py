@@ -1,4 +1,4 @@
-"""Guards of the ladder that other rules used to hide: each test here fails when its guard is removed alone."""
+"""Guards of the ladder that other rules can hide: each test here fails when its guard is removed alone."""
 
 import datetime as dt
 

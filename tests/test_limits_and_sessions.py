@@ -1,5 +1,5 @@
-"""Security, round 3, replayed over HTTP as the tester ran it: write limits, sessions that cannot fork, the
-sign-in lockout behind a proxy, odd sign-in input, and the smaller findings. Each fails if its bug returns."""
+"""Security over HTTP, as a tester drives it: write limits, sessions that cannot fork, the
+sign-in lockout behind a proxy, odd sign-in input, and the smaller findings. Each fails if its hole opens again."""
 
 import datetime as dt
 import sys

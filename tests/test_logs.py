@@ -1,4 +1,4 @@
-"""Structured logs with a request id that follows the request into its tasks; no personal data (issue 12)."""
+"""Structured logs with a request id that follows the request into its tasks; no personal data."""
 
 import json
 import logging

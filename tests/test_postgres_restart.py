@@ -1,4 +1,4 @@
-"""PostgreSQL restarted under load, for real (issue 12).
+"""PostgreSQL restarted under load, for real.
 
 A PostgreSQL cluster of the test's own (Debian's pg_createcluster, port 5439, dropped afterwards: the
 machine's main cluster serves the rest of the suite), gunicorn on it with the demo data, a patient's

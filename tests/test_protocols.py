@@ -1,4 +1,4 @@
-"""The protocol tables against CLINICAL.md §2–4, week by week."""
+"""The protocol tables against docs/clinical.md §2–§4, week by week."""
 
 import datetime as dt
 
@@ -12,7 +12,7 @@ START = dt.date(2026, 3, 2)  # a Monday
 
 
 def program(protocol, weekdays=None, pauses=(), stopped_on=None, tendinopathy="midportion"):
-    """An unsaved Program: ``pauses`` are (first, last) paused days; they move the end date (CLINICAL.md §7)."""
+    """An unsaved Program: ``pauses`` are (first, last) paused days; they move the end date (docs/clinical.md §7.3)."""
     paused_days = sum((last - first).days + 1 for first, last in pauses)
     made = Program(
         patient=Patient(tendinopathy=tendinopathy),
@@ -54,7 +54,7 @@ def test_insertional_note_says_neutral_only():
 
 
 def test_hsr_notes_say_rm_and_flat_floor_for_insertional():
-    """CLINICAL.md §3–4: the RM target in the note; insertional patients work from a flat floor."""
+    """docs/clinical.md §3–§4: the RM target in the note; insertional patients work from a flat floor."""
     week9 = day_of(9, 0)
     midportion = prescription(program("hsr"), week9).items
     insertional = prescription(program("hsr", tendinopathy="insertional"), week9).items
@@ -122,7 +122,7 @@ def test_paused_and_stopped_days_prescribe_nothing():
 
 
 def test_a_pause_moves_the_end_and_the_week_counts_unpaused_days():
-    """CLINICAL.md §7: an HSR patient paused over weeks 4–7 resumes in week 4 and still gets 12 weeks."""
+    """docs/clinical.md §7.3: an HSR patient paused over weeks 4–7 resumes in week 4 and still gets 12 weeks."""
     p = program("hsr", pauses=[(day_of(4, 0), day_of(7, 6))])  # 28 days paused
     assert prescription(p, day_of(3, 6)).week == 3
     assert prescription(p, day_of(5, 0)).items == [] and prescription(p, day_of(5, 0)).week == 4

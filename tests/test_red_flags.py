@@ -1,4 +1,4 @@
-"""The red-flag pathway (CLINICAL.md §8, SPEC §4): physician at once, exercises on hold, resolved with an outcome."""
+"""The red-flag pathway (docs/clinical.md §8): physician at once, exercises on hold, resolved with an outcome."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Reminders (SPEC §4): each slot once, at local time, across zones and daylight-saving days."""
+"""Reminders (docs/clinical.md §7.5): each slot once, at local time, across zones and daylight-saving days."""
 
 import datetime as dt
 import threading

@@ -1,4 +1,4 @@
-"""What the two commonest patient requests cost in SQL statements (issue 9: both near a bare DRF view's floor).
+"""What the two commonest patient requests cost in SQL statements: few enough to stay near a bare DRF view's floor.
 
 No test transaction around them (``transaction=True``), so the statements counted are the ones production runs,
 with a real JWT as the app sends it.

@@ -1,4 +1,4 @@
-"""``./run.sh start`` as a newcomer runs it: it serves, and Ctrl-C stops every process it started (issue 12).
+"""``./run.sh start`` as a newcomer runs it: it serves, and Ctrl-C stops every process it started.
 
 Slow (migrations, demo data, three processes): one test. It runs on the embedded default (SQLite and the
 file broker) in a temporary folder, so it leaves nothing in the clone.

@@ -1,4 +1,4 @@
-"""SPEC §1 scope matrix: every endpoint × every role × in and out of scope.
+"""The scope matrix (docs/api.md §2): every endpoint × every role × in and out of scope.
 
 Outside scope answers 404 (a detail) or an empty list; a role that may read but
 not write answers 403; anonymous answers 401.

@@ -1,4 +1,4 @@
-"""Security, replayed as the attacker's review found it (issue 8): each item fails here if it comes back."""
+"""Security against what an attacker tries first: each test fails if its hole opens again."""
 
 import datetime as dt
 import json

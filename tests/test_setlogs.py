@@ -1,4 +1,4 @@
-"""Set logging (SPEC §5): idempotent on client_id, validated in the patient's time zone."""
+"""Set logging (docs/api.md §4, §5): idempotent on client_id, validated in the patient's time zone."""
 
 import datetime as dt
 import threading

@@ -89,7 +89,7 @@ const en = {
   rf_fluoroquinolone_or_steroid: 'New pain after an antibiotic (a quinolone, e.g. ciprofloxacin) or steroids',
   send_checkin: 'Send check-in',
   checkin_saved: 'Check-in saved. Thank you.',
-  // advice (CLINICAL §8), shown at once, offline too
+  // advice (docs/clinical.md §8.2), shown at once, offline too
   advice_title: 'Stop your exercises',
   advice_suspected_rupture_title: 'Your tendon may be torn',
   advice_suspected_rupture:

@@ -60,7 +60,7 @@ export function ErrorNote({ error, onRetry }) {
   </div>`;
 }
 
-/** A 0–10 pain control with Silbernagel's zones (CLINICAL §5): safe, acceptable, too much. */
+/** A 0–10 pain control with Silbernagel's zones (docs/clinical.md §5): safe, acceptable, too much. */
 export function painZone(value) {
   if (value <= 2) return 'safe';
   if (value <= 5) return 'ok';

@@ -1,4 +1,4 @@
-// What to do now after a red-flag answer (CLINICAL §8). The server's advice names the clinic; offline, the
+// What to do now after a red-flag answer (docs/clinical.md §8.2). The server's advice names the clinic; offline, the
 // advice that ships with the app is shown for the same kinds.
 import { t } from '../i18n.js';
 import { html } from '../ui.js';
