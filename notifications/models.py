@@ -44,6 +44,16 @@ class RedFlagOutcome(models.TextChoices):
     STOP = "stop"
 
 
+def flag_priority():
+    """An ordering expression: red flags first, then physician-level flags, then the rest (the inbox's order)."""
+    return models.Case(
+        models.When(kind=FlagKind.RED_FLAG, then=0),
+        models.When(level=FlagLevel.PHYSICIAN, then=1),
+        default=2,
+        output_field=models.IntegerField(),
+    )
+
+
 class FlagQuerySet(models.QuerySet):
     """The one definition of an open flag: anything not resolved (open or acknowledged)."""
 

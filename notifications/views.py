@@ -20,7 +20,7 @@ from patients.services import patient_settings_update
 
 from . import flags
 from .channels import vapid_keys, webpush_enabled
-from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, PushSubscription
+from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, PushSubscription, flag_priority
 from .reminders import default_times, parse_times, reminder_times_set
 from .serializers import (
     FlagActionSerializer,
@@ -113,6 +113,9 @@ FLAG_FILTERS = [
     OpenApiParameter("kind", str, enum=FlagKind.values),
     OpenApiParameter("level", str, enum=FlagLevel.values),
     OpenApiParameter("patient", int),
+    OpenApiParameter(
+        "ordering", str, enum=["newest", "priority"], description="priority: red flags, then physician-level, newest first"
+    ),
 ]
 
 
@@ -135,6 +138,11 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         patient = id_param(params, "patient")
         if patient is not None:
             flags = flags.filter(patient_id=patient)
+        ordering = params.get("ordering", "newest")
+        if ordering not in ("newest", "priority"):
+            raise ValidationError({"ordering": ["Use one of: newest, priority."]})
+        if ordering == "priority":
+            flags = flags.order_by(flag_priority(), "-created_at", "-id")
         return flags
 
     def _act(self, request, action_name: str):

@@ -211,6 +211,7 @@ CASELOAD_PARAMS = [
     OpenApiParameter("ordering", str, enum=["id", "risk"], description="risk: red flags, physician flags, adherence"),
     OpenApiParameter("protocol", str, enum=ProtocolSlug.values),
     OpenApiParameter("flag_kind", str, enum=FlagKind.values, description="Patients with an open flag of this kind"),
+    OpenApiParameter("flagged", bool, description="true: patients with any unresolved flag"),
     OpenApiParameter("week", int, description="Program week 1-12"),
     OpenApiParameter("search", str, description="Part of the patient's username or name, any case"),
 ]
@@ -220,6 +221,7 @@ class CaseloadQuery(StrictQuery):
     ordering = serializers.ChoiceField(choices=["id", "risk"], required=False, default="id")
     protocol = serializers.ChoiceField(choices=ProtocolSlug.choices, required=False)
     flag_kind = serializers.ChoiceField(choices=FlagKind.choices, required=False)
+    flagged = serializers.BooleanField(required=False, default=False)
     week = serializers.IntegerField(min_value=1, max_value=12, required=False)
     search = serializers.CharField(max_length=100, required=False, trim_whitespace=True)
 
@@ -247,6 +249,8 @@ class PatientViewSet(
             patients = patients.filter(programs__protocol=q["protocol"], programs__status__in=CURRENT_STATUSES)
         if "flag_kind" in q:
             patients = patients.filter(open_flag_exists(kind=q["flag_kind"]))
+        if q["flagged"]:
+            patients = patients.filter(open_flag_exists())
         if q.get("search"):
             term = q["search"]
             patients = patients.filter(

@@ -24,6 +24,29 @@ export function navigate(path, { replace = false } = {}) {
   requestAnimationFrame(() => document.querySelector('main h1')?.focus());
 }
 
+/** Load ``load()`` now and when ``deps`` change; with ``live``, again when the window regains focus and every
+ * minute while visible. A failed reload keeps what was shown and reports the error beside it. */
+export function useLoad(load, deps = [], { live = false } = {}) {
+  const [state, setState] = useState({ data: null, error: null });
+  const run = () =>
+    load().then(
+      (data) => setState({ data, error: null }),
+      (error) => setState((old) => ({ ...old, error })),
+    );
+  useEffect(() => {
+    run();
+    if (!live) return undefined;
+    const timer = setInterval(() => document.visibilityState === 'visible' && run(), LIVE_MS);
+    window.addEventListener('focus', run);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('focus', run);
+    };
+  }, deps);
+  return [state, run];
+}
+const LIVE_MS = 60_000;
+
 export function usePath() {
   const [path, setPath] = useState(location.pathname);
   useEffect(() => {

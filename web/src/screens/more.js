@@ -4,17 +4,7 @@ import { api } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { kvDelete, kvGet, kvSet } from '../db.js';
 import { t } from '../i18n.js';
-import { ErrorNote, html, Screen } from '../ui.js';
-
-function useLoad(fn, deps = []) {
-  const [state, setState] = useState({ data: null, error: null });
-  const run = () => {
-    setState({ data: null, error: null });
-    fn().then((data) => setState({ data, error: null }), (error) => setState({ data: null, error }));
-  };
-  useEffect(run, deps);
-  return [state, run];
-}
+import { ErrorNote, html, Screen, useLoad } from '../ui.js';
 
 const rows = (page) => (Array.isArray(page) ? page : page.results);
 

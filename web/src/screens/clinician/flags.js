@@ -1,0 +1,104 @@
+// The flags inbox (red flags first, then physician-level), the actions on a flag, and the live red-flag alert.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../../api.js';
+import { t } from '../../i18n.js';
+import { paths } from '../../paths.js';
+import { ErrorNote, html, Link, Screen } from '../../ui.js';
+import { label, pct, useLive } from './common.js';
+
+export function FlagActions({ flag, onDone }) {
+  const [note, setNote] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const [error, setError] = useState(null);
+  const act = async (action) => {
+    setError(null);
+    const body = { note };
+    if (action === 'resolve' && flag.kind === 'red_flag') body.outcome = outcome;
+    try {
+      await api(paths.flagAction(flag.id, action), { method: 'POST', body });
+      onDone?.();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const id = `flag-${flag.id}`;
+  return html`<form class="flag-actions" onSubmit=${(e) => { e.preventDefault(); act('resolve'); }}>
+    <div class="field"><label for=${`${id}-note`}>${t('flag_note')}</label>
+      <textarea id=${`${id}-note`} rows="2" value=${note} onInput=${(e) => setNote(e.currentTarget.value)}></textarea></div>
+    ${flag.kind === 'red_flag' && html`<div class="field"><label for=${`${id}-outcome`}>${t('flag_outcome')}</label>
+      <select id=${`${id}-outcome`} value=${outcome} onChange=${(e) => setOutcome(e.currentTarget.value)}>
+        <option value="">–</option>
+        ${['resume', 'keep_paused', 'stop'].map((o) => html`<option value=${o}>${t(`outcome_${o}`)}</option>`)}
+      </select></div>`}
+    <div class="row">
+      ${flag.status === 'open' && html`<button type="button" class="secondary" onClick=${() => act('acknowledge')}>${t('flag_ack')}</button>`}
+      <button type="submit">${t('flag_resolve')}</button>
+    </div>
+    <${ErrorNote} error=${error} />
+  </form>`;
+}
+
+export function FlagsInbox({ me }) {
+  const [{ data, error }, retry] = useLive(async () => {
+    // two requests, whatever the number of patients: the flags in the server's priority order (red flags,
+    // then physician-level, newest first) and the flagged patients' caseload rows
+    const [flags, flagged] = await Promise.all([
+      api(paths.flags({ status: 'unresolved', ordering: 'priority', page_size: 200 })),
+      api(paths.patients({ flagged: 'true', page_size: 500 })),
+    ]);
+    return { flags: flags.results, patients: Object.fromEntries(flagged.results.map((p) => [p.id, p])) };
+  }, []);
+  return html`<${Screen} title=${t('inbox_flags_title')}>
+    <${ErrorNote} error=${error} onRetry=${retry} />
+    ${!data && !error && html`<p aria-busy="true">${t('loading')}</p>`}
+    ${data && data.flags.length === 0 && html`<p>${t('no_flags')}</p>`}
+    ${data && html`<ul class="flags-list">${data.flags.map((f) => {
+      const p = data.patients[f.patient];
+      return html`<li key=${f.id} class=${`flag level-${f.level}${f.kind === 'red_flag' ? ' red' : ''}`} data-testid="inbox-flag">
+        <h2>${p ? p.username : `#${f.patient}`}: ${label(f.kind)}</h2>
+        <p class="muted">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: f.created_at.slice(0, 10) })}</p>
+        <p>${f.reason}</p>
+        ${p && html`<p class="small">${t('context_line', { a7: pct(p.adherence_7d), pain: p.pain_trend == null ? '–' : p.pain_trend.toFixed(1), visa: p.latest_visa_a ?? '–', week: p.week ?? '–' })}</p>`}
+        <${Link} href=${`/patients/${f.patient}`}>${t('open_patient')}<//>
+        ${(me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${retry} />`}
+      </li>`;
+    })}</ul>`}
+  <//>`;
+}
+
+/** While the app is open, a new red flag in scope shows an alert (checked every 30 s and on focus). */
+export function RedFlagWatch() {
+  const known = useRef(null);
+  const [alert, setAlert] = useState(null);
+  useEffect(() => {
+    const check = async () => {
+      try {
+        const page = await api(paths.flags({ kind: 'red_flag', status: 'open', page_size: 50 }));
+        const ids = new Set(page.results.map((f) => f.id));
+        if (known.current) {
+          const fresh = page.results.find((f) => !known.current.has(f.id));
+          if (fresh) {
+            const patient = await api(paths.patient(fresh.patient)).catch(() => null);
+            setAlert(t('new_red_flag', { patient: patient?.username ?? `#${fresh.patient}` }));
+          }
+        }
+        known.current = ids;
+      } catch {
+        // offline or signed out: the next check tries again
+      }
+    };
+    check();
+    const timer = setInterval(check, 30_000);
+    window.addEventListener('focus', check);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('focus', check);
+    };
+  }, []);
+  if (!alert) return null;
+  return html`<div class="alert" role="alert">
+    <span>${alert}</span>
+    <button type="button" onClick=${() => { setAlert(null); navigate('/flags'); }}>${t('nav_flags')}</button>
+    <button type="button" class="secondary" onClick=${() => setAlert(null)}>${t('dismiss')}</button>
+  </div>`;
+}
