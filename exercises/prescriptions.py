@@ -35,6 +35,19 @@ def timing(protocol: str) -> tuple[dict, dict]:
     )
 
 
+def _movement(program: Program, day: dt.date, daily: bool) -> dict:
+    """What the player's illustration shows: off a step or from a flat floor (insertional: never below the
+    forefoot), the leg that lowers, the legs that rise (Alfredson: the other leg; both legs when both are
+    affected, and always for HSR)."""
+    side = program.patient.side_on(day)
+    one_leg = daily and side in ("left", "right")
+    return {
+        "heel_below_forefoot": not program.insertional,
+        "lowering_leg": side if one_leg else None,
+        "rise_on": "other_leg" if one_leg else "both_legs",
+    }
+
+
 def on_hold(program: Program, day: dt.date) -> bool:
     """Whether a red flag holds the program on ``day`` (CLINICAL.md §8): sets are kept, the patient is told."""
     pause = program.paused_on(day)
@@ -50,6 +63,7 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
     suggested = suggested_loads(program, rx.week) if rx.items else {}
     daily = PROTOCOLS[program.protocol].daily
     tempo, rest = timing(program.protocol)
+    movement = _movement(program, day, daily)
     loads = {exercise: float(kg) for exercise, kg in program.loads.items() if kg is not None}  # the schema's floats
     items = [
         {
@@ -65,6 +79,7 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "suggested_load_kg": suggested.get(i.exercise),
             "tempo_seconds": dict(tempo),
             "rest_seconds": dict(rest),
+            "movement": dict(movement),
         }
         for i in rx.items
     ]

@@ -163,6 +163,16 @@ class RestSerializer(serializers.Serializer):
     after_exercise = serializers.IntegerField(help_text="Seconds of rest after its last set, before the next exercise")
 
 
+class MovementSerializer(serializers.Serializer):
+    heel_below_forefoot = serializers.BooleanField(
+        help_text="Off a step, the heel lowered below the forefoot; false: from a flat floor, only to neutral"
+    )
+    lowering_leg = serializers.ChoiceField(
+        choices=["left", "right"], allow_null=True, help_text="The one leg that lowers; null: both (or each in turn)"
+    )
+    rise_on = serializers.ChoiceField(choices=["other_leg", "both_legs"])
+
+
 class PrescriptionItemSerializer(serializers.Serializer):
     exercise = serializers.ChoiceField(choices=Exercise.choices)
     sets = serializers.IntegerField()
@@ -178,6 +188,7 @@ class PrescriptionItemSerializer(serializers.Serializer):
     )
     tempo_seconds = TempoSerializer(help_text="The exercise player's tempo")
     rest_seconds = RestSerializer(help_text="The exercise player's rests")
+    movement = MovementSerializer(help_text="What the player's illustration shows")
     logged_sets = serializers.IntegerField(required=False)
     logged_by_side = serializers.DictField(child=serializers.IntegerField(), required=False)
 

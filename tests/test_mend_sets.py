@@ -120,8 +120,20 @@ def test_today_gives_each_exercise_its_tempo_and_rests(db, api, settings, time_m
         {"lower": 4, "rise": None},
         {"between_sets": 90, "after_exercise": 60},
     )
+    assert item["movement"] == {"heel_below_forefoot": True, "lowering_leg": "left", "rise_on": "other_leg"}
     item = api(hsr.user).get("/api/v1/today/").json()["items"][0]
+    assert item["movement"] == {"heel_below_forefoot": True, "lowering_leg": None, "rise_on": "both_legs"}
     assert (item["tempo_seconds"], item["rest_seconds"]) == (
         {"lower": 3, "rise": 3},
         {"between_sets": 150, "after_exercise": 300},
     )
+
+
+def test_the_insertional_variant_is_shown_from_a_flat_floor_and_both_legs_rise_when_both_are_affected(
+    db, api, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    patient = PatientFactory(tendinopathy="insertional", side="both")
+    ProgramFactory(patient=patient, start_date=START, protocol="alfredson_insertional")
+    item = api(patient.user).get("/api/v1/today/").json()["items"][0]
+    assert item["movement"] == {"heel_below_forefoot": False, "lowering_leg": None, "rise_on": "both_legs"}
