@@ -73,7 +73,7 @@ def test_a_set_with_the_player_from_start_to_log_and_rest(live_server, demo, pho
     trace = page.evaluate("window.rehabPlayer.trace")
     assert [t["phase"] for t in trace[:4]] == ["lower", "rise_other", "lower", "rise_other"]
     page.get_by_role("button", name="Stop and log").click()
-    assert page.get_by_label("Reps").input_value() == "3"  # the counted reps, not the prescription's 15
+    assert page.get_by_label("Reps", exact=True).input_value() == "3"  # the counted reps, not the prescription's 15
     assert float(page.get_by_label("Load (kg)").input_value()) == float(patient.programs.get().loads.get(
         "eccentric_heel_drop_straight", 0))  # fmt: skip
     page.get_by_role("button", name="Save set").click()
@@ -103,7 +103,7 @@ def test_tap_to_count_and_a_finished_card_asks_once_before_an_extra_set(live_ser
         page.get_by_role("button", name="Tap for each rep").click()
     assert page.get_by_test_id("reps").inner_text().startswith("4 of 15")
     page.get_by_role("button", name="Stop and log").click()
-    assert page.get_by_label("Reps").input_value() == "4"
+    assert page.get_by_label("Reps", exact=True).input_value() == "4"
     page.get_by_role("button", name="Cancel").click()
     sets = int(re.search(r"of (\d+)", page.locator("[data-testid=count]").first.inner_text()).group(1))
     for n in range(count(page), sets):
@@ -166,7 +166,7 @@ def test_a_set_of_today_is_changed_then_deleted_from_the_app(live_server, demo, 
     page.get_by_test_id("mend").locator("summary").click()
     row.wait_for()
     row.get_by_role("button", name="Change").click()
-    page.get_by_label("Reps").fill("9")
+    page.get_by_label("Reps", exact=True).fill("9")
     page.get_by_role("button", name="Save change").click()
     poll_db(lambda: SetLog.objects.get(pk=log.pk).reps == 9)
     page.on("dialog", lambda d: d.accept())
