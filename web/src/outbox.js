@@ -115,14 +115,15 @@ export class AuthRequired extends Error {}
  * Send what waits, in order. `send(method, path, body)` resolves to {status, data} for any HTTP answer and
  * rejects when the network fails. Stops at the first network failure, 401 or server error (tried again on
  * the next sync); returns {sent, rejected, remaining, answers} where answers maps client_id → server body.
+ * A sent entry's sent_at is `clock()` when its answer came.
  */
-export async function sync(user, send, { now = Date.now() } = {}) {
+export async function sync(user, send, { now = Date.now(), clock = Date.now } = {}) {
   const database = await db();
   for (const old of (await sentLately(user)).filter((e) => e.sent_at < now - SENT_KEPT_MS)) {
     await database.delete('outbox', old.client_id);
   }
   const ready = (await pending(user)).filter((e) => e.not_before <= now);
-  const result = { sent: 0, rejected: 0, remaining: 0, answers: {} };
+  const result = { sent: 0, rejected: 0, remaining: 0, answers: {}, clock };
   try {
     for (const kind of ['checkin', 'set', 'visa_a']) {
       const mine = ready.filter((e) => ORDER[e.kind] === ORDER[kind] && (kind !== 'checkin' || e.kind === kind));
@@ -158,7 +159,7 @@ async function sendMend(entry, send, result) {
   const answer = await send(MENDS[entry.kind], `/api/v1/logs/${entry.body.id}/`, entry.kind === 'set_edit' ? entry.body.changes : undefined);
   stopUnlessAnswered(answer);
   if (answer.status === 200 || answer.status === 204) {
-    await settle(entry, { state: 'done' });
+    await settle(entry, { state: 'done' }, result.clock());
     result.sent += 1;
     result.answers[entry.client_id] = answer.data ?? {};
   } else {
@@ -177,7 +178,7 @@ async function sendSets(batch, send, result) {
   for (const [i, entry] of batch.entries()) {
     const r = answer.data.results[i];
     if (r.status === 'created' || r.status === 'duplicate') {
-      await settle(entry, { state: 'done' });
+      await settle(entry, { state: 'done' }, result.clock());
       result.sent += 1;
       result.answers[entry.client_id] = r;
     } else {
@@ -190,7 +191,7 @@ async function sendOne(entry, send, result) {
   const answer = await send('POST', ENDPOINT[entry.kind], entry.body);
   stopUnlessAnswered(answer);
   if (answer.status === 200 || answer.status === 201) {
-    await settle(entry, { state: 'done' });
+    await settle(entry, { state: 'done' }, result.clock());
     result.sent += 1;
     result.answers[entry.client_id] = answer.data;
   } else {

@@ -75,11 +75,3 @@ export function restLeft(endsAt, now = Date.now()) {
 export function clock(seconds) {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
-
-/**
- * The count a card shows: the server's plus what waits on the phone, never below what it showed before for
- * the same day (a sent set is in neither the outbox nor the server's last answer until /today/ comes back).
- */
-export function steadyCount(shown, server, waiting) {
-  return Math.max(shown ?? 0, server + waiting);
-}
