@@ -12,7 +12,7 @@ from django.core.management import call_command
 from exercises.models import SetLog
 from patients.models import Patient
 
-from .browser import PHONE, axe_violations, poll, sign_in
+from .browser import PHONE, axe_violations, poll, sign_in, wait_for_service_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -183,3 +183,26 @@ def poll_db(condition, timeout: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+def test_offline_the_player_opens_and_its_set_is_sent_when_back_online(live_server, demo, phone):
+    patient = demo["demo-alfredson"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    wait_for_service_worker(page)
+    stored = SetLog.objects.filter(patient=patient).count()
+    phone.set_offline(True)
+    page.reload()  # the app and the player's chunk from the service worker
+    page.locator(".card").first.wait_for()
+    page.get_by_role("button", name="Start set").first.click()
+    page.locator("[data-testid=figure]").wait_for()
+    page.get_by_role("button", name="Count at my own pace instead").click()
+    for _ in range(2):
+        page.get_by_role("button", name="Tap for each rep").click()
+    page.get_by_role("button", name="Stop and log").click()
+    page.get_by_role("button", name="Save set").click()
+    page.get_by_text("1 waiting to sync").wait_for()
+    assert SetLog.objects.filter(patient=patient).count() == stored
+    phone.set_offline(False)
+    poll_db(lambda: SetLog.objects.filter(patient=patient, reps=2).count() == 1)
