@@ -69,7 +69,7 @@ def tempo_drift(context, base: str) -> list[float]:
     page.goto(base + "/today")
     page.get_by_role("button", name="Start set").first.click()
     page.get_by_role("button", name="Start", exact=True).click()
-    page.locator("[data-testid=phase][data-phase=done]").wait_for(timeout=180_000)
+    page.get_by_role("button", name="Save set").wait_for(timeout=180_000)  # the set over: the log sheet opens
     trace = page.evaluate("window.rehabPlayer.trace")
     page.close()
     return [t["at"] - t["scheduled"] for t in trace]

@@ -295,10 +295,12 @@ def _check_mendable(log: SetLog, today: dt.date) -> None:
 
 
 @transaction.atomic
-def setlog_edit(*, log: SetLog, changes: dict, today: dt.date) -> list[str]:
+def setlog_edit(*, log: SetLog, changes: dict, today: dt.date) -> list[str] | None:
     """Mend the reps, load or pain of a set of today or yesterday; returns the fields that changed (none for
-    a repeat of the same request)."""
-    log = SetLog.objects.select_for_update().get(pk=log.pk)
+    a repeat of the same request). None when it was deleted meanwhile."""
+    log = SetLog.objects.select_for_update().filter(pk=log.pk).first()
+    if log is None:
+        return None
     _check_mendable(log, today)
     changed = [f for f in EDITABLE_FIELDS if f in changes and _norm(getattr(log, f)) != _norm(changes[f])]
     if not changed:
@@ -312,14 +314,18 @@ def setlog_edit(*, log: SetLog, changes: dict, today: dt.date) -> list[str]:
 
 
 @transaction.atomic
-def setlog_delete(*, log: SetLog, today: dt.date) -> None:
-    """Delete a set of today or yesterday, keeping a tombstone (its id) so that a repeat answers the same."""
-    log = SetLog.objects.select_for_update().get(pk=log.pk)
+def setlog_delete(*, log: SetLog, today: dt.date) -> bool:
+    """Delete a set of today or yesterday, keeping a tombstone (its id) so that a repeat answers the same; a
+    concurrent repeat finds it gone and does nothing. False when it was gone already."""
+    log = SetLog.objects.select_for_update().filter(pk=log.pk).first()
+    if log is None:
+        return False
     _check_mendable(log, today)
     DeletedSetLog.objects.create(log_id=log.pk, patient_id=log.patient_id)
     log.delete()
     if log.date < today:
         invalidate([log.program_id])
+    return True
 
 
 def setlog_was_deleted(*, log_id: int, patient: Patient) -> bool:

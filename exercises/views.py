@@ -188,6 +188,8 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
             changed = services.setlog_edit(log=log, changes=edit.validated_data, today=local_today(patient.timezone))
         except services.SetLogLocked as exc:
             raise ValidationError({"date": [str(exc)]}) from exc
+        if changed is None:
+            raise NotFound("This set was deleted.")
         if changed:
             self._audit_own(patient, "change", f"PATCH {request.path}: {', '.join(changed)}")
         log.refresh_from_db()
@@ -202,10 +204,11 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
         log, patient = self._own_log(pk)
         if log is not None:
             try:
-                services.setlog_delete(log=log, today=local_today(patient.timezone))
+                deleted = services.setlog_delete(log=log, today=local_today(patient.timezone))
             except services.SetLogLocked as exc:
                 raise ValidationError({"date": [str(exc)]}) from exc
-            self._audit_own(patient, "delete", f"DELETE {request.path}")
+            if deleted:
+                self._audit_own(patient, "delete", f"DELETE {request.path}")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -137,3 +137,12 @@ def test_the_insertional_variant_is_shown_from_a_flat_floor_and_both_legs_rise_w
     ProgramFactory(patient=patient, start_date=START, protocol="alfredson_insertional")
     item = api(patient.user).get("/api/v1/today/").json()["items"][0]
     assert item["movement"] == {"heel_below_forefoot": False, "lowering_leg": None, "rise_on": "both_legs"}
+
+
+def test_a_racing_second_delete_or_edit_finds_the_set_gone_and_does_nothing(program):
+    from exercises import services
+
+    log = a_set(program)
+    assert services.setlog_delete(log=log, today=TODAY) is True
+    assert services.setlog_delete(log=log, today=TODAY) is False  # the same row, read before the first delete
+    assert services.setlog_edit(log=log, changes={"reps": 3}, today=TODAY) is None

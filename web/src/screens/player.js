@@ -84,7 +84,7 @@ export function Player({ item, side, onFinish, onClose }) {
   const last = useRef(null);
   const heading = useRef(null);
   const state = run ? stateAt(phases, item.reps, (run.pausedAt ?? now) - run.start - run.pausedMs) : null;
-  useWakeLock(Boolean(run) && !run?.pausedAt && !state?.done);
+  useWakeLock(Boolean(run) && run.pausedAt == null && !state?.done);
 
   useEffect(() => heading.current?.focus(), []);
 
