@@ -2,7 +2,7 @@
 // count (and, if turned on, a beep and a vibration at each phase change), the rep counter, pause, stop, or
 // counting at one's own pace; the screen kept on while the set runs. It ends with the counted reps, which the
 // log sheet takes. Every phase change is announced in an aria-live region.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { kvGet, kvSet } from '../db.js';
 import { t } from '../i18n.js';
 import { phasesOf, schedule, stateAt } from '../tempo.js';
@@ -96,8 +96,8 @@ export function Player({ item, side, onFinish, onClose }) {
     return () => clearTimeout(timer);
   }, [run, now]);
 
-  // Phase changes: recorded, announced, signalled.
-  useEffect(() => {
+  // Phase changes: recorded (as soon as the page shows them), announced, signalled.
+  useLayoutEffect(() => {
     if (!state) return;
     const key = state.done ? 'done' : `${state.rep}:${state.phase}`;
     if (key === last.current) return;
