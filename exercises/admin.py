@@ -5,8 +5,8 @@ from patients.admin import AuditedReadsAdmin
 
 from .models import Program, ProgramChange, ProgramPause, SetLog
 
-# Set logs are not field-logged: a patient's own entries, immutable (client_id), and the one write on the hot
-# path; an admin's edit of one is still an AuditEvent naming the fields (AuditedReadsAdmin).
+# Set logs are not field-logged: a patient's own entries, and the one write on the hot path. A patient's mend of
+# one (today's or yesterday's) and an admin's edit are each an AuditEvent naming the fields (AuditedReadsAdmin).
 for model in (Program, ProgramPause):
     auditlog.register(model)
 

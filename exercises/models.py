@@ -162,6 +162,18 @@ class SetLog(models.Model):
         return f"{self.exercise} {self.reps}×{self.load_kg} kg on {self.date}"
 
 
+class DeletedSetLog(models.Model):
+    """A set the patient deleted, by id and whose it was (nothing else of it is kept): deleting it again is
+    the same answer, not a 404, since an outbox resends a request whose answer it lost."""
+
+    log_id = models.BigIntegerField(primary_key=True)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"set {self.log_id} deleted"
+
+
 class ProgramChange(models.Model):
     """A physio's change to a program (status, variant, load, weekdays): who, when, from what to what."""
 

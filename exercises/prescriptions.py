@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+
 from .models import PauseReason, Program
 from .progression import suggested_loads
 from .protocols import PAIN_GUIDE, PROTOCOLS, prescription, training_weekdays
@@ -12,6 +14,38 @@ ON_HOLD_NOTICE = (
     "Your exercises are on hold until a clinician has looked at the warning sign you reported. "
     "The set is kept, but please do not train until you hear from your clinic."
 )
+
+
+# HSR's tempo and rests are the trial's (Beyer 2015): 3 s up, 3 s down, 2–3 min between sets, 5 min between
+# exercises. Alfredson's trials only say "slowly" and give no rest: the lowering and rests are clinic settings.
+HSR_LOWER_SECONDS = HSR_RISE_SECONDS = 3
+HSR_EXERCISE_REST_SECONDS = 300
+
+
+def timing(protocol: str) -> tuple[dict, dict]:
+    """The player's tempo and rests for a protocol: ``({lower, rise}, {between_sets, after_exercise})`` in
+    seconds; Alfredson's rise is done with the other leg and not timed (None)."""
+    if PROTOCOLS[protocol].daily:
+        rest = {"between_sets": settings.ALFREDSON_REST_SECONDS,
+                "after_exercise": settings.ALFREDSON_EXERCISE_REST_SECONDS}  # fmt: skip
+        return {"lower": settings.ALFREDSON_LOWER_SECONDS, "rise": None}, rest
+    return (
+        {"lower": HSR_LOWER_SECONDS, "rise": HSR_RISE_SECONDS},
+        {"between_sets": settings.HSR_REST_SECONDS, "after_exercise": HSR_EXERCISE_REST_SECONDS},
+    )
+
+
+def _movement(program: Program, day: dt.date, daily: bool) -> dict:
+    """What the player's illustration shows: off a step or from a flat floor (insertional: never below the
+    forefoot), the leg that lowers, the legs that rise (Alfredson: the other leg; both legs when both are
+    affected, and always for HSR)."""
+    side = program.patient.side_on(day)
+    one_leg = daily and side in ("left", "right")
+    return {
+        "heel_below_forefoot": not program.insertional,
+        "lowering_leg": side if one_leg else None,
+        "rise_on": "other_leg" if one_leg else "both_legs",
+    }
 
 
 def on_hold(program: Program, day: dt.date) -> bool:
@@ -28,6 +62,8 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
     rx = prescription(program, day)
     suggested = suggested_loads(program, rx.week) if rx.items else {}
     daily = PROTOCOLS[program.protocol].daily
+    tempo, rest = timing(program.protocol)
+    movement = _movement(program, day, daily)
     loads = {exercise: float(kg) for exercise, kg in program.loads.items() if kg is not None}  # the schema's floats
     items = [
         {
@@ -41,6 +77,9 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "pain_guide": PAIN_GUIDE,
             "rm": None if daily else i.reps,
             "suggested_load_kg": suggested.get(i.exercise),
+            "tempo_seconds": dict(tempo),
+            "rest_seconds": dict(rest),
+            "movement": dict(movement),
         }
         for i in rx.items
     ]

@@ -151,6 +151,28 @@ class ProgramUpdateSerializer(serializers.Serializer):
         return attrs
 
 
+class TempoSerializer(serializers.Serializer):
+    lower = serializers.IntegerField(help_text="Seconds to lower the heel (the eccentric phase)")
+    rise = serializers.IntegerField(
+        allow_null=True, help_text="Seconds to rise; null when the rise is not timed (Alfredson: the other leg)"
+    )
+
+
+class RestSerializer(serializers.Serializer):
+    between_sets = serializers.IntegerField(help_text="Seconds of rest between two sets of this exercise")
+    after_exercise = serializers.IntegerField(help_text="Seconds of rest after its last set, before the next exercise")
+
+
+class MovementSerializer(serializers.Serializer):
+    heel_below_forefoot = serializers.BooleanField(
+        help_text="Off a step, the heel lowered below the forefoot; false: from a flat floor, only to neutral"
+    )
+    lowering_leg = serializers.ChoiceField(
+        choices=["left", "right"], allow_null=True, help_text="The one leg that lowers; null: both (or each in turn)"
+    )
+    rise_on = serializers.ChoiceField(choices=["other_leg", "both_legs"])
+
+
 class PrescriptionItemSerializer(serializers.Serializer):
     exercise = serializers.ChoiceField(choices=Exercise.choices)
     sets = serializers.IntegerField()
@@ -164,6 +186,9 @@ class PrescriptionItemSerializer(serializers.Serializer):
     suggested_load_kg = serializers.FloatField(
         allow_null=True, help_text="HSR: from the previous stage's loads (Epley), rounded to 2.5 kg; a suggestion"
     )
+    tempo_seconds = TempoSerializer(help_text="The exercise player's tempo")
+    rest_seconds = RestSerializer(help_text="The exercise player's rests")
+    movement = MovementSerializer(help_text="What the player's illustration shows")
     logged_sets = serializers.IntegerField(required=False)
     logged_by_side = serializers.DictField(child=serializers.IntegerField(), required=False)
 
@@ -245,6 +270,25 @@ class SetLogSerializer(serializers.ModelSerializer):
         attrs["side"] = _leg(patient.side, attrs.get("side"))
         attrs["program"] = program
         attrs["today"] = today  # the kept adherence figures change only for finished days
+        return attrs
+
+
+class SetLogEditSerializer(serializers.Serializer):
+    """What a patient may mend in a set of today or yesterday: the reps, the load, the pain (one or more)."""
+
+    reps = serializers.IntegerField(min_value=1, max_value=500, required=False)
+    load_kg = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal(0), max_value=Decimal(MAX_LOAD_KG), required=False
+    )
+    pain = serializers.IntegerField(min_value=0, max_value=10, required=False)
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            only = "Only reps, load_kg and pain can be changed; delete the set and log it again."
+            raise serializers.ValidationError({name: [only] for name in unknown})
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": ["Send reps, load_kg or pain to change."]})
         return attrs
 
 

@@ -12,7 +12,16 @@ from django.db import IntegrityError, transaction
 from core.localtime import local_today
 from patients.models import Patient, User
 
-from .models import CURRENT_STATUSES, PauseReason, Program, ProgramChange, ProgramPause, ProgramStatus, SetLog
+from .models import (
+    CURRENT_STATUSES,
+    DeletedSetLog,
+    PauseReason,
+    Program,
+    ProgramChange,
+    ProgramPause,
+    ProgramStatus,
+    SetLog,
+)
 from .protocols import ProtocolSlug
 from .summaries import invalidate
 
@@ -268,3 +277,56 @@ def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutco
             same = held is not None and _same_body(held, patient, data)
             outcomes[index] = LogOutcome("duplicate", held) if same else LogOutcome("conflict", None)
     return outcomes  # type: ignore[return-value]
+
+
+EDITABLE_FIELDS = ("reps", "load_kg", "pain")
+
+
+class SetLogLocked(Exception):
+    """The set is older than the days a patient may still mend (a 400 with this message)."""
+
+
+def _check_mendable(log: SetLog, today: dt.date) -> None:
+    if log.date < today - dt.timedelta(days=1):
+        raise SetLogLocked(
+            f"This set is from {log.date}: only sets of today and yesterday can be changed or deleted. "
+            "Ask your physio to correct an older one."
+        )
+
+
+@transaction.atomic
+def setlog_edit(*, log: SetLog, changes: dict, today: dt.date) -> list[str] | None:
+    """Mend the reps, load or pain of a set of today or yesterday; returns the fields that changed (none for
+    a repeat of the same request). None when it was deleted meanwhile."""
+    log = SetLog.objects.select_for_update().filter(pk=log.pk).first()
+    if log is None:
+        return None
+    _check_mendable(log, today)
+    changed = [f for f in EDITABLE_FIELDS if f in changes and _norm(getattr(log, f)) != _norm(changes[f])]
+    if not changed:
+        return []
+    for field in changed:
+        setattr(log, field, changes[field])
+    log.save(update_fields=changed)
+    if log.date < today:
+        invalidate([log.program_id])
+    return changed
+
+
+@transaction.atomic
+def setlog_delete(*, log: SetLog, today: dt.date) -> bool:
+    """Delete a set of today or yesterday, keeping a tombstone (its id) so that a repeat answers the same; a
+    concurrent repeat finds it gone and does nothing. False when it was gone already."""
+    log = SetLog.objects.select_for_update().filter(pk=log.pk).first()
+    if log is None:
+        return False
+    _check_mendable(log, today)
+    DeletedSetLog.objects.create(log_id=log.pk, patient_id=log.patient_id)
+    log.delete()
+    if log.date < today:
+        invalidate([log.program_id])
+    return True
+
+
+def setlog_was_deleted(*, log_id: int, patient: Patient) -> bool:
+    return DeletedSetLog.objects.filter(log_id=log_id, patient=patient).exists()

@@ -3,7 +3,7 @@ import datetime as dt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
@@ -12,7 +12,7 @@ from core.localtime import local_today
 from core.permissions import writes_for
 from core.query_params import DateRangeQuery
 from core.throttling import SetLogRateThrottle, WriteDayRateThrottle, WriteRateThrottle
-from patients.audit import AuditedView
+from patients.audit import AuditedView, audit_record
 from patients.models import Role
 from patients.scope import patient_of, patients_for_user, scoped_patient
 
@@ -28,6 +28,7 @@ from .serializers import (
     PrescriptionSerializer,
     ProgramSerializer,
     ProgramUpdateSerializer,
+    SetLogEditSerializer,
     SetLogSerializer,
 )
 
@@ -94,6 +95,7 @@ class ProgramViewSet(
 class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [writes_for(Role.PATIENT)]
     serializer_class = SetLogSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     # Every write's rates, and a daily count of sets (each set of a batch counted, not the request).
     throttle_classes = [WriteRateThrottle, WriteDayRateThrottle, SetLogRateThrottle]
 
@@ -158,6 +160,60 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
         if any(on_hold(data["program"], data["date"]) for _, data in valid):
             body["notice"] = ON_HOLD_NOTICE
         return Response(body)
+
+    def _own_log(self, pk) -> tuple[SetLog | None, object]:
+        """The patient's own set by id (None when it was deleted by them before); a 404 for anyone else's."""
+        patient = patient_of(self.request)
+        log = SetLog.objects.filter(patient=patient, pk=pk).select_related("program").first() if _is_id(pk) else None
+        if log is None and not (_is_id(pk) and services.setlog_was_deleted(log_id=int(pk), patient=patient)):
+            self.get_object()  # a 404, audited as refused when the id is someone else's
+        return log, patient
+
+    def _audit_own(self, patient, action: str, what: str) -> None:
+        audit_record(user=self.request.user, patient_ids=[patient.id], action=action, what=what, own=True)
+
+    @extend_schema(
+        request=SetLogEditSerializer,
+        responses=SetLogSerializer,
+        description="Mend a set of today or yesterday (patient-local): reps, load_kg or pain. The same request "
+        "again changes nothing more. Older sets answer 400.",
+    )
+    def partial_update(self, request, pk=None):
+        log, patient = self._own_log(pk)
+        if log is None:
+            raise NotFound("This set was deleted.")
+        edit = SetLogEditSerializer(data=request.data)
+        edit.is_valid(raise_exception=True)
+        try:
+            changed = services.setlog_edit(log=log, changes=edit.validated_data, today=local_today(patient.timezone))
+        except services.SetLogLocked as exc:
+            raise ValidationError({"date": [str(exc)]}) from exc
+        if changed is None:
+            raise NotFound("This set was deleted.")
+        if changed:
+            self._audit_own(patient, "change", f"PATCH {request.path}: {', '.join(changed)}")
+        log.refresh_from_db()
+        return Response(SetLogSerializer(log).data)
+
+    @extend_schema(
+        responses={204: None},
+        description="Delete a set of today or yesterday (patient-local). Deleting it again answers 204 too. "
+        "Older sets answer 400.",
+    )
+    def destroy(self, request, pk=None):
+        log, patient = self._own_log(pk)
+        if log is not None:
+            try:
+                deleted = services.setlog_delete(log=log, today=local_today(patient.timezone))
+            except services.SetLogLocked as exc:
+                raise ValidationError({"date": [str(exc)]}) from exc
+            if deleted:
+                self._audit_own(patient, "delete", f"DELETE {request.path}")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _is_id(pk) -> bool:
+    return isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 19
 
 
 class AdherenceView(AuditedView, APIView):

@@ -114,7 +114,7 @@ FLAG_FILTERS = [
     OpenApiParameter("level", str, enum=FlagLevel.values),
     OpenApiParameter("patient", int),
     OpenApiParameter(
-        "ordering", str, enum=["newest", "priority"], description="priority: red flags, then physician-level, newest first"
+        "ordering", str, enum=["newest", "priority"], description="priority: red flags, physician-level, newest first"
     ),
 ]
 

@@ -12,10 +12,11 @@ from .models import AuditEvent, Patient, User
 REFUSED = "refused"
 
 
-def audit_record(*, user: User, patient_ids: Iterable[int | None], action: str, what: str) -> None:
+def audit_record(*, user: User, patient_ids: Iterable[int | None], action: str, what: str, own: bool = False) -> None:
     """One append-only row per patient. Patients reading their own data are not audited; anyone's refused
-    attempt on a patient's data is (``refused``: a 404 on someone else's record is how snooping shows)."""
-    if not user.is_authenticated or (role_of(user) == PATIENT and action != REFUSED):
+    attempt on a patient's data is (``refused``: a 404 on someone else's record is how snooping shows), and so
+    is a patient's own change or deletion of what clinicians already saw (``own``: a mended set)."""
+    if not user.is_authenticated or (role_of(user) == PATIENT and action != REFUSED and not own):
         return
     AuditEvent.objects.bulk_create(
         AuditEvent(user=user, patient_id=pid, action=action, what=what[:200])

@@ -70,6 +70,8 @@ SUMMARIES = {
     "v1_logs_list": "List set logs",
     "v1_logs_create": "Log a set",
     "v1_logs_batch_create": "Log up to 500 sets at once (offline outbox)",
+    "v1_logs_partial_update": "Mend a set of today or yesterday (reps, load, pain)",
+    "v1_logs_destroy": "Delete a set of today or yesterday",
     "v1_me_retrieve": "Who is signed in",
     "v1_me_reminders_retrieve": "Get the patient's reminder settings",
     "v1_me_reminders_partial_update": "Change the patient's reminder settings",

@@ -300,6 +300,12 @@ CLINICAL_REVIEW_CHECKINS = env.int("CLINICAL_REVIEW_CHECKINS", default=3)  # in 
 PROGRESSION_PAIN_MAX = env.int("PROGRESSION_PAIN_MAX", default=2)  # docs/clinical.md §2: 0–2/10 in each session
 PROGRESSION_SESSIONS = env.int("PROGRESSION_SESSIONS", default=3)
 PROGRESSION_ADD_KG = env.float("PROGRESSION_ADD_KG", default=5.0)
+# The exercise player (docs/clinical.md §10): Alfredson's trials say "slowly" and give no rest, so these are the
+# clinic's; HSR's rest between sets is within the trial's 2–3 minutes.
+ALFREDSON_LOWER_SECONDS = env.int("ALFREDSON_LOWER_SECONDS", default=3)
+ALFREDSON_REST_SECONDS = env.int("ALFREDSON_REST_SECONDS", default=60)
+ALFREDSON_EXERCISE_REST_SECONDS = env.int("ALFREDSON_EXERCISE_REST_SECONDS", default=60)
+HSR_REST_SECONDS = env.int("HSR_REST_SECONDS", default=150)
 ADHERENT_PROGRAM_AT_LEAST = env.float("ADHERENT_PROGRAM_AT_LEAST", default=0.8)  # Bailey 2020 (docs/clinical.md §1, §7)
 # A red flag nobody acknowledges is chased: the physician again every RED_FLAG_CHASE_HOURS, the clinic's
 # admins too once it has waited RED_FLAG_ADMINS_AFTER_HOURS (then once a day), until someone acknowledges it.

@@ -46,6 +46,7 @@ def first_card_count(page) -> int:
 
 
 def wait_synced(page, timeout=20_000):
+    page.get_by_text("Saved on this phone").wait_for(state="hidden", timeout=timeout)
     page.get_by_text(re.compile("waiting to sync")).wait_for(state="hidden", timeout=timeout)
 
 

@@ -59,7 +59,8 @@ function useOnline() {
 export function App() {
   const [current, setCurrent] = useState(undefined);
   const [notice, setNotice] = useState(null);
-  const [outbox, setOutbox] = useState({ pending: [], rejected: [], answers: {} });
+  const [outbox, setOutbox] = useState({ pending: [], rejected: [], sent: [], answers: {} });
+  const [, setClock] = useState(0);
   const [, setLang] = useState('en');
   const online = useOnline();
   const path = usePath();
@@ -90,6 +91,17 @@ export function App() {
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
   }, [current?.me?.id]);
 
+  // An entry in its undo window is saved on the phone, not yet a sync to wait for: the badge changes when
+  // the window ends.
+  const now = Date.now();
+  const held = outbox.pending.filter((e) => e.not_before > now);
+  const waiting = outbox.pending.length - held.length;
+  useEffect(() => {
+    if (!held.length) return undefined;
+    const timer = setTimeout(() => setClock((n) => n + 1), Math.min(...held.map((e) => e.not_before)) - Date.now() + 50);
+    return () => clearTimeout(timer);
+  }, [outbox]);
+
   const changeLanguage = async (code) => {
     setLanguage(code);
     setLang(code);
@@ -118,7 +130,8 @@ export function App() {
       <span class="brand">${t('app_name')}</span>
       <span class="status" role="status" aria-live="polite" data-testid="sync-status">
         ${!online && html`<span class="badge offline">${t('offline')}</span>`}
-        ${outbox.pending.length > 0 && html`<span class="badge">${t('waiting_sync', { n: outbox.pending.length })}</span>`}
+        ${held.length > 0 && html`<span class="badge">${t('saved_on_phone')}</span>`}
+        ${waiting > 0 && html`<span class="badge">${t('waiting_sync', { n: waiting })}</span>`}
       </span>
       <button type="button" class="link" onClick=${doSignOut}>${t('sign_out')}</button>
     </header>

@@ -8,9 +8,14 @@ import { db } from './db.js';
 export const BATCH_LIMIT = 500; // POST /api/v1/logs/batch/ takes up to 500 sets
 export const UNDO_MS = 5000; // a set waits this long before it is sent, so it can be undone
 
-// Check-ins first (a red-flag answer must reach the physician soonest), then sets, then VISA-A.
-const ORDER = { checkin: 0, set: 1, visa_a: 2 };
+// Check-ins first (a red-flag answer must reach the physician soonest), then sets and their mends (in the
+// order they were made), then VISA-A. A mend names the stored set by its server id.
+const ORDER = { checkin: 0, set: 1, set_edit: 1, set_delete: 1, visa_a: 2 };
 const ENDPOINT = { checkin: '/api/v1/checkins/', visa_a: '/api/v1/visa-a/' };
+const MENDS = { set_edit: 'PATCH', set_delete: 'DELETE' };
+// A sent entry is kept a while as `sent` (with sent_at): until the server's next answer for the day counts it,
+// the screen still does, so a count never falls back while /today/ is on its way.
+export const SENT_KEPT_MS = 10 * 60 * 1000;
 
 export function newClientId() {
   return crypto.randomUUID();
@@ -32,9 +37,28 @@ export async function enqueue(user, kind, body, { now = Date.now(), holdMs = 0 }
   return entry;
 }
 
-export async function entries(user) {
+async function everything(user) {
   const all = await (await db()).getAllFromIndex('outbox', 'user', user);
   return all.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.created_at - b.created_at);
+}
+
+/** What waits or was refused (not what was sent). */
+export async function entries(user) {
+  return (await everything(user)).filter((e) => e.state !== 'sent');
+}
+
+/** Entries sent lately, with their sent_at. */
+export async function sentLately(user) {
+  return (await everything(user)).filter((e) => e.state === 'sent');
+}
+
+/** Change the body of an entry not sent yet (a set mended before it left the phone). True when changed. */
+export async function amend(clientId, changes) {
+  const store = (await db()).transaction('outbox', 'readwrite').store;
+  const entry = await store.get(clientId);
+  if (!entry || entry.state !== 'pending') return false;
+  await store.put({ ...entry, body: { ...entry.body, ...changes } });
+  return true;
 }
 
 export async function pending(user) {
@@ -54,6 +78,15 @@ export async function cancel(clientId, now = Date.now()) {
   return true;
 }
 
+/** Take back an entry not sent yet, whatever its undo window (a set deleted before it left). */
+export async function withdraw(clientId) {
+  const store = (await db()).transaction('outbox', 'readwrite').store;
+  const entry = await store.get(clientId);
+  if (!entry || entry.state !== 'pending') return false;
+  await store.delete(clientId);
+  return true;
+}
+
 /** Forget an entry (the patient dismissed a rejected one). */
 export async function discard(clientId) {
   await (await db()).delete('outbox', clientId);
@@ -67,10 +100,10 @@ export async function clearUser(user) {
   await Promise.all([...keys.map((k) => tx.store.delete(k)), tx.done]);
 }
 
-async function settle(entry, outcome) {
+async function settle(entry, outcome, now = Date.now()) {
   const database = await db();
   if (outcome.state === 'done') {
-    await database.delete('outbox', entry.client_id);
+    await database.put('outbox', { ...entry, state: 'sent', sent_at: now });
   } else {
     await database.put('outbox', { ...entry, state: 'rejected', errors: outcome.errors, status: outcome.status });
   }
@@ -82,23 +115,56 @@ export class AuthRequired extends Error {}
  * Send what waits, in order. `send(method, path, body)` resolves to {status, data} for any HTTP answer and
  * rejects when the network fails. Stops at the first network failure, 401 or server error (tried again on
  * the next sync); returns {sent, rejected, remaining, answers} where answers maps client_id → server body.
+ * A sent entry's sent_at is `clock()` when its answer came.
  */
-export async function sync(user, send, { now = Date.now() } = {}) {
+export async function sync(user, send, { now = Date.now(), clock = Date.now } = {}) {
+  const database = await db();
+  for (const old of (await sentLately(user)).filter((e) => e.sent_at < now - SENT_KEPT_MS)) {
+    await database.delete('outbox', old.client_id);
+  }
   const ready = (await pending(user)).filter((e) => e.not_before <= now);
-  const result = { sent: 0, rejected: 0, remaining: 0, answers: {} };
+  const result = { sent: 0, rejected: 0, remaining: 0, answers: {}, clock };
   try {
     for (const kind of ['checkin', 'set', 'visa_a']) {
-      const mine = ready.filter((e) => e.kind === kind);
+      const mine = ready.filter((e) => ORDER[e.kind] === ORDER[kind] && (kind !== 'checkin' || e.kind === kind));
       if (kind === 'set') {
-        for (let i = 0; i < mine.length; i += BATCH_LIMIT) await sendSets(mine.slice(i, i + BATCH_LIMIT), send, result);
+        // new sets in batches; a mend waits for the sets before it (it may name one of them)
+        let run = [];
+        for (const entry of mine) {
+          if (entry.kind === 'set') {
+            run.push(entry);
+            if (run.length === BATCH_LIMIT) run = await flushSets(run, send, result);
+            continue;
+          }
+          run = await flushSets(run, send, result);
+          await sendMend(entry, send, result);
+        }
+        await flushSets(run, send, result);
       } else {
-        for (const entry of mine) await sendOne(entry, send, result);
+        for (const entry of mine.filter((e) => e.kind === kind)) await sendOne(entry, send, result);
       }
     }
   } finally {
     result.remaining = (await pending(user)).length;
   }
   return result;
+}
+
+async function flushSets(run, send, result) {
+  if (run.length) await sendSets(run, send, result);
+  return [];
+}
+
+async function sendMend(entry, send, result) {
+  const answer = await send(MENDS[entry.kind], `/api/v1/logs/${entry.body.id}/`, entry.kind === 'set_edit' ? entry.body.changes : undefined);
+  stopUnlessAnswered(answer);
+  if (answer.status === 200 || answer.status === 204) {
+    await settle(entry, { state: 'done' }, result.clock());
+    result.sent += 1;
+    result.answers[entry.client_id] = answer.data ?? {};
+  } else {
+    await reject(entry, 'invalid', answer.data, result);
+  }
 }
 
 async function sendSets(batch, send, result) {
@@ -112,7 +178,7 @@ async function sendSets(batch, send, result) {
   for (const [i, entry] of batch.entries()) {
     const r = answer.data.results[i];
     if (r.status === 'created' || r.status === 'duplicate') {
-      await settle(entry, { state: 'done' });
+      await settle(entry, { state: 'done' }, result.clock());
       result.sent += 1;
       result.answers[entry.client_id] = r;
     } else {
@@ -125,7 +191,7 @@ async function sendOne(entry, send, result) {
   const answer = await send('POST', ENDPOINT[entry.kind], entry.body);
   stopUnlessAnswered(answer);
   if (answer.status === 200 || answer.status === 201) {
-    await settle(entry, { state: 'done' });
+    await settle(entry, { state: 'done' }, result.clock());
     result.sent += 1;
     result.answers[entry.client_id] = answer.data;
   } else {

@@ -1,7 +1,7 @@
 // When the outbox is sent: on app start, when the network comes back, when the page is shown again, after a
 // set's undo window, and by Background Sync in the service worker where the browser has it. Listeners hear
 // the counts after each attempt.
-import { entries, sync as syncOutbox, UNDO_MS } from './outbox.js';
+import { entries, sentLately, sync as syncOutbox, UNDO_MS } from './outbox.js';
 import { send, session } from './api.js';
 
 const listeners = new Set();
@@ -20,6 +20,7 @@ export async function announce(lastAnswers = {}) {
   const status = {
     pending: all.filter((e) => e.state === 'pending'),
     rejected: all.filter((e) => e.state === 'rejected'),
+    sent: current?.me ? await sentLately(current.me.id) : [],
     answers: lastAnswers,
   };
   for (const callback of listeners) callback(status);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { IDBFactory } from 'fake-indexeddb';
 import { resetDbForTests } from '../src/db.js';
-import { AuthRequired, BATCH_LIMIT, cancel, clearUser, enqueue, entries, pending, rejected, sync } from '../src/outbox.js';
+import { amend, AuthRequired, BATCH_LIMIT, cancel, clearUser, enqueue, entries, pending, rejected, sentLately, sync, withdraw } from '../src/outbox.js';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -127,4 +127,37 @@ test("sign-out clears that user's entries and no one else's", async () => {
   await clearUser(7);
   assert.deepEqual((await entries(7)).length, 0);
   assert.deepEqual((await entries(8)).map((e) => e.client_id), ['c2']);
+});
+
+test('a mend goes after the sets before it, as PATCH or DELETE of the stored set; sent entries are kept a while', async () => {
+  await enqueue(7, 'set', set(1), { now: 1 });
+  await enqueue(7, 'set_edit', { client_id: 'e1', id: 41, date: '2026-11-25', changes: { reps: 9 } }, { now: 2 });
+  await enqueue(7, 'set', set(2), { now: 3 });
+  await enqueue(7, 'set_delete', { client_id: 'd1', id: 42, date: '2026-11-25', exercise: 'seated_calf_raise' }, { now: 4 });
+  const calls = [];
+  const send = async (method, path, body) => {
+    calls.push([method, path, method === 'POST' ? body.map((b) => b.client_id) : body]);
+    if (method === 'POST') return { status: 200, data: { results: body.map((b) => ({ status: 'created', id: 1, errors: null })) } };
+    return method === 'PATCH' ? { status: 200, data: { id: 41, reps: 9 } } : { status: 204, data: null };
+  };
+  const result = await sync(7, send, { now: 10, clock: () => 10 });
+  assert.deepEqual(calls, [
+    ['POST', '/api/v1/logs/batch/', ['c1']],
+    ['PATCH', '/api/v1/logs/41/', { reps: 9 }],
+    ['POST', '/api/v1/logs/batch/', ['c2']],
+    ['DELETE', '/api/v1/logs/42/', undefined],
+  ]);
+  assert.equal(result.sent, 4);
+  assert.deepEqual(await entries(7), []);
+  assert.deepEqual((await sentLately(7)).map((e) => [e.client_id, e.sent_at]), [['c1', 10], ['e1', 10], ['c2', 10], ['d1', 10]]);
+  await sync(7, send, { now: 10 + 11 * 60 * 1000 }); // long after: forgotten
+  assert.deepEqual(await sentLately(7), []);
+});
+
+test('a set not sent yet is mended or withdrawn in the outbox itself', async () => {
+  await enqueue(7, 'set', set(1), { holdMs: 5000, now: 0 });
+  await enqueue(7, 'set', set(2), { now: 0 });
+  assert.equal(await amend('c1', { reps: 8 }), true);
+  assert.equal(await withdraw('c2'), true);
+  assert.deepEqual((await pending(7)).map((e) => [e.client_id, e.body.reps]), [['c1', 8]]);
 });

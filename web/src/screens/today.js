@@ -1,11 +1,13 @@
 // Today: the day's state and one card per exercise, a set logged with one tap (reps from the prescription,
-// pain with its zones), undo for a few seconds, and a progress ring. Works offline from the last copy.
+// pain with its zones) or through the player ("Start set"), undo for a few seconds, the rest between sets,
+// the sets of today and yesterday to mend, and a progress ring. Works offline from the last copy.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { kvGet, kvSet } from '../db.js';
 import { t } from '../i18n.js';
-import { cancel, enqueue, newClientId, UNDO_MS } from '../outbox.js';
+import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
+import { clock, restLeft } from '../tempo.js';
 import { ErrorNote, html, Link, PainInput, Screen } from '../ui.js';
 import { Advice } from './advice.js';
 
@@ -16,36 +18,66 @@ export function exerciseName(code) {
   return name.startsWith('exercise_') ? code.replaceAll('_', ' ') : name;
 }
 
-/** Sets waiting in the outbox for this day, per item (and per leg). */
-export function waitingCounts(pendingSets, date) {
+/**
+ * Sets the server's answer of `fetchedAt` does not count yet, per item (and per leg): what waits in the outbox,
+ * and what was sent after that answer was asked for (a sent set is in neither place until /today/ comes
+ * back, and a count must not fall back meanwhile). A deletion counts −1.
+ */
+export function waitingCounts(pendingEntries, date, sentEntries = [], fetchedAt = Infinity) {
   const counts = {};
-  for (const entry of pendingSets) {
+  const unseen = sentEntries.filter((e) => e.sent_at >= fetchedAt);
+  for (const entry of [...pendingEntries, ...unseen]) {
     const body = entry.body;
-    if (entry.kind !== 'set' || body.date !== date) continue;
+    const sign = entry.kind === 'set' ? 1 : entry.kind === 'set_delete' ? -1 : 0;
+    if (!sign || body.date !== date) continue;
     const key = `${body.exercise}|${body.session ?? ''}`;
     counts[key] ??= { all: 0, left: 0, right: 0 };
-    counts[key].all += 1;
-    if (body.side) counts[key][body.side] += 1;
+    counts[key].all += sign;
+    if (body.side) counts[key][body.side] += sign;
   }
   return counts;
+}
+
+function yesterdayOf(date) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+// The player and its illustrations load the first time a set is started (then from the service worker's cache).
+let playerModule = null;
+function loadPlayer() {
+  playerModule ||= import('./player.js');
+  return playerModule;
 }
 
 export function Today({ me, outbox }) {
   const [today, setToday] = useState(null);
   const [cached, setCached] = useState(false);
   const [error, setError] = useState(null);
-  const [logging, setLogging] = useState(null); // {item, side}
+  const [logging, setLogging] = useState(null); // {item, side, reps?, log?}
+  const [playing, setPlaying] = useState(null); // {item, side, Player}
+  const [rest, setRest] = useState(null); // {ends_at, seconds, name}
+  const [mending, setMending] = useState(0); // bumped to list the sets of today and yesterday again
   const [toast, setToast] = useState(null); // {client_id, text}
+  const extraAsked = useRef(new Set()); // cards whose "log an extra set?" was answered yes
   const toastTimer = useRef(null);
   const cacheKey = `today:${me.id}`;
+  const restKey = `rest:${me.id}`;
+
+  useEffect(() => {
+    kvGet(restKey).then((saved) => saved && restLeft(saved.ends_at) > 0 && setRest(saved));
+  }, []);
 
   const load = async () => {
     setError(null);
+    const asked = Date.now();
     try {
-      const fresh = await api('/api/v1/today/');
+      const fresh = { ...(await api('/api/v1/today/')), fetched_at: asked };
       await kvSet(cacheKey, fresh);
       setToday(fresh);
       setCached(false);
+      setMending((n) => n + 1);
     } catch (err) {
       const copy = await kvGet(cacheKey);
       if (copy) {
@@ -68,7 +100,7 @@ export function Today({ me, outbox }) {
   if (error) return html`<${Screen} title=${t('today_title')}><${ErrorNote} error=${error} onRetry=${load} /><//>`;
   if (!today) return html`<${Screen} title=${t('today_title')}><p aria-busy="true">${t('loading')}</p><//>`;
 
-  const waiting = waitingCounts(outbox.pending, today.date);
+  const waiting = waitingCounts(outbox.pending, today.date, outbox.sent, today.fetched_at ?? 0);
   const items = today.items.map((item) => {
     const w = waiting[itemKey(item)] || { all: 0, left: 0, right: 0 };
     const bySide = item.logged_by_side
@@ -80,18 +112,70 @@ export function Today({ me, outbox }) {
   const total = items.reduce((n, i) => n + owed(i), 0);
   const done = items.reduce((n, i) => n + Math.min(i.done, owed(i)), 0);
 
-  const save = async ({ item, side, reps, pain, load }) => {
+  const save = async ({ item, side, reps, pain, load, log }) => {
+    if (log) return mendSet(log, { reps, pain, load_kg: load });
     const body = { client_id: newClientId(), date: today.date, exercise: item.exercise, reps, load_kg: load, pain };
     if (item.session) body.session = item.session;
     if (side) body.side = side;
     await enqueue(me.id, 'set', body, { holdMs: UNDO_MS });
     setLogging(null);
+    if (item.fromPlayer) {
+      const finished = (side ? item.bySide[side] : item.done) + 1 >= item.sets;
+      const seconds = finished ? item.rest_seconds.after_exercise : item.rest_seconds.between_sets;
+      const next = { ends_at: Date.now() + seconds * 1000, seconds, after_exercise: finished };
+      setRest(next);
+      kvSet(restKey, next);
+    }
     clearTimeout(toastTimer.current);
     setToast({ client_id: body.client_id, text: t('set_logged') });
     toastTimer.current = setTimeout(() => setToast(null), UNDO_MS);
     await announce();
     later();
     requestBackgroundSync();
+  };
+  const mendSet = async (log, changes) => {
+    setLogging(null);
+    if (!(await amend(log.client_id, changes))) {
+      await enqueue(me.id, 'set_edit', { client_id: newClientId(), id: log.id, date: log.date, changes });
+    }
+    setToast({ text: t('set_changed') });
+    clearTimeout(toastTimer.current);
+    toastTimer.current = setTimeout(() => setToast(null), 3000);
+    setMending((n) => n + 1);
+    await announce();
+    later(250);
+    requestBackgroundSync();
+  };
+  const deleteSet = async (log) => {
+    if (!confirm(t('delete_set_confirm', { name: exerciseName(log.exercise), reps: log.reps }))) return;
+    if (!(await withdraw(log.client_id))) {
+      const body = { client_id: newClientId(), id: log.id, date: log.date, exercise: log.exercise, session: log.session };
+      if (log.side && today.items.some((i) => i.logged_by_side)) body.side = log.side;
+      await enqueue(me.id, 'set_delete', body);
+    }
+    setToast({ text: t('set_deleted') });
+    clearTimeout(toastTimer.current);
+    toastTimer.current = setTimeout(() => setToast(null), 3000);
+    setMending((n) => n + 1);
+    await announce();
+    later(250);
+    requestBackgroundSync();
+  };
+  const logFrom = (item, side) => {
+    const done = side ? item.bySide[side] : item.done;
+    const key = `${itemKey(item)}|${side ?? ''}`;
+    if (done >= item.sets && !extraAsked.current.has(key)) {
+      if (!confirm(t('extra_set_confirm', { sets: item.sets }))) return false;
+      extraAsked.current.add(key);
+    }
+    return true;
+  };
+  const startSet = async (item, side) => {
+    if (!logFrom(item, side)) return;
+    const { Player } = await loadPlayer();
+    setRest(null);
+    kvSet(restKey, null);
+    setPlaying({ item: { ...item, name: exerciseName(item.exercise) }, side, Player });
   };
   const undo = async () => {
     if (toast && (await cancel(toast.client_id))) {
@@ -101,8 +185,17 @@ export function Today({ me, outbox }) {
     }
   };
 
+  if (playing) {
+    const { Player, item, side } = playing;
+    return html`<${Screen} title=${t('today_title')}>
+      <${Player} item=${item} side=${side} onClose=${() => setPlaying(null)}
+        onFinish=${(reps) => { setPlaying(null); setLogging({ item: { ...item, fromPlayer: true }, side, reps: Math.max(reps, 1) }); }} />
+    <//>`;
+  }
+
   return html`<${Screen} title=${t('today_title')}>
     ${cached && html`<p class="note">${t('cached_note', { date: today.date })}</p>`}
+    ${rest && html`<${Rest} rest=${rest} onEnd=${() => { setRest(null); kvSet(restKey, null); }} />`}
     <p class="subtitle">${today.date}${today.week ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
     ${today.state === 'red_flag' && html`<${Advice} advice=${today.advice} notice=${today.notice} />`}
     ${today.state === 'rest' && html`<p class="note">${t('state_rest')}</p>`}
@@ -114,10 +207,14 @@ export function Today({ me, outbox }) {
     ${today.state === 'training' && html`<${Ring} done=${done} total=${total} />`}
     ${today.progression && html`<div class="note prompt"><h2>${t('progression')}</h2><p>${today.progression.text}</p></div>`}
     ${items.length > 0 && html`<ul class="cards">${items.map((item) => html`<li key=${itemKey(item)}>
-      <${ExerciseCard} item=${item} onLog=${(side) => setLogging({ item, side })} /></li>`)}</ul>`}
+      <${ExerciseCard} item=${item} onLog=${(side) => logFrom(item, side) && setLogging({ item, side })}
+        onStart=${(side) => startSet(item, side)} /></li>`)}</ul>`}
     ${today.state === 'training' && total > 0 && done >= total && html`<p class="note success">${t('all_done')}</p>`}
     ${today.pain_guide && today.state === 'training' && html`<details class="guide"><summary>${t('pain_during')}</summary>
       <p>${today.pain_guide}</p></details>`}
+    ${today.program && html`<${MendList} me=${me} today=${today} outbox=${outbox} refresh=${mending}
+      onEdit=${(log) => setLogging({ item: { exercise: log.exercise, reps: log.reps, load_kg: log.load_kg }, log, reps: log.reps, pain: log.pain })}
+      onDelete=${deleteSet} />`}
     <div class="note prompt"><p>${t('checkin_prompt')}</p><${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>
     ${logging && html`<${LogSheet} ...${logging} onSave=${save} onCancel=${() => setLogging(null)} />`}
     ${toast && html`<div class="toast" role="status">
@@ -141,13 +238,22 @@ function Ring({ done, total }) {
   </div>`;
 }
 
-function ExerciseCard({ item, onLog }) {
+function ExerciseCard({ item, onLog, onStart }) {
   const name = exerciseName(item.exercise);
   const session = item.session === 'am' ? t('session_am') : item.session === 'pm' ? t('session_pm') : '';
   const load = item.load_kg ? t('load_kg', { kg: item.load_kg }) : t('body_weight');
   const full = item.bySide ? item.bySide.left >= item.sets && item.bySide.right >= item.sets : item.done >= item.sets;
+  const logLabel = (side) => {
+    const done = side ? item.bySide[side] >= item.sets : item.done >= item.sets;
+    if (side) return t(done ? 'log_extra_side' : 'log_set_side', { side: t(side) });
+    return t(done ? 'log_extra' : 'log_set');
+  };
+  const buttons = (side) => html`<div class="row">
+    <button type="button" class="big" onClick=${() => onStart(side)}>${side ? t('start_set_side', { side: t(side) }) : t('start_set')}</button>
+    <button type="button" class=${full ? 'secondary' : 'secondary'} onClick=${() => onLog(side)}>${logLabel(side)}</button>
+  </div>`;
   return html`<article class=${`card${full ? ' done' : ''}`} aria-label=${session ? `${name}, ${session}` : name}>
-    <h2>${name}${session && html` <span class="tag">${session}</span>`}</h2>
+    <h2>${name}${session && html` <span class="tag">${session}</span>`}${full && html` <span class="tag done-tag">${t('card_done')}</span>`}</h2>
     <p class="dose">${t('sets_reps', { sets: item.sets, reps: item.reps })}</p>
     <p>${item.tempo}</p>
     ${item.note && html`<p class="muted">${item.note}</p>`}
@@ -156,18 +262,15 @@ function ExerciseCard({ item, onLog }) {
     ${item.bySide
       ? html`<p class="count">${t('left')}: ${t('sets_done', { done: item.bySide.left, sets: item.sets })} ·
           ${t('right')}: ${t('sets_done', { done: item.bySide.right, sets: item.sets })}</p>
-        <div class="row">
-          <button type="button" class="big" onClick=${() => onLog('left')}>${t('log_set_side', { side: t('left') })}</button>
-          <button type="button" class="big" onClick=${() => onLog('right')}>${t('log_set_side', { side: t('right') })}</button>
-        </div>`
+        ${buttons('left')}${buttons('right')}`
       : html`<p class="count" data-testid="count">${t('sets_done', { done: item.done, sets: item.sets })}</p>
-        <button type="button" class="big" onClick=${() => onLog(null)}>${t('log_set')}</button>`}
+        ${buttons(null)}`}
   </article>`;
 }
 
-function LogSheet({ item, side, onSave, onCancel }) {
-  const [reps, setReps] = useState(item.reps);
-  const [pain, setPain] = useState(0);
+function LogSheet({ item, side, reps: counted, pain: painBefore, log, onSave, onCancel }) {
+  const [reps, setReps] = useState(counted ?? item.reps);
+  const [pain, setPain] = useState(painBefore ?? 0);
   const [load, setLoad] = useState(item.load_kg ?? item.suggested_load_kg ?? 0);
   const dialog = useRef(null);
   useEffect(() => {
@@ -175,11 +278,11 @@ function LogSheet({ item, side, onSave, onCancel }) {
   }, []);
   const submit = (event) => {
     event.preventDefault();
-    onSave({ item, side, reps: Number(reps), pain, load: Number(load) });
+    onSave({ item, side, reps: Number(reps), pain, load: Number(load), log });
   };
   return html`<dialog ref=${dialog} class="sheet" aria-labelledby="log-title" onCancel=${onCancel}>
     <form onSubmit=${submit}>
-      <h2 id="log-title">${exerciseName(item.exercise)}${side ? ` (${t(side)})` : ''}</h2>
+      <h2 id="log-title">${log ? t('change_set_title', { name: exerciseName(item.exercise) }) : exerciseName(item.exercise)}${side ? ` (${t(side)})` : ''}</h2>
       <div class="field"><label for="reps">${t('reps')}</label>
         <input id="reps" type="number" inputmode="numeric" min="1" max="100" required value=${reps}
           onInput=${(e) => setReps(e.currentTarget.value)} /></div>
@@ -190,8 +293,83 @@ function LogSheet({ item, side, onSave, onCancel }) {
       <p class="muted">${t('pain_guide_short')}</p>
       <div class="row">
         <button type="button" class="secondary" onClick=${onCancel}>${t('cancel')}</button>
-        <button type="submit" class="big">${t('save_set')}</button>
+        <button type="submit" class="big">${log ? t('save_change') : t('save_set')}</button>
       </div>
     </form>
   </dialog>`;
+}
+
+/** The rest between sets: counted from when it ends (epoch ms), so it is right the moment the phone wakes. */
+function Rest({ rest, onEnd }) {
+  const [, tick] = useState(0);
+  const left = restLeft(rest.ends_at);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 250);
+    const wake = () => tick((n) => n + 1);
+    document.addEventListener('visibilitychange', wake);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', wake);
+    };
+  }, []);
+  const ended = useRef(false);
+  useEffect(() => {
+    if (left > 0 || ended.current) return;
+    ended.current = true;
+    kvGet('player:cues').then((cues) => {
+      if (cues?.sound) loadPlayer().then((m) => m.signal(cues, 1320));
+      else if (cues?.vibrate) navigator.vibrate?.(200);
+    });
+  }, [left]);
+  return html`<div class="note rest" data-testid="rest">
+    ${left > 0
+      ? html`<p><span>${rest.after_exercise ? t('rest_exercise') : t('rest_sets')}</span>
+          <strong class="rest-clock" role="timer" aria-label=${t('rest_left', { time: clock(left) })} data-seconds=${left}>${clock(left)}</strong></p>`
+      : html`<p role="status">${t('rest_over')}</p>`}
+    <button type="button" class="secondary" onClick=${onEnd}>${left > 0 ? t('skip_rest') : t('dismiss')}</button>
+  </div>`;
+}
+
+/** The sets of today and yesterday, as the server has them and as they wait on the phone, to mend. */
+function MendList({ me, today, outbox, refresh, onEdit, onDelete }) {
+  const [stored, setStored] = useState(null);
+  const yesterday = yesterdayOf(today.date);
+  useEffect(() => {
+    let live = true;
+    api(`/api/v1/logs/?from=${yesterday}&to=${today.date}`)
+      .then((data) => {
+        if (!live) return;
+        setStored(data.results ?? data);
+        kvSet(`mend:${me.id}`, data.results ?? data);
+      })
+      .catch(() => kvGet(`mend:${me.id}`).then((copy) => live && setStored(copy || [])));
+    return () => {
+      live = false;
+    };
+  }, [refresh, outbox.sent.length]);
+  if (!stored) return null;
+  const mends = [...outbox.pending, ...outbox.sent].filter((e) => e.kind === 'set_delete' || e.kind === 'set_edit');
+  const deleted = new Set(mends.filter((e) => e.kind === 'set_delete').map((e) => e.body.id));
+  const edits = Object.fromEntries(mends.filter((e) => e.kind === 'set_edit').map((e) => [e.body.id, e.body.changes]));
+  const known = new Set(stored.map((l) => l.client_id));
+  const waiting = outbox.pending
+    .filter((e) => e.kind === 'set' && e.body.date >= yesterday && !known.has(e.client_id))
+    .map((e) => ({ ...e.body, id: null }));
+  const logs = [...stored.filter((l) => !deleted.has(l.id)).map((l) => ({ ...l, ...(edits[l.id] || {}) })), ...waiting]
+    .sort((a, b) => (a.date === b.date ? 0 : a.date < b.date ? 1 : -1));
+  return html`<details class="mend" data-testid="mend">
+    <summary>${t('mend_title', { n: logs.length })}</summary>
+    <p class="muted">${t('mend_help')}</p>
+    ${logs.length === 0 && html`<p>${t('mend_none')}</p>`}
+    <ul class="mend-list">${logs.map((log) => html`<li key=${log.client_id} data-client=${log.client_id}>
+      <span>${log.date === today.date ? t('today_word') : t('yesterday_word')}: ${exerciseName(log.exercise)}${log.session ? ` (${t(`session_${log.session}`)})` : ''} ·
+        ${t('set_summary', { reps: log.reps, kg: Number(log.load_kg), pain: log.pain })}</span>
+      <span class="row">
+        <button type="button" class="secondary" onClick=${() => onEdit(log)}
+          aria-label=${t('change_set_named', { name: exerciseName(log.exercise), reps: log.reps })}>${t('change')}</button>
+        <button type="button" class="secondary" onClick=${() => onDelete(log)}
+          aria-label=${t('delete_set_named', { name: exerciseName(log.exercise), reps: log.reps })}>${t('delete')}</button>
+      </span>
+    </li>`)}</ul>
+  </details>`;
 }
