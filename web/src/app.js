@@ -4,6 +4,7 @@ import { onSignedOut, session, signOut } from './api.js';
 import { kvGet, kvSet } from './db.js';
 import { pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
+import { loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
@@ -86,6 +87,7 @@ export function App() {
   useEffect(() => {
     document.getElementById('app')?.classList.toggle('clinician', Boolean(current?.me && current.me.role !== 'patient'));
     if (!current?.me) return;
+    loadRules().then(() => setClock((c) => c + 1)); // the screens show the server's rules
     startSyncTriggers();
     announce();
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });

@@ -3,6 +3,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { t } from './i18n.js';
+import { zoneOf } from './rules.js';
 
 export const html = htm.bind(h);
 
@@ -84,10 +85,11 @@ export function ErrorNote({ error, onRetry }) {
 }
 
 /** A 0–10 pain control with Silbernagel's zones (docs/clinical.md §5): safe, acceptable, too much. */
+const ZONE_CLASS = { safe: 'safe', acceptable: 'ok', too_much: 'high' };
+
+/** The pain zone's class for ``value``, by the server's zones (rules.js). */
 export function painZone(value) {
-  if (value <= 2) return 'safe';
-  if (value <= 5) return 'ok';
-  return 'high';
+  return ZONE_CLASS[zoneOf(value)];
 }
 
 export function PainInput({ id, label, value, onInput, zones = true }) {

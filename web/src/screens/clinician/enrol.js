@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { t } from '../../i18n.js';
 import { paths } from '../../paths.js';
+import { rules } from '../../rules.js';
 import { ErrorNote, html, localToday, navigate, Screen } from '../../ui.js';
 import { PROTOCOLS } from './common.js';
 
@@ -33,9 +34,11 @@ export function Enrol() {
   // The device's zone may be an alias the list leaves out (Chromium lists no "UTC"): offer it first then.
   const zones = known.includes(form.timezone) ? known : [form.timezone, ...known];
   const set = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
-  const defaultProtocol = form.tendinopathy === 'insertional' ? 'alfredson_insertional' : 'alfredson';
+  // which protocol each tendinopathy type gets, and which need a reason: the server's rules
+  const { default_protocol: defaults, protocols_without_reason: fits } = rules();
+  const defaultProtocol = defaults[form.tendinopathy];
   const protocol = form.protocol || defaultProtocol;
-  const misfit = (form.tendinopathy === 'insertional' && protocol !== 'alfredson_insertional') || (form.tendinopathy === 'midportion' && protocol === 'alfredson_insertional');
+  const misfit = !fits[form.tendinopathy].includes(protocol);
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
