@@ -14,8 +14,8 @@ from notifications.views import (
     VapidPublicKeyView,
 )
 from patients.views import CheckInViewSet, ClinicianListView, MeView, VisaAViewSet
-from records.today import TodayView
 from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
+from rehab_tracker.today import TodayView
 
 from .auth import LoginView, LogoutView, RefreshView
 from .dashboard import dashboard

@@ -9,7 +9,7 @@ from rest_framework.renderers import JSONRenderer
 
 from exercises.models import ProgramPause, SetLog
 from patients.models import Patient
-from records.today import TodaySerializer, day_of
+from rehab_tracker.today import TodaySerializer, day_of
 
 from .conftest import client_for
 from .factories import PatientFactory, ProgramFactory, SetLogFactory

@@ -7,12 +7,14 @@ export function visaScore(answers) {
   return answers.reduce((sum, value) => sum + value, 0);
 }
 
-export function complete(answers, branch) {
+/** Whether every item is answered with an allowed value; ``scale`` is the server's (``GET /api/v1/settings/``
+ * ``visa_a``), these published values until it has been read. */
+export function complete(answers, branch, scale = { item7: ITEM7, item8: ITEM8 }) {
   return (
     answers.length === 8 &&
     answers.slice(0, 6).every((v) => Number.isInteger(v) && v >= 0 && v <= 10) &&
-    ITEM7.includes(answers[6]) &&
-    Boolean(ITEM8[branch]) &&
-    ITEM8[branch].includes(answers[7])
+    scale.item7.includes(answers[6]) &&
+    Boolean(scale.item8[branch]) &&
+    scale.item8[branch].includes(answers[7])
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { enqueue, newClientId } from '../outbox.js';
 import { requestBackgroundSync, syncNow } from '../sync.js';
+import { rules } from '../rules.js';
 import { complete, ITEM7, ITEM8, visaScore } from '../visa.js';
 import { html, Link, Screen } from '../ui.js';
 
@@ -16,9 +17,12 @@ export function VisaA({ me }) {
   const [missing, setMissing] = useState(false);
 
   const answers = [...items, item7, item8];
+  // the answers the server scores by; the published ones until its rules have been read
+  const served = rules().visa_a;
+  const scale = { item7: served?.item_7_values ?? ITEM7, item8: served?.item_8_branches ?? ITEM8 };
   const submit = async (event) => {
     event.preventDefault();
-    if (!complete(answers, branch)) {
+    if (!complete(answers, branch, scale)) {
       setMissing(true);
       return;
     }
@@ -48,18 +52,18 @@ export function VisaA({ me }) {
           <span>${v}</span></label>`)}</div>
       </fieldset>`)}
       <fieldset><legend>${t('visa_q7')}</legend>
-        ${ITEM7.map((v) => html`<label class="check" key=${v}>
+        ${scale.item7.map((v) => html`<label class="check" key=${v}>
           <input type="radio" name="q7" value=${v} checked=${item7 === v} onChange=${() => setItem7(v)} />
           <span>${t(`visa_q7_${v}`)}</span></label>`)}
       </fieldset>
       <fieldset><legend>${t('visa_q8')}</legend>
-        ${Object.keys(ITEM8).map((b) => html`<label class="check" key=${b}>
+        ${Object.keys(scale.item8).map((b) => html`<label class="check" key=${b}>
           <input type="radio" name="q8-branch" value=${b} checked=${branch === b}
             onChange=${() => { setBranch(b); setItem8(null); }} />
           <span>${t(`visa_q8_${b}`)}</span></label>`)}
       </fieldset>
       ${branch && html`<fieldset><legend>${t('visa_q8_how_long')}</legend>
-        ${ITEM8[branch].map((v, k) => html`<label class="check" key=${`${branch}${v}`}>
+        ${scale.item8[branch].map((v, k) => html`<label class="check" key=${`${branch}${v}`}>
           <input type="radio" name="q8" value=${v} checked=${item8 === v} onChange=${() => setItem8(v)} />
           <span>${t(`visa_q8_${branch}_opts`).split('|')[k]}</span></label>`)}
       </fieldset>`}

@@ -1,7 +1,8 @@
 """``GET /api/v1/today/``: the patient's day — state, exercises or red-flag advice, prompts (docs/api.md §10).
 
-It lives here because it needs every lower app: the prescription and sets
-(exercises), the check-ins and VISA-A (patients), and the open red flag (flags).
+The patient's read side lives here, with the project that composes the apps, because it needs every app
+below: the prescription and sets (exercises), the check-ins and VISA-A (patients), and the open red flag
+(notifications). ``records`` is the clinician's read side.
 """
 
 from __future__ import annotations
