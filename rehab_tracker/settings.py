@@ -205,6 +205,7 @@ SPECTACULAR_SETTINGS = {
     # Two "side" choice sets: the patient's affected side (may be both) and the leg a set was done on.
     "ENUM_NAME_OVERRIDES": {
         "AffectedSideEnum": "patients.models.Side",
+        "SetLogSideEnum": [("left", "left"), ("right", "right")],  # the leg a set was done with
         "FlagKindEnum": "notifications.models.FlagKind",
     },
     # Swagger UI from static files (drf-spectacular-sidecar): no CDN, works offline.
