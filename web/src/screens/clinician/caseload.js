@@ -1,5 +1,5 @@
 // The caseload by risk: flags, adherence bars, pain trend, week, last log, VISA-A, filters and pages.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { t } from '../../i18n.js';
 import { paths } from '../../paths.js';

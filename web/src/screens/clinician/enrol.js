@@ -4,7 +4,7 @@ import { api } from '../../api.js';
 import { t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { rules } from '../../rules.js';
-import { ErrorNote, html, localToday, navigate, Screen } from '../../ui.js';
+import { ErrorNote, html, Link, localToday, navigate, Screen } from '../../ui.js';
 import { PROTOCOLS } from './common.js';
 
 function suggestPassword() {

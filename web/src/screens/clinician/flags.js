@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { t } from '../../i18n.js';
 import { paths } from '../../paths.js';
-import { ErrorNote, html, Link, Screen } from '../../ui.js';
+import { ErrorNote, html, Link, navigate, Screen } from '../../ui.js';
 import { label, pct, useLive } from './common.js';
 
 export function FlagActions({ flag, onDone }) {
