@@ -142,11 +142,17 @@ def document_errors(result, generator, request, public):
                 answers.setdefault("415", _answer("The body is not JSON", FAILED))
             if method in {"post", "put", "patch", "delete"}:  # every write is rate-limited (core.throttling)
                 answers.setdefault("429", TOO_MANY)
+            answers.setdefault("503", UNAVAILABLE)  # the database is away for a moment (core.api)
             if path == "/api/v1/push-subscriptions/" and method == "post" and "201" in answers:
                 answers.setdefault("200", answers["201"] | {"description": "This browser's subscription again"})
     return result
 
 
+UNAVAILABLE = {
+    "description": "The database is briefly unavailable: try again after Retry-After seconds; nothing was stored",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
+    "content": {"application/json": {"schema": {"$ref": FAILED}}},
+}
 TOO_MANY = {
     "description": "Too many writes: wait the seconds Retry-After says; nothing was stored",
     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},

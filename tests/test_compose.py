@@ -32,7 +32,7 @@ def test_red_flag_alerts_have_a_worker_of_their_own():
     from django.conf import settings
 
     assert SERVICES["worker"]["command"][-2:] == ["-Q", settings.CELERY_TASK_DEFAULT_QUEUE]
-    assert SERVICES["worker-alerts"]["command"][-4:-2] == ["-Q", settings.CELERY_ALERTS_QUEUE]
+    assert SERVICES["worker-alerts"]["command"][-3:-1] == ["-Q", settings.CELERY_ALERTS_QUEUE]
 
 
 def test_migrations_run_once_beat_once_and_web_and_worker_scale():
