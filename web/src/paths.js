@@ -2,7 +2,8 @@
 const V1 = '/api/v1';
 const query = (params) => {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''));
-  return q.size ? `?${q}` : '';
+  const text = q.toString();
+  return text ? `?${text}` : '';
 };
 
 export const paths = {

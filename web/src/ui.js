@@ -28,10 +28,10 @@ export function navigate(path, { replace = false } = {}) {
 /** Load ``load()`` now and when ``deps`` change; with ``live``, again when the window regains focus and every
  * minute while visible. A failed reload keeps what was shown and reports the error beside it. */
 export function useLoad(load, deps = [], { live = false } = {}) {
-  const [state, setState] = useState({ data: null, error: null });
+  const [state, setState] = useState({ data: null, error: null, at: null });
   const run = () =>
     load().then(
-      (data) => setState({ data, error: null }),
+      (data) => setState({ data, error: null, at: new Date() }),
       (error) => setState((old) => ({ ...old, error })),
     );
   useEffect(() => {
