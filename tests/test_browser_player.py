@@ -13,6 +13,7 @@ from exercises.models import SetLog
 from patients.models import Patient
 
 from .browser import PHONE, axe_violations, poll, sign_in, wait_for_service_worker
+from .waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -115,7 +116,7 @@ def test_offline_the_player_counts_taps_and_a_finished_card_asks_once_before_an_
     page.get_by_text("1 waiting to sync").wait_for()
     assert SetLog.objects.filter(patient=patient).count() == stored
     phone.set_offline(False)
-    poll_db(lambda: SetLog.objects.filter(patient=patient, reps=4).count() == 1)
+    assert wait_for(lambda: SetLog.objects.filter(patient=patient, reps=4).count() == 1)
 
     page.get_by_role("button", name="Skip rest").click()
     sets = int(re.search(r"of (\d+)", page.locator("[data-testid=count]").first.inner_text()).group(1))
@@ -142,7 +143,7 @@ def test_counts_never_fall_back_through_a_slow_sync_then_the_set_is_changed_and_
     before, stored = count(page), SetLog.objects.filter(patient=patient).count()
 
     def slow(route):
-        time.sleep(1.0)  # a slow network: the batch and the day's counts each take their time
+        time.sleep(1.0)  # the latency itself (the input of this test, not a wait): a slow network for both calls
         route.continue_()
 
     page.route("**/api/v1/logs/batch/", slow)
@@ -176,18 +177,11 @@ def test_counts_never_fall_back_through_a_slow_sync_then_the_set_is_changed_and_
     row.get_by_role("button", name="Change").click()
     page.get_by_label("Reps", exact=True).fill("9")
     page.get_by_role("button", name="Save change").click()
-    poll_db(lambda: SetLog.objects.get(pk=log.pk).reps == 9)
+    assert wait_for(lambda: SetLog.objects.get(pk=log.pk).reps == 9)
     page.on("dialog", lambda d: d.accept())
     row.get_by_role("button", name="Delete").click()
     page.locator("[data-testid=count]").first.filter(has_text=f"{before} of").wait_for()
-    poll_db(lambda: not SetLog.objects.filter(pk=log.pk).exists())
+    assert wait_for(lambda: not SetLog.objects.filter(pk=log.pk).exists())
     page.reload()
     page.locator(".card").first.wait_for()
     assert count(page) == before
-
-
-def poll_db(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
