@@ -128,9 +128,7 @@ def _current_or_recent(now: dt.datetime):
 def _concerned(now: dt.datetime) -> list[int]:
     """Every patient an evaluation of everyone looks at: programs, unreported red flags, open flags."""
     ids = set(_current_or_recent(now).values_list("patient_id", flat=True))
-    ids |= set(
-        CheckIn.objects.filter(red_flag_report__isnull=True).exclude(red_flags=[]).values_list("patient_id", flat=True)
-    )
+    ids |= set(_unreported_red_flags().values_list("patient_id", flat=True))
     ids |= set(Flag.objects.open().values_list("patient_id", flat=True))
     return sorted(ids)
 
@@ -180,6 +178,11 @@ def _evaluate(now: dt.datetime, patient_ids: list[int] | None) -> dict[str, int]
     return {"programs": len(programs), "flags_raised": raised + reported, "completed": completed}
 
 
+def _unreported_red_flags():
+    """Red-flag check-ins no report has taken to a flag yet (the partial index on ``created_at`` serves it)."""
+    return CheckIn.objects.filter(red_flag_report__isnull=True).exclude(red_flags=[])
+
+
 def _report_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> int:
     """docs/clinical.md §8.2, whatever the program's state: any red-flag check-in not yet reported goes now.
 
@@ -187,7 +190,7 @@ def _report_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> int:
     stored around it (a bulk import, a raw write). It goes by the report that is missing, never by the
     check-in's date: a red flag phoned in about a day weeks ago is acted on like today's.
     """
-    rows = CheckIn.objects.filter(red_flag_report__isnull=True).exclude(red_flags=[])
+    rows = _unreported_red_flags()
     if patient_ids is not None:
         rows = rows.filter(patient_id__in=patient_ids)
     rows = list(rows.select_related("patient__user", "patient__physio", "patient__physician").order_by("created_at"))
