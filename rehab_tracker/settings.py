@@ -256,6 +256,13 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Red-flag deliveries: a queue of their own with a worker of its own (./run.sh start, compose), so an alert
 # never waits behind the hourly evaluation or a reminder sweep on the default queue.
 CELERY_ALERTS_QUEUE = "alerts"
+# The hourly evaluation's chunks: a queue of their own, so any number of workers on any host share a run
+# (notifications/evaluation_runs.py) and a long run never delays reminders on the default queue.
+CELERY_EVALUATION_QUEUE = "evaluation"
+EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=500)  # patients per chunk task
+# A chunk claimed longer ago than this belongs to a worker that is gone: another may take it (above the
+# task time limit, so a chunk still running is never taken from its worker).
+EVALUATION_CHUNK_STALE_SECONDS = env.int("EVALUATION_CHUNK_STALE_SECONDS", default=900)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
