@@ -26,12 +26,8 @@ from common import ROOT, analyze, use_fresh_database
 def _workers(count: int) -> list[subprocess.Popen]:
     command = [sys.executable, "-m", "celery", "-A", "rehab_tracker", "worker", "-Q", "evaluation", "-P", "solo",
                "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]  # fmt: skip
-    return [
-        subprocess.Popen(
-            [*command, "-n", f"bench-eval-{n}@%h"], cwd=ROOT, env=os.environ.copy(),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip for n in range(count)
-    ]
+    quiet = {"cwd": ROOT, "env": os.environ.copy(), "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    return [subprocess.Popen([*command, "-n", f"bench-eval-{n}@%h"], **quiet) for n in range(count)]
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
