@@ -225,7 +225,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # database (``manage.py createcachetable``, run by ./run.sh start and the compose migrate step).
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "rt"}
+    "default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "rt"}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rehab_cache"}
 }
