@@ -3,11 +3,11 @@ from django.contrib import admin
 
 from patients.admin import AuditedReadsAdmin
 
-from .models import Program, ProgramChange, ProgramPause, SetLog
+from .models import Demonstration, Program, ProgramChange, ProgramPause, SetLog
 
 # Set logs are not field-logged: a patient's own entries, and the one write on the hot path. A patient's mend of
 # one (today's or yesterday's) and an admin's edit are each an AuditEvent naming the fields (AuditedReadsAdmin).
-for model in (Program, ProgramPause):
+for model in (Program, ProgramPause, Demonstration):
     auditlog.register(model)
 
 
@@ -45,3 +45,15 @@ class SetLogAdmin(AuditedReadsAdmin):
     list_select_related = ("patient__user",)
     date_hierarchy = "date"
     raw_id_fields = ("patient", "program")
+
+
+@admin.register(Demonstration)
+class DemonstrationAdmin(admin.ModelAdmin):
+    """The clinic's own demonstrations: upload a video or images per exercise (README, "Demonstrations")."""
+
+    list_display = ("exercise", "order", "kind", "caption", "content_type", "size", "active", "updated_at")
+    list_filter = ("exercise", "kind", "active")
+    list_editable = ("order", "active")
+    list_display_links = ("exercise", "caption")
+    readonly_fields = ("content_type", "size", "created_at", "updated_at")
+    fields = ("exercise", "kind", "file", "caption", "order", "active", *readonly_fields)
