@@ -244,15 +244,15 @@ class Demonstration(models.Model):
     def __str__(self) -> str:
         return f"{self.get_exercise_display()}: {self.caption}"
 
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:
+            self.content_type = mediafiles.sniff(self.file.file) or ""
+            self.size = self.file.size
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         if self.file and not self.file._committed:  # a new upload: its bytes say what it is
             found = mediafiles.kind_of(self.file.file)
             if found and self.kind and found != self.kind:
                 raise ValidationError({"file": f"This file is {_A[found]}, not {_A[self.kind]}: choose its kind."})
-
-    def save(self, *args, **kwargs):
-        if self.file and not self.file._committed:
-            self.content_type = mediafiles.sniff(self.file.file) or ""
-            self.size = self.file.size
-        super().save(*args, **kwargs)

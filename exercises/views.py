@@ -4,7 +4,6 @@ from pathlib import PurePosixPath
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.views.decorators.http import require_safe
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -15,8 +14,8 @@ from rest_framework.views import APIView
 
 from core.localtime import local_today
 from core.permissions import writes_for
-from core.ranges import ranged_file_response
 from core.query_params import DateRangeQuery
+from core.ranges import ranged_file_response
 from core.throttling import SetLogRateThrottle, WriteDayRateThrottle, WriteRateThrottle
 from patients.audit import AuditedView, audit_record
 from patients.models import Role
