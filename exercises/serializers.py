@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from core.api import UUIDStringField
 from core.localtime import local_today
-from core.query_params import BoundedDateField
+from core.query_params import BoundedDateField, StrictQuery
 
 from . import mediafiles
 from .models import CURRENT_STATUSES, Demonstration, Program, ProgramChange, SetLog
@@ -355,5 +355,5 @@ class DemonstrationSerializer(serializers.ModelSerializer):
         return settings.MEDIA_URL + demonstration.file.name
 
 
-class DemonstrationQuerySerializer(serializers.Serializer):
+class DemonstrationQuerySerializer(StrictQuery):
     exercise = serializers.ChoiceField(choices=Exercise.choices, required=False)

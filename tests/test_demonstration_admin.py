@@ -81,3 +81,23 @@ def test_a_physio_without_admin_rights_cannot_upload(db):
     client.force_login(PhysioFactory())
     assert upload(client, MP4, "raise.mp4").status_code == 302  # to the admin's sign-in
     assert not Demonstration.objects.exists()
+
+
+def test_deleting_or_replacing_a_demonstration_removes_its_old_file(
+    admin_client, media_root, django_capture_on_commit_callbacks
+):
+    upload(admin_client, MP4, "raise.mp4")
+    saved = Demonstration.objects.get()
+    old = media_root / saved.file.name
+    change = f"/admin/exercises/demonstration/{saved.id}/change/"
+    form = {"exercise": saved.exercise, "kind": "video", "caption": saved.caption, "order": 0, "active": "on",
+            "file": SimpleUploadedFile("new.webm", WEBM_BYTES)}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(change, form).status_code == 302
+    saved.refresh_from_db()
+    assert not old.exists()
+    assert (media_root / saved.file.name).read_bytes() == WEBM_BYTES
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/admin/exercises/demonstration/{saved.id}/delete/", {"post": "yes"})
+    assert not Demonstration.objects.exists()
+    assert not any(media_root.rglob("*.*"))
