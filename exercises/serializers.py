@@ -1,13 +1,15 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 
 from core.api import UUIDStringField
 from core.localtime import local_today
-from core.query_params import BoundedDateField
+from core.query_params import BoundedDateField, StrictQuery
 
-from .models import CURRENT_STATUSES, Program, ProgramChange, SetLog
+from . import mediafiles
+from .models import CURRENT_STATUSES, Demonstration, Program, ProgramChange, SetLog
 from .protocols import DEFAULT_PROTOCOL, FITS, PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
 from .selectors import program_on
 
@@ -337,3 +339,21 @@ class AdherenceSerializer(serializers.Serializer):
     completed_sets = serializers.FloatField(source="adherence.completed_sets")
     days = DayFigureSerializer(source="adherence.days", many=True)
     weeks = WeekFigureSerializer(source="adherence.weeks", many=True)
+
+
+class DemonstrationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="On this origin; the name is the content's SHA-256")
+    content_type = serializers.ChoiceField(choices=list(mediafiles.TYPES))
+    size = serializers.IntegerField(help_text="Bytes")
+    caption = serializers.CharField(help_text="The alt text of an image, the caption of a video")
+
+    class Meta:
+        model = Demonstration
+        fields = ["id", "exercise", "kind", "url", "content_type", "size", "caption", "order"]
+
+    def get_url(self, demonstration: Demonstration) -> str:
+        return settings.MEDIA_URL + demonstration.file.name
+
+
+class DemonstrationQuerySerializer(StrictQuery):
+    exercise = serializers.ChoiceField(choices=Exercise.choices, required=False)

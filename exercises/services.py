@@ -1,4 +1,4 @@
-"""Writes for programs and set logs."""
+"""Writes for programs, set logs and the files of demonstrations."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from core.localtime import local_today
@@ -15,6 +16,7 @@ from patients.models import Patient, User
 from .models import (
     CURRENT_STATUSES,
     DeletedSetLog,
+    Demonstration,
     PauseReason,
     Program,
     ProgramChange,
@@ -330,3 +332,17 @@ def setlog_delete(*, log: SetLog, today: dt.date) -> bool:
 
 def setlog_was_deleted(*, log_id: int, patient: Patient) -> bool:
     return DeletedSetLog.objects.filter(log_id=log_id, patient=patient).exists()
+
+
+def demonstration_files_forget(*, names: list[str]) -> None:
+    """Remove the stored files of deleted or replaced demonstrations, once the change is committed (a rolled
+    back change keeps its file). A name another demonstration still uses stays."""
+    names = [name for name in names if name]
+
+    def remove() -> None:
+        still_used = set(Demonstration.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in set(names) - still_used:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove)

@@ -62,6 +62,7 @@ SUMMARIES = {
     "v1_checkins_list": "List check-ins",
     "v1_checkins_create": "Record a morning check-in",
     "v1_clinicians_list": "List clinicians for enrolment",
+    "v1_demonstrations_list": "List the clinic's exercise demonstrations (videos and images) for the player",
     "v1_flags_list": "List flags in scope",
     "v1_flags_retrieve": "Get a flag",
     "v1_flags_acknowledge_create": "Acknowledge a flag",

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from exercises.rules import RulesView
-from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet
+from exercises.views import AdherenceView, DemonstrationListView, ProgramViewSet, SetLogViewSet, demonstration_file
 from notifications.views import (
     FlagViewSet,
     NotificationViewSet,
@@ -41,6 +41,7 @@ api_v1 = [
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
     path("settings/", RulesView.as_view(), name="settings"),
+    path("demonstrations/", DemonstrationListView.as_view(), name="demonstrations"),
     path("health/", HealthView.as_view(), name="health"),
     path("push/vapid-public-key/", VapidPublicKeyView.as_view(), name="vapid-public-key"),
     path("patients/<int:pk>/adherence/", AdherenceView.as_view(), name="patient-adherence"),
@@ -55,6 +56,7 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("media/<path:name>", demonstration_file, name="demonstration-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init code as a script file of its own: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
