@@ -8,6 +8,9 @@ const query = (params) => {
 
 export const paths = {
   me: () => `${V1}/me/`,
+  onboarding: () => `${V1}/me/onboarding/`,
+  today: () => `${V1}/today/`,
+  notifications: () => `${V1}/notifications/`,
   rules: () => `${V1}/settings/`,
   clinicians: (role) => `${V1}/clinicians/${query({ role })}`,
   patients: (params = {}) => `${V1}/patients/${query(params)}`,
