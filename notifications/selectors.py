@@ -61,10 +61,11 @@ def decision_text(flag: Flag) -> tuple[str, str]:
 
 def red_flag_decision(*, patient) -> dict | None:
     """The decision on the patient's latest red flag, while it is recent and no other red flag is open:
-    ``{outcome, title, text, resolved_at}`` as Today shows it (docs/clinical.md §8), else None."""
+    ``{outcome, title, text, note, resolved_at}`` as Today shows it (docs/clinical.md §8), else None."""
     since = timezone.now() - dt.timedelta(days=DECISION_SHOWN_DAYS)
     flag = Flag.objects.filter(patient=patient, kind=FlagKind.RED_FLAG).order_by("-created_at", "-id").first()
     if flag is None or flag.resolved_at is None or flag.resolved_at < since or not flag.outcome:
         return None
     title, text = decision_text(flag)
-    return {"outcome": flag.outcome, "title": title, "text": text, "resolved_at": flag.resolved_at}
+    return {"outcome": flag.outcome, "title": title, "text": text, "note": flag.patient_note,
+            "resolved_at": flag.resolved_at}  # fmt: skip

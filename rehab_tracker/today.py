@@ -62,6 +62,7 @@ class DecisionSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["resume", "keep_paused", "stop"])
     title = serializers.CharField()
     text = serializers.CharField(help_text="What to do now, with the clinician's note to the patient")
+    note = serializers.CharField(allow_blank=True, help_text="The clinician's note to the patient alone")
     resolved_at = serializers.DateTimeField()
 
 
