@@ -28,7 +28,7 @@ from exercises.progression import progression_due, progression_prompt, progressi
 from exercises.protocols import PAIN_GUIDE, week_ahead
 from exercises.selectors import current_program
 from exercises.serializers import PrescriptionSerializer
-from notifications.models import Flag, FlagKind
+from notifications.models import Flag, FlagKind, RedFlagOutcome
 from notifications.selectors import DECISION_SHOWN_DAYS, red_flag_decision
 from patients.models import CheckIn, Role, VisaA
 from patients.red_flags import advice_for
@@ -59,7 +59,7 @@ class WhereSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=["resume", "keep_paused", "stop"])
+    outcome = serializers.ChoiceField(choices=RedFlagOutcome.choices)
     title = serializers.CharField()
     text = serializers.CharField(help_text="What to do now, with the clinician's note to the patient")
     note = serializers.CharField(allow_blank=True, help_text="The clinician's note to the patient alone")
