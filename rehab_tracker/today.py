@@ -142,7 +142,7 @@ def day_of(patient) -> dict:
     state = _state(program, today, answers is not None, data["training_day"])
     data |= {"state": state, "advice": [], "notice": None, "pain_guide": PAIN_GUIDE, "progression": None,
              "visa_a_due": None, "where": None, "decision": None, "outcome_review": None}  # fmt: skip
-    if program is not None and data["week"] is not None and state in ("training", "rest", "paused"):
+    if program is not None and data["week"] is not None and state in ("training", "rest"):  # a pause holds the week
         data["where"] = week_ahead(program.protocol, data["week"])
     if answers is None and _decided_lately(program):
         data["decision"] = red_flag_decision(patient=patient)

@@ -56,10 +56,13 @@ def test_today_says_which_week_it_is_and_what_next_week_changes(api, protocol, d
     assert found["weeks"] == 12 and found["text"]
 
 
-def test_no_week_line_before_the_start_or_after_the_end(api):
+def test_no_week_line_before_the_start_after_the_end_or_while_paused(api):
     program = ProgramFactory(start_date=START, patient__timezone="UTC")
     assert today_of(api, program, START - dt.timedelta(days=1))["where"] is None
     assert today_of(api, program, START + dt.timedelta(days=84))["where"] is None  # completed
+    paused = ProgramFactory(start_date=START, patient__timezone="UTC", status="paused")
+    day = today_of(api, paused, START + dt.timedelta(days=10))
+    assert (day["state"], day["where"]) == ("paused", None)  # the week does not move on while paused
 
 
 def test_hsr_first_stage_finds_the_rm_and_the_next_stage_suggests_from_the_loads_found(api):

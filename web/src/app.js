@@ -49,7 +49,8 @@ async function markOnboarded(current) {
   await kvSet(key, true);
   try {
     const { onboarded_at } = await api(paths.onboarding(), { method: 'POST' });
-    const next = { ...current, me: { ...current.me, onboarded_at } };
+    const stored = await kvGet('session'); // the tokens as they are now (a refresh may have rotated them)
+    const next = { ...stored, me: { ...stored.me, onboarded_at } };
     await kvSet('session', next);
     return next;
   } catch {
