@@ -114,9 +114,10 @@ def _red_flag_answers(patient) -> list[str] | None:
 
 @cache
 def _day_rows() -> QuerySet[Program]:
-    """Programs with what the day needs beside them: an open red flag, the last load change (built once)."""
+    """Programs with what the day needs beside them: an open red flag, when the last red flag was resolved, the
+    last load change (built once)."""
     red_flags = Flag.objects.filter(patient=OuterRef("patient_id"), kind=FlagKind.RED_FLAG)
-    red_flag = Exists(red_flags.exclude(status="resolved"))
+    red_flag = Exists(red_flags.open())
     decided = Subquery(red_flags.order_by("-created_at", "-id").values("resolved_at")[:1])
     return progression_rows().annotate(red_flag_open=red_flag, red_flag_decided_at=decided)
 
