@@ -77,6 +77,9 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "pain_guide": PAIN_GUIDE,
             "rm": None if daily else i.reps,
             "suggested_load_kg": suggested.get(i.exercise),
+            # docs/clinical.md §10: with no load to start from (HSR's first stage, or no sets logged at the one
+            # before), the patient finds the RM set by set; the load found is logged and suggests the next stage's.
+            "find_rm": not daily and suggested.get(i.exercise) is None and loads.get(i.exercise) is None,
             "tempo_seconds": dict(tempo),
             "rest_seconds": dict(rest),
             "movement": dict(movement),

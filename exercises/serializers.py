@@ -188,6 +188,10 @@ class PrescriptionItemSerializer(serializers.Serializer):
     suggested_load_kg = serializers.FloatField(
         allow_null=True, help_text="HSR: from the previous stage's loads (Epley), rounded to 2.5 kg; a suggestion"
     )
+    find_rm = serializers.BooleanField(
+        help_text="HSR with no load to start from: the player guides finding the RM (start light, add load "
+        "between sets until the reps are hard)"
+    )
     tempo_seconds = TempoSerializer(help_text="The exercise player's tempo")
     rest_seconds = RestSerializer(help_text="The exercise player's rests")
     movement = MovementSerializer(help_text="What the player's illustration shows")

@@ -81,6 +81,8 @@ class Flag(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     outcome = models.CharField(max_length=12, choices=RedFlagOutcome.choices, blank=True)
+    # A red flag's decision as the patient reads it (the clinical ``note`` stays with the clinicians).
+    patient_note = models.TextField(blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -189,6 +191,9 @@ class Notification(models.Model):
     flag = models.ForeignKey(Flag, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A notice that no longer holds (the red-flag advice once a clinician has decided): the row stays, as it
+    # was sent, and points to the one that replaced it.
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,7 +13,7 @@ from notifications.views import (
     ReminderSettingsView,
     VapidPublicKeyView,
 )
-from patients.views import CheckInViewSet, ClinicianListView, MeView, VisaAViewSet
+from patients.views import CheckInViewSet, ClinicianListView, MeView, OnboardingView, VisaAViewSet
 from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
 from rehab_tracker.today import TodayView
 
@@ -37,6 +37,7 @@ api_v1 = [
     path("auth/token/refresh/", RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/onboarding/", OnboardingView.as_view(), name="me-onboarding"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),

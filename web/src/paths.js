@@ -11,6 +11,9 @@ export const MEDIA_CACHE = 'demonstrations';
 
 export const paths = {
   me: () => `${V1}/me/`,
+  onboarding: () => `${V1}/me/onboarding/`,
+  today: () => `${V1}/today/`,
+  notifications: () => `${V1}/notifications/`,
   rules: () => `${V1}/settings/`,
   demonstrations: () => `${V1}/demonstrations/`,
   clinicians: (role) => `${V1}/clinicians/${query({ role })}`,
