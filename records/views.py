@@ -213,7 +213,7 @@ CASELOAD_PARAMS = [
     OpenApiParameter("flag_kind", str, enum=FlagKind.values, description="Patients with an open flag of this kind"),
     OpenApiParameter("flagged", bool, description="true: patients with any unresolved flag"),
     OpenApiParameter("week", int, description="Program week 1-12"),
-    OpenApiParameter("search", str, description="Part of the patient's username or name, any case"),
+    OpenApiParameter("search", str, description="Part of the patient's name, record number or username, any case"),
 ]
 
 
@@ -257,6 +257,7 @@ class PatientViewSet(
                 Q(user__username__icontains=term)
                 | Q(user__first_name__icontains=term)
                 | Q(user__last_name__icontains=term)
+                | Q(record_number__icontains=term)
             )
         if q["ordering"] == "risk":  # ordered and cut in SQL; figures for the page only
             patients = order_by_risk(patients)
