@@ -76,7 +76,13 @@ class InvitationView(AuditedView, APIView):
 
     permission_classes = [only_for(Role.PHYSIO, Role.ADMIN)]
 
-    @extend_schema(request=InvitationCreateSerializer, responses={201: SentInvitationSerializer})
+    @extend_schema(
+        request=InvitationCreateSerializer,
+        responses={
+            201: SentInvitationSerializer,
+            404: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "No such patient in your scope"),
+        },
+    )
     def post(self, request):
         body = InvitationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

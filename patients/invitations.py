@@ -83,6 +83,7 @@ def invitation_send(*, patient: Patient, by: User, channel: str | None = None) -
         token_hash=token_hash(token),
         channel=channel,
         created_by=by,
+        created_at=now,
         expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
     )
     url = invitation_url(token)
