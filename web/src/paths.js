@@ -8,6 +8,10 @@ const query = (params) => {
 
 export const paths = {
   me: () => `${V1}/me/`,
+  invitations: () => `${V1}/invitations/`,
+  invitationAccept: (token) => `${V1}/invitations/${encodeURIComponent(token)}/accept/`,
+  passwordReset: () => `${V1}/auth/password-reset/`,
+  passwordResetConfirm: () => `${V1}/auth/password-reset/confirm/`,
   rules: () => `${V1}/settings/`,
   clinicians: (role) => `${V1}/clinicians/${query({ role })}`,
   patients: (params = {}) => `${V1}/patients/${query(params)}`,

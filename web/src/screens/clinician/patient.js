@@ -1,5 +1,5 @@
 // A patient's page: the timeline chart, adherence by week, VISA-A, flags, program actions, the side, notes,
-// exports.
+// exports, the invitation.
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
@@ -8,6 +8,7 @@ import { paths } from '../../paths.js';
 import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
+import { InvitationCard, sendInvitation } from './enrol.js';
 import { FlagActions } from './flags.js';
 
 function TimelineChart({ days }) {
@@ -219,7 +220,9 @@ export function PatientPage({ id, me }) {
   const baseline = visa[0]?.score;
   const changed = () => setVersion(version + 1);
   const doExport = (format) => saveExport(id, format).then(() => setExportError(null), setExportError);
-  return html`<${Screen} title=${t('patient_title', { name: patient.username })}>
+  return html`<${Screen} title=${t('patient_title', { name: patient.display_name || patient.username })}>
+    ${(patient.birth_date || patient.email || patient.phone || patient.record_number) && html`<p class="subtitle" data-testid="identity">${t('identity_line', {
+      birth: patient.birth_date || '–', contact: [patient.email, patient.phone].filter(Boolean).join(' · ') || '–', record: patient.record_number || '–' })}</p>`}
     <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: program.start_date, end: program.end_date, status: program.status }) : t('no_program')}
       ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${patient.side} · ${patient.tendinopathy} · ${patient.timezone}</p>
     <div class="row">
@@ -254,6 +257,21 @@ export function PatientPage({ id, me }) {
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
+    ${me.role !== 'physician' && html`<${Invite} patient=${patient} />`}
     <${Notes} patientId=${id} />
   <//>`;
+}
+
+/** Send the patient's invitation (again): the link before stops working. */
+function Invite({ patient }) {
+  const [invitation, setInvitation] = useState(null);
+  const [error, setError] = useState(null);
+  const send = () => sendInvitation(patient.id).then((sent) => {
+    setError(null);
+    setInvitation(sent);
+  }, setError);
+  return html`<section><h2>${t('invite_send')}</h2>
+    ${invitation ? html`<${InvitationCard} patient=${patient} invitation=${invitation} onResend=${send} error=${error} />`
+      : html`<${ErrorNote} error=${error} /><button type="button" class="secondary" onClick=${send}>${t('invite_send')}</button>`}
+  </section>`;
 }
