@@ -125,7 +125,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     used or replaced link; Django's ``ValidationError`` for a password its validators refuse (the link then
     stays valid)."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(no_key=True)
         .select_related("patient__user")
         .filter(token_hash=token_hash(token or ""), accepted_at=None, revoked_at=None)
         .first()

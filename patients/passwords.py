@@ -61,7 +61,7 @@ def password_reset_confirm(*, uid: str, token: str, password: str) -> User:
     user = _user_of(uid)
     if user is None:
         raise ResetLinkInvalid
-    user = User.objects.select_for_update().get(pk=user.pk)  # two confirms of one link: the second fails
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)  # two confirms of one link: the second fails
     if not default_token_generator.check_token(user, token or ""):
         raise ResetLinkInvalid
     validate_password(password, user)
