@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 
+from core.logs import JsonFormatter
 from patients import sms
 from patients.invitations import token_hash
 from patients.models import Invitation, Patient
@@ -141,3 +142,12 @@ def test_invitations_are_for_the_patients_physio_only(api, physio, physician, pa
     assert invite(api, physio, PatientFactory(physio=other_physio)).status_code == 404
     assert invite(api, physio, patient).status_code == 201  # no address: shown on screen
     assert not Invitation.objects.exclude(patient=patient).exists()
+
+
+def test_no_log_line_carries_the_token_or_the_patients_details(api, physio, physician, caplog):
+    patient = enrol(api, physio, physician, email="anna@example.org", phone="+4512345678")
+    token = token_in(invite(api, physio, patient).json()["url"])
+    assert accept(api, token, password="anna").status_code == 400  # Django logs "Bad Request: <path>"
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert any("/invitations/" in line for line in lines)
+    assert not [line for line in lines if token in line or "anna@example.org" in line or "4512345678" in line]
