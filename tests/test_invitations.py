@@ -115,7 +115,8 @@ def test_by_mobile_number_a_text_message_carries_the_link(api, physio, physician
     [text] = sms.outbox
     assert text.to == "+4512345678" and body["url"] in text.body
     assert accept(api, token_in(text.body)).status_code == 200
-    assert api(None).post("/api/v1/auth/token/", {"username": "004512345678", "password": NEW_PASSWORD}).status_code == 200
+    by_number = api(None).post("/api/v1/auth/token/", {"username": "004512345678", "password": NEW_PASSWORD})
+    assert by_number.status_code == 200
     screen = invite(api, physio, patient, channel="screen").json()  # the QR code only: nothing sent
     assert (screen["delivered"], len(sms.outbox)) == (False, 1)
     no_email = invite(api, physio, patient, channel="email")
