@@ -61,6 +61,27 @@ def patient_create(
     )
 
 
+IDENTITY_USER_FIELDS = ("first_name", "last_name", "email")
+IDENTITY_PATIENT_FIELDS = ("birth_date", "phone", "record_number")
+
+
+@transaction.atomic
+def patient_identity_update(*, patient: Patient, **changes) -> Patient:
+    """Correct who the patient is (a misspelt name, a new e-mail address or number): only the fields given.
+    An invitation already sent keeps working; send a new one to reach a new address."""
+    user_fields = [name for name in IDENTITY_USER_FIELDS if name in changes]
+    patient_fields = [name for name in IDENTITY_PATIENT_FIELDS if name in changes]
+    for name in user_fields:
+        setattr(patient.user, name, changes[name])
+    for name in patient_fields:
+        setattr(patient, name, changes[name])
+    if user_fields:
+        patient.user.save(update_fields=user_fields)
+    if patient_fields:
+        patient.save(update_fields=patient_fields)
+    return patient
+
+
 @transaction.atomic
 def patient_settings_update(*, patient: Patient, reminders_enabled: bool | None = None, timezone: str | None = None):
     """A patient's own settings. A new time zone moves their calendar: what depends on it expires with it."""

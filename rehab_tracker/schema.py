@@ -86,6 +86,7 @@ SUMMARIES = {
     "v1_patients_list": "List the caseload (or the patient's own row)",
     "v1_patients_create": "Enrol a patient",
     "v1_patients_retrieve": "Get a patient",
+    "v1_patients_partial_update": "Correct a patient's name, date of birth, e-mail, mobile or record number",
     "v1_patients_side_create": "Change the affected side from a date (the days before keep theirs)",
     "v1_patients_adherence_retrieve": "A patient's adherence by day and week",
     "v1_patients_export_retrieve": "Export a patient's record (CSV or FHIR R4 Bundle)",

@@ -61,3 +61,20 @@ def test_sign_in_by_email_only_when_one_account_has_it(api, physio, physician):
     assert api(None).post("/api/v1/auth/token/", login).status_code == 401
     by_username = {"username": anna.user.username, "password": PASSWORD}
     assert api(None).post("/api/v1/auth/token/", by_username).status_code == 200
+
+
+def test_the_physio_corrects_an_address_and_only_the_care_team_may(api, physio, physician):
+    anna = named(physio, physician)
+    new_contact = {"email": "anna.j@example.org", "phone": "0045 87 65 43 21"}
+    fixed = api(physio).patch(f"/api/v1/patients/{anna.id}/", new_contact)
+    assert fixed.status_code == 200
+    assert (fixed.json()["email"], fixed.json()["phone"], fixed.json()["last_name"]) == (
+        "anna.j@example.org", "+4587654321", "Jensen")  # fmt: skip
+    bad = api(physio).patch(f"/api/v1/patients/{anna.id}/", {"first_name": "Ann", "phone": "12"})
+    assert bad.status_code == 400 and "phone" in bad.json()
+    anna.user.refresh_from_db()
+    assert anna.user.first_name == "Anna Marie"  # nothing half-saved
+    assert api(physician).patch(f"/api/v1/patients/{anna.id}/", {"first_name": "X"}).status_code == 403
+    assert api(anna.user).patch(f"/api/v1/patients/{anna.id}/", {"first_name": "X"}).status_code == 403
+    other = PatientFactory()
+    assert api(physio).patch(f"/api/v1/patients/{other.id}/", {"first_name": "X"}).status_code == 404

@@ -363,6 +363,8 @@ const en = {
   copy_link: 'Copy link',
   invite_again: 'Send the invitation again',
   invite_send: 'Send an invitation',
+  identity_title: 'Name and contact',
+  identity_save: 'Save name and contact',
 };
 
 const da = {
@@ -492,6 +494,8 @@ const da = {
   copy_link: 'Kopiér link',
   invite_again: 'Send invitationen igen',
   invite_send: 'Send en invitation',
+  identity_title: 'Navn og kontakt',
+  identity_save: 'Gem navn og kontakt',
   copied: 'Kopieret',
   print: 'Udskriv',
 };

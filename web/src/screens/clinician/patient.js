@@ -257,9 +257,42 @@ export function PatientPage({ id, me }) {
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
+    ${me.role !== 'physician' && html`<${Identity} key=${`identity-${version}`} patient=${patient} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${Invite} patient=${patient} />`}
     <${Notes} patientId=${id} />
   <//>`;
+}
+
+const IDENTITY = [['first_name', 'text'], ['last_name', 'text'], ['birth_date', 'date'], ['email', 'email'],
+  ['phone', 'tel'], ['record_number', 'text']];
+
+/** Correct who the patient is (a misspelt name, a new address before sending the invitation again). */
+function Identity({ patient, onChange }) {
+  const [form, setForm] = useState(() => Object.fromEntries(IDENTITY.map(([name]) => [name, patient[name] ?? ''])));
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  const save = async (event) => {
+    event.preventDefault();
+    setError(null);
+    const body = Object.fromEntries(IDENTITY.map(([name]) => [name, form[name].trim()]));
+    body.birth_date = body.birth_date || null;
+    try {
+      await api(paths.patient(patient.id), { method: 'PATCH', body });
+      setSaved(true);
+      onChange();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<details class="identity"><summary>${t('identity_title')}</summary>
+    <form onSubmit=${save}>
+      ${IDENTITY.map(([name, type]) => html`<div class="field" key=${name}><label for=${`id-${name}`}>${t(name)}</label>
+        <input id=${`id-${name}`} type=${type} autocomplete="off" value=${form[name]}
+          onInput=${(e) => { setSaved(false); setForm({ ...form, [name]: e.currentTarget.value }); }} /></div>`)}
+      <${ErrorNote} error=${error} />
+      ${saved && html`<p class="note" role="status">${t('done_ok')}</p>`}
+      <button type="submit" class="secondary">${t('identity_save')}</button>
+    </form></details>`;
 }
 
 /** Send the patient's invitation (again): the link before stops working. */
