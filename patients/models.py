@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core.roles import Role
 
@@ -57,6 +58,11 @@ class Patient(models.Model):
     # When the patient first finished or skipped the introduction: on the account, so it shows once per
     # patient, not once per phone (null: not seen yet).
     onboarded_at = models.DateTimeField(null=True, blank=True)
+    # Identity (the names and the e-mail address are on the user: AbstractUser's fields). Blank on rows from
+    # before identity was recorded. Personal data: never in a log line, a task argument or an error report.
+    birth_date = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="Mobile number, international form: +4512345678")
+    record_number = models.CharField(max_length=64, blank=True, help_text="The clinic's own record number, if any")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,3 +187,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} patient {self.patient_id}: {self.what}"
+
+
+class InvitationChannel(models.TextChoices):
+    EMAIL = "email"
+    SMS = "sms"
+    SCREEN = "screen", "Shown on screen or printed (QR code)"
+
+
+class Invitation(models.Model):
+    """A one-time link that lets a patient set their own password. Only the token's SHA-256 is stored; a new
+    invitation of the same patient revokes the one before (one live invitation per patient)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=8, choices=InvitationChannel.choices)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_live_invitation_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.id} of patient {self.patient_id}"

@@ -9,6 +9,7 @@ from core.localtime import is_valid_timezone, local_today
 
 from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
 from .morning import morning_advice
+from .phone import normalize_phone
 from .red_flags import advice_for
 from .visa_a import branch_of, item_errors
 
@@ -35,9 +36,53 @@ def resolve_local_date(patient: Patient, value: dt.date | None, *, back_days: in
     return value
 
 
-class PatientCreateSerializer(serializers.Serializer):
-    username = serializers.RegexField(r"^[\w.@+-]{1,150}$", max_length=150)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+def validate_birth_date(value: dt.date) -> dt.date:
+    if value > dt.date.today() or value < dt.date(1900, 1, 1):
+        raise serializers.ValidationError("Give a date of birth between 1900-01-01 and today.")
+    return value
+
+
+def validate_phone(value: str) -> str:
+    if not value:
+        return ""
+    phone = normalize_phone(value)
+    if phone is None:
+        raise serializers.ValidationError("A mobile number: 6 to 15 digits, optionally after +, e.g. +45 12 34 56 78.")
+    return phone
+
+
+class PatientIdentityFields(serializers.Serializer):
+    """Who the patient is (all optional for older records; enrolment without a username asks for them)."""
+
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True, validators=[validate_birth_date])
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=32, required=False, allow_blank=True,
+        help_text="Mobile number; stored as + and digits (+4512345678)",
+    )  # fmt: skip
+    record_number = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="The clinic's own record number (optional)"
+    )
+
+    def validate_phone(self, value: str) -> str:
+        return validate_phone(value)
+
+
+class PatientCreateSerializer(PatientIdentityFields):
+    """Enrolment. The usual way: the patient's name and e-mail address or mobile number, then an invitation
+    (``POST /api/v1/invitations/``) by which the patient chooses their own password; the username is
+    generated. An explicit ``username`` and ``password`` still work (scripts and older clients)."""
+
+    username = serializers.RegexField(
+        r"^[\w.@+-]{1,150}$", max_length=150, required=False,
+        help_text="Optional: generated when absent (patients sign in with their e-mail address or mobile number)",
+    )  # fmt: skip
+    password = serializers.CharField(
+        write_only=True, max_length=128, required=False, style={"input_type": "password"},
+        help_text="Optional and discouraged: without it the patient sets their own through an invitation",
+    )  # fmt: skip
     timezone = serializers.CharField(max_length=64, validators=[validate_timezone_name])
     side = serializers.ChoiceField(choices=Side.choices)
     tendinopathy = serializers.ChoiceField(choices=Tendinopathy.choices)
@@ -54,10 +99,19 @@ class PatientCreateSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs):
-        try:
-            validate_password(attrs["password"], User(username=attrs["username"]))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        if "username" not in attrs:  # the invitation flow: a person the clinic can name and reach
+            errors = {name: ["Give the patient's name."] for name in ("first_name", "last_name") if not attrs.get(name)}
+            if not attrs.get("email") and not attrs.get("phone"):
+                errors["email"] = ["Give an e-mail address or a mobile number, for the invitation."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        if "password" in attrs:
+            probe = User(username=attrs.get("username", ""), email=attrs.get("email", ""),
+                         first_name=attrs.get("first_name", ""), last_name=attrs.get("last_name", ""))  # fmt: skip
+            try:
+                validate_password(attrs["password"], probe)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return attrs
 
 

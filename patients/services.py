@@ -1,6 +1,7 @@
 """Writes for people: create patients and clinicians, record check-ins and VISA-A."""
 
 import datetime as dt
+import secrets
 
 from django.db import transaction
 from django.utils.timezone import now as timezone_now
@@ -9,22 +10,77 @@ from .models import CheckIn, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
 
+USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: readable if it is ever read aloud
+
+
+def generated_username() -> str:
+    """An internal sign-in name (``p-`` and 10 random letters and digits): nobody types it, and it says nothing
+    about the person (patients sign in with their e-mail address or mobile number)."""
+    while True:
+        name = "p-" + "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(10))
+        if not User.objects.filter(username__iexact=name).exists():
+            return name
+
 
 @transaction.atomic
 def patient_create(
     *,
-    username: str,
-    password: str,
     timezone: str,
     side: str,
     tendinopathy: str,
     physio: User,
     physician: User,
+    username: str | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    birth_date: dt.date | None = None,
+    phone: str = "",
+    record_number: str = "",
 ) -> Patient:
-    user = User.objects.create_user(username=username, password=password, role=Role.PATIENT)
-    return Patient.objects.create(
-        user=user, timezone=timezone, side=side, tendinopathy=tendinopathy, physio=physio, physician=physician
+    """A patient and their account. Without ``password`` the account cannot sign in until the patient sets one
+    through an invitation (``patients.invitations``); without ``username`` one is generated."""
+    user = User.objects.create_user(
+        username=username or generated_username(),
+        password=password,  # None: an unusable password
+        role=Role.PATIENT,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
     )
+    return Patient.objects.create(
+        user=user,
+        timezone=timezone,
+        side=side,
+        tendinopathy=tendinopathy,
+        physio=physio,
+        physician=physician,
+        birth_date=birth_date,
+        phone=phone,
+        record_number=record_number,
+    )
+
+
+IDENTITY_USER_FIELDS = ("first_name", "last_name", "email")
+IDENTITY_PATIENT_FIELDS = ("birth_date", "phone", "record_number")
+
+
+@transaction.atomic
+def patient_identity_update(*, patient: Patient, **changes) -> Patient:
+    """Correct who the patient is (a misspelt name, a new e-mail address or number): only the fields given.
+    An invitation already sent keeps working; send a new one to reach a new address."""
+    user_fields = [name for name in IDENTITY_USER_FIELDS if name in changes]
+    patient_fields = [name for name in IDENTITY_PATIENT_FIELDS if name in changes]
+    for name in user_fields:
+        setattr(patient.user, name, changes[name])
+    for name in patient_fields:
+        setattr(patient, name, changes[name])
+    if user_fields:
+        patient.user.save(update_fields=user_fields)
+    if patient_fields:
+        patient.save(update_fields=patient_fields)
+    return patient
 
 
 def patient_onboarding_seen(*, patient: Patient) -> Patient:

@@ -34,7 +34,7 @@ class PatientAdmin(AuditedReadsAdmin):
         "reminders_enabled",
     )  # fmt: skip
     list_filter = (OpenFlagFilter, "tendinopathy", "side", "reminders_enabled", "physio", "physician")
-    search_fields = ("user__username",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "record_number")
     list_select_related = ("user", "physio", "physician")
     raw_id_fields = ("user",)
 

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Iterator
 
+from django.conf import settings
 from fhir.resources.R4B.bundle import BundleEntry
 
 from exercises.aggregates import sets_by_day
@@ -19,6 +20,7 @@ from exercises.models import Program, SetLog
 from exercises.protocols import PROTOCOLS
 from notifications.models import Flag
 from patients.models import CheckIn, Patient, VisaA
+from patients.selectors import patient_identity
 
 CSV_COLUMNS = [
     "record", "date", "exercise", "session", "side", "reps", "load_kg", "pain", "morning_pain",
@@ -124,10 +126,7 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
     stamp = json.dumps(dt.datetime.now(dt.UTC).isoformat())
     yield f'{{"resourceType":"Bundle","type":"collection","timestamp":{stamp},"entry":['
 
-    yield _entry({
-        "resourceType": "Patient", "id": patient_id,
-        "identifier": [{"system": f"{SYSTEM}:patient", "value": str(patient.id)}],
-    })  # fmt: skip
+    yield _entry(_patient_resource(patient, patient_id))
     yield "," + _entry({
         "resourceType": "Condition", "id": condition_id, "subject": subject,
         "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
@@ -183,6 +182,40 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
             "code": code, "period": {"start": flag.created_at.isoformat()},
         })  # fmt: skip
     yield "]}"
+
+
+# HL7 v2 table 0203 identifier type "MR" (medical record number), for the clinic's own record number.
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+
+
+def _patient_resource(patient: Patient, patient_id: str) -> dict:
+    """FHIR Patient: this system's id, the clinic's record number, name, birth date, e-mail and mobile (blank
+    fields are left out: FHIR allows no empty strings)."""
+    who = patient_identity(patient=patient)
+    identifiers = [{"system": f"{SYSTEM}:patient", "value": str(patient.id)}]
+    if who["record_number"]:
+        identifiers.append({
+            "use": "usual", "system": settings.RECORD_NUMBER_SYSTEM, "value": who["record_number"],
+            "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "MR", "display": "Medical record number"}]},
+        })  # fmt: skip
+    resource = {"resourceType": "Patient", "id": patient_id, "identifier": identifiers}
+    if who["first_name"] or who["last_name"]:
+        name = {"use": "official", "text": who["display_name"]}
+        if who["last_name"]:
+            name["family"] = who["last_name"]
+        if who["first_name"]:
+            name["given"] = who["first_name"].split()
+        resource["name"] = [name]
+    telecom = []
+    if who["email"]:
+        telecom.append({"system": "email", "value": who["email"]})
+    if who["phone"]:
+        telecom.append({"system": "phone", "value": who["phone"], "use": "mobile"})
+    if telecom:
+        resource["telecom"] = telecom
+    if who["birth_date"]:
+        resource["birthDate"] = who["birth_date"].isoformat()
+    return resource
 
 
 def _care_plan(program: Program, subject: dict, condition: dict) -> dict:

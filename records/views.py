@@ -27,7 +27,7 @@ from patients import services
 from patients.audit import AuditedView
 from patients.models import AuditEvent, ClinicalNote, Role
 from patients.scope import scoped_patient
-from patients.serializers import PatientCreateSerializer, SideChangeSerializer
+from patients.serializers import PatientCreateSerializer, PatientIdentityFields, SideChangeSerializer
 
 from .caseload import caseload_queryset, order_by_risk, with_caseload_figures
 from .export import csv_rows, fhir_bundle
@@ -213,7 +213,7 @@ CASELOAD_PARAMS = [
     OpenApiParameter("flag_kind", str, enum=FlagKind.values, description="Patients with an open flag of this kind"),
     OpenApiParameter("flagged", bool, description="true: patients with any unresolved flag"),
     OpenApiParameter("week", int, description="Program week 1-12"),
-    OpenApiParameter("search", str, description="Part of the patient's username or name, any case"),
+    OpenApiParameter("search", str, description="Part of the patient's name, record number or username, any case"),
 ]
 
 
@@ -257,6 +257,7 @@ class PatientViewSet(
                 Q(user__username__icontains=term)
                 | Q(user__first_name__icontains=term)
                 | Q(user__last_name__icontains=term)
+                | Q(record_number__icontains=term)
             )
         if q["ordering"] == "risk":  # ordered and cut in SQL; figures for the page only
             patients = order_by_risk(patients)
@@ -272,6 +273,18 @@ class PatientViewSet(
         patient = with_caseload_figures([super().get_object()])[0]
         self.audit(patient.id)  # a Patient has no patient_id of its own
         return patient
+
+    @extend_schema(request=PatientIdentityFields, responses=PatientSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Correct the patient's identity (physio, admin): only the fields given change."""
+        patient = super().get_object()
+        body = PatientIdentityFields(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        changes = dict(body.validated_data)
+        if not changes:
+            raise ValidationError({"non_field_errors": ["Give at least one field to change."]})
+        services.patient_identity_update(patient=patient, **changes)
+        return Response(PatientSerializer(self.get_object()).data)
 
     @extend_schema(request=SideChangeSerializer, responses=PatientSerializer)
     @action(detail=True, methods=["post"])

@@ -47,7 +47,8 @@ FHIR_BUNDLE = {
     "required": ["resourceType", "type", "timestamp", "entry"],
 }
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/health/",
-          "/api/v1/push/vapid-public-key/"}  # fmt: skip
+          "/api/v1/push/vapid-public-key/", "/api/v1/auth/password-reset/", "/api/v1/auth/password-reset/confirm/",
+          "/api/v1/invitations/{token}/accept/"}  # fmt: skip
 TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
 # Creates that an offline client may resend with its client_id: 200 replays the stored record, 409 a reused id.
 IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/"}
@@ -59,6 +60,10 @@ SUMMARIES = {
     "v1_auth_logout_create": "Sign out (revoke a refresh token)",
     "v1_auth_token_create": "Sign in: username and password for tokens",
     "v1_auth_token_refresh_create": "Refresh the access token (rotates the refresh token)",
+    "v1_auth_password_reset_create": "Ask for a password-reset link by e-mail (same answer for any address)",
+    "v1_auth_password_reset_confirm_create": "Set a new password with a reset link",
+    "v1_invitations_create": "Invite a patient (or send the invitation again): a one-time link to set a password",
+    "v1_invitations_accept_create": "Accept an invitation: choose a password and sign in",
     "v1_checkins_list": "List check-ins",
     "v1_checkins_create": "Record a morning check-in",
     "v1_clinicians_list": "List clinicians for enrolment",
@@ -83,6 +88,7 @@ SUMMARIES = {
     "v1_patients_list": "List the caseload (or the patient's own row)",
     "v1_patients_create": "Enrol a patient",
     "v1_patients_retrieve": "Get a patient",
+    "v1_patients_partial_update": "Correct a patient's name, date of birth, e-mail, mobile or record number",
     "v1_patients_side_create": "Change the affected side from a date (the days before keep theirs)",
     "v1_patients_adherence_retrieve": "A patient's adherence by day and week",
     "v1_patients_export_retrieve": "Export a patient's record (CSV or FHIR R4 Bundle)",

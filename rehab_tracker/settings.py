@@ -69,7 +69,8 @@ MIDDLEWARE = [
 ]
 
 # Lockout after repeated failed logins (django-axes), for the JWT endpoint and the admin alike.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Sign-in names: the username, or a patient's e-mail address or mobile number (patients.backends).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "patients.backends.SignInNameBackend"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 # A lockout is of one username from one client address (the address every throttle keys on, behind
@@ -199,6 +200,8 @@ REST_FRAMEWORK = {
         "write_burst": env.str("WRITE_BURST_RATE", default="120/min"),
         "write_day": env.str("WRITE_DAY_RATE", default="2000/day"),
         "set_logs": env.str("SET_LOG_RATE", default="2000/day"),  # sets, each set of a batch counted; >= 500
+        # forgotten-password requests, per client address and (separately) per e-mail address asked about
+        "password_reset": env.str("PASSWORD_RESET_RATE", default="5/hour"),
     },
     # Client address for throttling and the sign-in lockout (core.throttling.client_address): REMOTE_ADDR, or
     # the N-th address from the right of X-Forwarded-For behind N trusted proxies. 0 (default): never trust a
@@ -379,6 +382,14 @@ _MAIL = "django.core.mail.backends."
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_MAIL + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rehab Tracker <no-reply@rehab-tracker.invalid>")
 APP_URL = env.str("APP_URL", default="http://127.0.0.1:8000")  # where e-mails link to (the app's public address)
+# The clinic's public address, for invitation and password-reset links (never the host a request came to).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=APP_URL)
+# The FHIR identifier system of the clinic's record numbers (a URI the clinic owns; FHIR exports name it).
+RECORD_NUMBER_SYSTEM = env.str("RECORD_NUMBER_SYSTEM", default="urn:rehab-tracker:record-number")
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)  # an invitation link works once, this long
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # seconds a reset link works (once)
+# Text messages (patients.sms): no provider built in; production sends none (the QR code is shown instead).
+SMS_BACKEND = env.str("SMS_BACKEND", default="patients.sms." + ("ConsoleBackend" if DEBUG else "NullBackend"))
 
 # One JSON object a line, each with the request id (X-Request-ID) that also follows the request into tasks.
 LOGGING = {

@@ -13,6 +13,7 @@ from notifications.views import (
     ReminderSettingsView,
     VapidPublicKeyView,
 )
+from patients.accounts import InvitationAcceptView, InvitationView, PasswordResetConfirmView, PasswordResetView
 from patients.views import CheckInViewSet, ClinicianListView, MeView, OnboardingView, VisaAViewSet
 from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
 from rehab_tracker.today import TodayView
@@ -36,6 +37,10 @@ api_v1 = [
     path("auth/token/", LoginView.as_view(), name="token"),
     path("auth/token/refresh/", RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/password-reset/", PasswordResetView.as_view(), name="password-reset"),
+    path("auth/password-reset/confirm/", PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("invitations/", InvitationView.as_view(), name="invitations"),
+    path("invitations/<str:token>/accept/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("me/", MeView.as_view(), name="me"),
     path("me/onboarding/", OnboardingView.as_view(), name="me-onboarding"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from exercises.models import Program
 from notifications.models import Flag
 from patients.models import Patient
 
-from .browser import check_screens, scrolls_sideways, sign_in
+from .browser import PHONE, check_screens, scrolls_sideways, sign_in
 from .conftest import client_for
 from .factories import PhysioFactory
 
@@ -178,7 +180,13 @@ def test_keyboard_only_caseload_to_patient_to_acknowledge(live_server, demo, des
     assert Flag.objects.filter(patient=lapsing, status="acknowledged").exists()
 
 
-def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_server, demo, chromium):
+def test_enrol_invites_by_email_and_the_patient_sets_a_password_and_lands_on_today(
+    live_server, demo, chromium, settings
+):
+    """The physio enrols with the patient's name and e-mail (no username, no password typed); the patient opens
+    the link from the e-mail on their phone, chooses a password and is signed in on today's exercises."""
+    settings.PUBLIC_BASE_URL = live_server.url
+    mail.outbox.clear()
     # No service worker: once one controls the page, requests that pass through it escape the route that
     # holds the physicians list back (whether it controls the page by then is a race).
     desktop = chromium.new_context(viewport=DESKTOP, service_workers="block")
@@ -188,12 +196,14 @@ def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_serve
     held = []  # the physicians list, held back: a click before it arrives must find the button disabled
     desktop.route("**/api/v1/clinicians/*", lambda route: held.append(route))
     page.get_by_role("link", name="Enrol").click()
-    page.get_by_label("Username").fill("new-patient-1")
+    page.get_by_label("First name").fill("Anna")
+    page.get_by_label("Last name").fill("Jensen")
+    page.get_by_label("E-mail").fill("anna.jensen@example.org")
     page.get_by_label("Tendinopathy").select_option("insertional")
     assert page.get_by_label("Protocol").input_value() == "alfredson_insertional"
     device_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")  # "UTC" here: not in Intl's list
     assert page.get_by_label("Time zone").input_value() == device_zone  # shown, not a blank select
-    password = page.get_by_label("Password").input_value()
+    assert page.get_by_label("Password").count() == 0  # the physio never types one
     submit = page.get_by_role("button", name="Create patient and program")
     for _ in range(200):
         if held:
@@ -202,12 +212,28 @@ def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_serve
     assert submit.is_disabled()  # says so, rather than a click that does nothing
     held[0].continue_()
     submit.click()
-    text = page.get_by_test_id("first-sign-in").inner_text()
-    assert "new-patient-1" in text and password in text
-    patient = Patient.objects.get(user__username="new-patient-1")
+    status = page.get_by_test_id("invitation-status").inner_text()
+    assert "anna.jensen@example.org" in status
+    assert page.locator("figure.qr img").get_attribute("src").startswith("data:image/svg+xml")
+    patient = Patient.objects.select_related("user").get(user__email="anna.jensen@example.org")
     assert patient.programs.get().protocol == "alfredson_insertional"
-    assert patient.physio.username == "demo-physio" and patient.user.check_password(password)
+    assert patient.physio.username == "demo-physio" and not patient.user.has_usable_password()
     desktop.close()
+
+    [message] = mail.outbox
+    link = re.search(r"http://\S+/invite#[\w-]+", message.body).group(0)
+    phone = chromium.new_context(viewport=PHONE)
+    page = phone.new_page()
+    page.goto(link)
+    page.get_by_label("New password").fill("heel-drop-stairs-9")
+    page.get_by_label("The same password again").fill("heel-drop-stairs-9")
+    page.get_by_role("button", name="Save password and start").click()
+    page.wait_for_url("**/today")
+    page.get_by_role("heading", name="Today").wait_for()
+    assert "#" not in page.url  # the spent token is gone from the address bar
+    patient.user.refresh_from_db()
+    assert patient.user.check_password("heel-drop-stairs-9")
+    phone.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["desktop", "tablet"])

@@ -271,6 +271,7 @@ def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
     page.goto(live_server.url + "/")
     page.get_by_label("Username").wait_for()
     found = {"/signin": axe_violations(page)}
+    found |= check_screens(page, live_server.url, ["/reset-password", "/invite#a-token"])  # before signing in
     sign_in(page, live_server.url, "demo-alfredson")
     page.wait_for_url("**/today")
     found |= check_screens(

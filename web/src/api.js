@@ -89,7 +89,19 @@ export async function api(path, { method = 'GET', body } = {}) {
 export async function signIn(username, password) {
   const answer = await raw('POST', '/api/v1/auth/token/', { username, password });
   if (answer.status !== 200) throw new HttpError(answer.status, answer.data);
-  await kvSet(SESSION, { access: answer.data.access, refresh: answer.data.refresh });
+  return startSession(answer.data);
+}
+
+/** A POST that needs no sign-in (an invitation, a password reset): the body of a 2xx answer, or an HttpError. */
+export async function post(path, body) {
+  const answer = await raw('POST', path, body);
+  if (answer.status < 200 || answer.status >= 300) throw new HttpError(answer.status, answer.data);
+  return answer.data;
+}
+
+/** Keep the tokens an answer gave ({access, refresh}) as this device's session, with who signed in. */
+export async function startSession(tokens) {
+  await kvSet(SESSION, { access: tokens.access, refresh: tokens.refresh });
   const me = await api('/api/v1/me/');
   const full = { ...(await kvGet(SESSION)), me };
   await kvSet(SESSION, full);

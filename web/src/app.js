@@ -10,6 +10,7 @@ import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js'
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
 import { Inbox, Progress, Push, Reminders } from './screens/more.js';
+import { AcceptInvite, ResetPassword } from './screens/account.js';
 import { SignIn } from './screens/signin.js';
 import { Today } from './screens/today.js';
 import { VisaA } from './screens/visa.js';
@@ -160,6 +161,15 @@ export function App() {
   };
 
   if (current === undefined) return html`<main id="main"><p aria-busy="true">${t('loading')}</p></main>`;
+  if (path === '/invite' || path === '/reset-password') {
+    // Opened from an e-mail, a text message or a QR code: shown whether or not someone is signed in here.
+    const signedIn = (s) => {
+      setNotice(null);
+      setCurrent(s);
+      navigate(home(s.me.role), { replace: true });
+    };
+    return html`<main id="main">${path === '/invite' ? html`<${AcceptInvite} onSignedIn=${signedIn} />` : html`<${ResetPassword} />`}</main>`;
+  }
   if (!current) {
     return html`<main id="main"><${SignIn} notice=${notice} onLanguage=${changeLanguage}
       onSignedIn=${(s) => { setNotice(null); setCurrent(s); }} /></main>`;

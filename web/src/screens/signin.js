@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { signIn } from '../api.js';
 import { language, LANGUAGES, t } from '../i18n.js';
-import { html } from '../ui.js';
+import { html, Link } from '../ui.js';
 
 export function SignIn({ onSignedIn, notice, onLanguage }) {
   const [username, setUsername] = useState('');
@@ -23,7 +23,7 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
     <h1 tabindex="-1">${t('sign_in_title')}</h1>
     ${notice && html`<p class="note" role="status">${notice}</p>`}
     <form onSubmit=${submit}>
-      <div class="field"><label for="username">${t('username')}</label>
+      <div class="field"><label for="username">${t('sign_in_name')}</label>
         <input id="username" name="username" autocomplete="username" autocapitalize="none" required value=${username}
           onInput=${(e) => setUsername(e.currentTarget.value)} /></div>
       <div class="field"><label for="password">${t('password')}</label>
@@ -32,6 +32,7 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
       ${error && html`<p class="note error" role="alert">${t('sign_in_failed', { reason: error })}</p>`}
       <button type="submit" class="big" disabled=${busy}>${t('sign_in')}</button>
     </form>
+    <p><${Link} href="/reset-password">${t('forgot_password')}<//></p>
     <div class="field"><label for="language">${t('language')}</label>
       <select id="language" value=${language()} onChange=${(e) => onLanguage(e.currentTarget.value)}>
         ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code}>${name}</option>`)}

@@ -91,7 +91,7 @@ export function FlagsInbox({ me }) {
     ${shown && html`<ul class="flags-list">${shown.flags.map((f) => {
       const p = shown.patients[f.patient];
       return html`<li key=${f.id} class=${`flag level-${f.level}${f.kind === 'red_flag' ? ' red' : ''}`} data-testid="inbox-flag">
-        <h2>${p ? p.username : `#${f.patient}`}: ${label(f.kind)}</h2>
+        <h2>${p ? p.display_name || p.username : `#${f.patient}`}: ${label(f.kind)}</h2>
         <p class="muted">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: f.created_at.slice(0, 10) })}</p>
         <p>${f.reason}</p>
         ${p && html`<p class="small">${t('context_line', { a7: pct(p.adherence_7d), pain: p.pain_trend == null ? '–' : p.pain_trend.toFixed(1), visa: p.latest_visa_a ?? '–', week: p.week ?? '–' })}</p>`}
@@ -116,7 +116,7 @@ export function RedFlagWatch() {
           const fresh = page.results.find((f) => !known.current.has(f.id));
           if (fresh) {
             const patient = await api(paths.patient(fresh.patient)).catch(() => null);
-            setAlert(t('new_red_flag', { patient: patient?.username ?? `#${fresh.patient}` }));
+            setAlert(t('new_red_flag', { patient: patient?.display_name ?? patient?.username ?? `#${fresh.patient}` }));
           }
         }
         known.current = ids;

@@ -1,5 +1,5 @@
 // A patient's page: the timeline chart, adherence by week, VISA-A, flags, program actions, the side, notes,
-// exports.
+// exports, the invitation.
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
@@ -8,6 +8,7 @@ import { paths } from '../../paths.js';
 import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
+import { InvitationCard, sendInvitation } from './enrol.js';
 import { FlagActions, Resolution } from './flags.js';
 
 function TimelineChart({ days }) {
@@ -224,7 +225,9 @@ export function PatientPage({ id, me }) {
   const baseline = visa[0]?.score;
   const changed = () => setVersion(version + 1);
   const doExport = (format) => saveExport(id, format).then(() => setExportError(null), setExportError);
-  return html`<${Screen} title=${t('patient_title', { name: patient.username })}>
+  return html`<${Screen} title=${t('patient_title', { name: patient.display_name || patient.username })}>
+    ${(patient.birth_date || patient.email || patient.phone || patient.record_number) && html`<p class="subtitle" data-testid="identity">${t('identity_line', {
+      birth: patient.birth_date || '–', contact: [patient.email, patient.phone].filter(Boolean).join(' · ') || '–', record: patient.record_number || '–' })}</p>`}
     <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: program.start_date, end: program.end_date, status: program.status }) : t('no_program')}
       ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${patient.side} · ${patient.tendinopathy} · ${patient.timezone}</p>
     <div class="row">
@@ -259,6 +262,54 @@ export function PatientPage({ id, me }) {
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
+    ${me.role !== 'physician' && html`<${Identity} key=${`identity-${version}`} patient=${patient} onChange=${changed} />`}
+    ${me.role !== 'physician' && html`<${Invite} patient=${patient} />`}
     <${Notes} patientId=${id} />
   <//>`;
+}
+
+const IDENTITY = [['first_name', 'text'], ['last_name', 'text'], ['birth_date', 'date'], ['email', 'email'],
+  ['phone', 'tel'], ['record_number', 'text']];
+
+/** Correct who the patient is (a misspelt name, a new address before sending the invitation again). */
+function Identity({ patient, onChange }) {
+  const [form, setForm] = useState(() => Object.fromEntries(IDENTITY.map(([name]) => [name, patient[name] ?? ''])));
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  const save = async (event) => {
+    event.preventDefault();
+    setError(null);
+    const body = Object.fromEntries(IDENTITY.map(([name]) => [name, form[name].trim()]));
+    body.birth_date = body.birth_date || null;
+    try {
+      await api(paths.patient(patient.id), { method: 'PATCH', body });
+      setSaved(true);
+      onChange();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<details class="identity"><summary>${t('identity_title')}</summary>
+    <form onSubmit=${save}>
+      ${IDENTITY.map(([name, type]) => html`<div class="field" key=${name}><label for=${`id-${name}`}>${t(name)}</label>
+        <input id=${`id-${name}`} type=${type} autocomplete="off" value=${form[name]}
+          onInput=${(e) => { setSaved(false); setForm({ ...form, [name]: e.currentTarget.value }); }} /></div>`)}
+      <${ErrorNote} error=${error} />
+      ${saved && html`<p class="note" role="status">${t('done_ok')}</p>`}
+      <button type="submit" class="secondary">${t('identity_save')}</button>
+    </form></details>`;
+}
+
+/** Send the patient's invitation (again): the link before stops working. */
+function Invite({ patient }) {
+  const [invitation, setInvitation] = useState(null);
+  const [error, setError] = useState(null);
+  const send = () => sendInvitation(patient.id).then((sent) => {
+    setError(null);
+    setInvitation(sent);
+  }, setError);
+  return html`<section><h2>${t('invite_send')}</h2>
+    ${invitation ? html`<${InvitationCard} patient=${patient} invitation=${invitation} onResend=${send} error=${error} />`
+      : html`<${ErrorNote} error=${error} /><button type="button" class="secondary" onClick=${send}>${t('invite_send')}</button>`}
+  </section>`;
 }
