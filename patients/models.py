@@ -178,3 +178,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} patient {self.patient_id}: {self.what}"
+
+
+class AccessDay(models.Model):
+    """A patient-local day on which the patient opened the app: a data day of remote therapeutic monitoring
+    under the clinic's "access" rule (docs/rtm.md)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="access_days")
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "date"], name="one_access_day_per_patient")]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} opened the app on {self.date}"

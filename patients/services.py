@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import CheckIn, Patient, Role, User, VisaA
+from .models import AccessDay, CheckIn, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
 
@@ -140,3 +140,8 @@ def visa_a_create(
         entered_by=entered_by,
         client_id=client_id,
     )
+
+
+def access_day_record(*, patient_id: int, today: dt.date) -> None:
+    """The patient opened the app on their local ``today`` (an RTM "access" data day). Idempotent, one INSERT."""
+    AccessDay.objects.bulk_create([AccessDay(patient_id=patient_id, date=today)], ignore_conflicts=True)

@@ -13,8 +13,10 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpResponse
 
-# The app's screens: patient (today, check-in, VISA-A, progress, reminders, inbox) and clinician.
-APP_PATHS = r"^(?:|signin|today|checkin|visa-a|progress|reminders|inbox|caseload|flags|enrol|patients/\d+)/?$"
+# The app's screens: patient (today, check-in, VISA-A, progress, reminders, inbox, messages) and clinician.
+APP_PATHS = (
+    r"^(?:|signin|today|checkin|visa-a|progress|reminders|inbox|messages|rtm|caseload|flags|enrol|patients/\d+)/?$"
+)
 
 NOT_BUILT = (
     "<!doctype html><html lang='en'><meta charset='utf-8'><title>Rehab Tracker</title>"
