@@ -50,6 +50,7 @@ PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/lo
           "/api/v1/push/vapid-public-key/"}  # fmt: skip
 TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
 # Creates that an offline client may resend with its client_id: 200 replays the stored record, 409 a reused id.
+NAMES_A_PATIENT = {"/api/v1/messages/", "/api/v1/time-entries/"}  # a patient id in the body: 404 outside the scope
 IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/", "/api/v1/messages/"}
 # A view's mixin docstring is no description of the operation.
 MIXIN_DOCSTRINGS = ("DRF views: record successful reads and writes",)
@@ -144,7 +145,7 @@ def document_errors(result, generator, request, public):
                 if "201" in answers:
                     answers.setdefault("200", answers["201"] | {"description": "The same client_id and body again"})
                 answers.setdefault("409", _answer("This client_id was used for a different entry", INVALID))
-            if "{" in path or any(p.get("name") == "page" for p in parameters):
+            if "{" in path or path in NAMES_A_PATIENT or any(p.get("name") == "page" for p in parameters):
                 answers.setdefault("404", _answer("Not found, not in your scope, or a page past the end", FAILED))
             if method in {"post", "put", "patch"}:
                 answers.setdefault("415", _answer("The body is not JSON", FAILED))
