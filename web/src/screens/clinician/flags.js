@@ -60,6 +60,7 @@ export function FlagsInbox({ me }) {
         <p>${f.reason}</p>
         ${p && html`<p class="small">${t('context_line', { a7: pct(p.adherence_7d), pain: p.pain_trend == null ? '–' : p.pain_trend.toFixed(1), visa: p.latest_visa_a ?? '–', week: p.week ?? '–' })}</p>`}
         <${Link} href=${`/patients/${f.patient}`}>${t('open_patient')}<//>
+        ${' · '}<${Link} href=${`/patients/${f.patient}#messages`}>${t('msg_the_patient')}<//>
         ${(me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${retry} />`}
       </li>`;
     })}</ul>`}

@@ -1,5 +1,5 @@
 // A patient's page: the timeline chart, adherence by week, VISA-A, flags, program actions, the side, notes,
-// exports.
+// exports, the conversation, the time log and the RTM month.
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
@@ -9,6 +9,7 @@ import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
 import { FlagActions } from './flags.js';
+import { Conversation, PatientRtm, TimeLog } from './messages.js';
 
 function TimelineChart({ days }) {
   const w = Math.max(640, days.length * 16);
@@ -255,5 +256,8 @@ export function PatientPage({ id, me }) {
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
     <${Notes} patientId=${id} />
+    <${Conversation} patientId=${id} me=${me} />
+    ${me.role !== 'physician' && html`<${TimeLog} patientId=${id} onLogged=${changed} />`}
+    ${me.role !== 'physician' && html`<${PatientRtm} patientId=${id} version=${version} />`}
   <//>`;
 }
