@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
         "AffectedSideEnum": "patients.models.Side",
         "SetLogSideEnum": [("left", "left"), ("right", "right")],  # the leg a set was done with
         "FlagKindEnum": "notifications.models.FlagKind",
+        "MessageKindEnum": "messaging.models.MessageKind",
+        "RtmRuleKindEnum": [("device", "device"), ("setup", "setup"), ("management", "management")],
     },
     # Swagger UI from static files (drf-spectacular-sidecar): no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
