@@ -3,11 +3,13 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import UUIDStringField
+from core.api import StringField, UUIDStringField
 from core.query_params import IdField, StrictQuery
 
 from .models import MAX_BODY, Activity, Message, TimeEntry
 from .red_flag_words import red_flag_signs
+
+MAX_ID = 2**63 - 1  # a bigint: a larger id is a 400, not a database error
 
 
 class ReadReceiptSerializer(serializers.Serializer):
@@ -42,8 +44,10 @@ class MessageSentSerializer(MessageSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    patient = serializers.IntegerField(min_value=1, required=False, help_text="Staff: whose conversation")
-    body = serializers.CharField(max_length=MAX_BODY, help_text=f"1–{MAX_BODY} characters")
+    patient = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Staff: whose conversation"
+    )
+    body = StringField(max_length=MAX_BODY, help_text=f"1–{MAX_BODY} characters")
     client_id = UUIDStringField(required=False, help_text="Makes a resend answer 200 with the stored message")
 
 
@@ -67,19 +71,21 @@ class ClinicMessagingSerializer(serializers.Serializer):
     open_now = serializers.BooleanField()
     timezone = serializers.CharField()
     open_weekdays = serializers.ListField(child=serializers.IntegerField(), help_text="0 = Monday")
-    opens_at = serializers.TimeField(format="%H:%M")
-    closes_at = serializers.TimeField(format="%H:%M")
+    opens_at = serializers.CharField(help_text="HH:MM, clinic-local")
+    closes_at = serializers.CharField(help_text="HH:MM, clinic-local")
     reply_within_hours = serializers.IntegerField()
     quick_replies = serializers.ListField(child=serializers.CharField())
     rtm_enabled = serializers.BooleanField()
 
 
 class TimeEntrySerializer(serializers.ModelSerializer):
-    patient = serializers.IntegerField(min_value=1, source="patient_id")
+    patient = serializers.IntegerField(min_value=1, max_value=MAX_ID, source="patient_id")
     activity = serializers.ChoiceField(Activity.choices)
     minutes = serializers.IntegerField(min_value=1, max_value=480)
-    started_at = serializers.DateTimeField(required=False, help_text="Default: now minus the minutes")
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    started_at = serializers.DateTimeField(
+        required=False, help_text="From 2000 on, not in the future; default: now minus the minutes"
+    )
+    note = StringField(max_length=200, required=False, allow_blank=True, default="")
 
     class Meta:
         model = TimeEntry

@@ -35,6 +35,7 @@ from .serializers import (
     TimeEntrySerializer,
 )
 
+EARLIEST_YEAR = 2000
 CONFLICT = "This client_id was already used for a different message: it was not stored again."
 
 
@@ -123,7 +124,7 @@ class MessageViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet
         return Response(
             ClinicMessagingSerializer(
                 {"open_now": clinic.is_open(), "timezone": clinic.timezone, "open_weekdays": clinic.open_weekdays,
-                 "opens_at": clinic.opens_at, "closes_at": clinic.closes_at,
+                 "opens_at": f"{clinic.opens_at:%H:%M}", "closes_at": f"{clinic.closes_at:%H:%M}",
                  "reply_within_hours": clinic.reply_within_hours, "quick_replies": clinic.quick_replies,
                  "rtm_enabled": clinic.rtm_enabled}
             ).data
@@ -145,6 +146,8 @@ class TimeEntryViewSet(AuditedView, mixins.CreateModelMixin, viewsets.GenericVie
         started_at = data.get("started_at") or now - dt.timedelta(minutes=data["minutes"])
         if started_at > now + dt.timedelta(minutes=5):
             raise ValidationError({"started_at": ["Time not yet spent cannot be logged."]})
+        if started_at.year < EARLIEST_YEAR:
+            raise ValidationError({"started_at": [f"Give a time from {EARLIEST_YEAR} on."]})
         entry = services.time_entry_create(
             patient=patient, clinician=request.user, activity=data["activity"], minutes=data["minutes"],
             started_at=started_at, note=data.get("note", ""),

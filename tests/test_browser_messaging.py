@@ -42,7 +42,7 @@ def test_an_offline_message_arrives_once_and_the_physios_reply_reaches_the_patie
         assert not Message.objects.exists()
         phone.set_offline(False)
         page.get_by_text(re.compile("waiting to send")).wait_for(state="hidden", timeout=20_000)
-        assert list(Message.objects.values_list("role", "body")) == [("patient", QUESTION)]
+        assert list(Message.objects.values_list("patient", "role", "body")) == [(patient.id, "patient", QUESTION)]
 
         clinic = desk.new_page()
         sign_in(clinic, live_server.url, "msg-physio", PASSWORD)

@@ -62,6 +62,7 @@ class TestConversation:
     def test_too_long_blank_or_missing_patient_is_a_400_and_nothing_is_stored(self, api, patient):
         assert send(api, patient.user, "x" * 2001).status_code == 400
         assert send(api, patient.user, "   ").status_code == 400
+        assert send(api, patient.user, 0).status_code == 400  # text is a JSON string, not a number
         assert send(api, patient.physio, "Hello").status_code == 400  # staff name the patient
         assert Message.objects.count() == 0
 
@@ -117,14 +118,39 @@ def test_outside_opening_hours_the_patient_gets_one_notice_pointing_to_the_red_f
 
 
 @time_machine.travel(OPEN, tick=False)
-def test_the_push_says_only_that_there_is_a_message(api, patient, push_service, subscribe):
+def test_the_push_and_the_email_say_only_that_there_is_a_message(api, patient, push_service, subscribe, mailoutbox):
     subscribe(patient.user, push_service)
+    patient.user.email = "patient@example.org"
+    patient.user.save(update_fields=["email"])
     send(api, patient.physio, "Your scan shows a partial tear", patient=patient.id)
     [delivery] = Delivery.objects.filter(channel="webpush", notification__user=patient.user)
     assert delivery_send(delivery_id=delivery.id) == "sent"
     [payload] = push_service.received
     assert payload["body"] == "New message from your clinic" and payload["url"] == "/messages"
     assert "tear" not in json.dumps(payload) and "tear" not in delivery.notification.body
+    [email] = Delivery.objects.filter(channel="email")
+    assert delivery_send(delivery_id=email.id) == "sent"
+    [mail] = mailoutbox
+    assert "New message from your clinic" in mail.body and "tear" not in mail.body + mail.subject
+
+
+@time_machine.travel(OPEN, tick=False)
+def test_a_conversation_and_the_inbox_take_the_same_queries_however_long(api, patient, django_assert_max_num_queries):
+    def sizes():
+        with django_assert_max_num_queries(20) as thread:
+            api(patient.physio).get(f"/api/v1/messages/?patient={patient.id}")
+        with django_assert_max_num_queries(20) as inbox:
+            api(patient.physio).get("/api/v1/messages/inbox/")
+        return len(thread.captured_queries), len(inbox.captured_queries)
+
+    for n in range(2):
+        message = send(api, patient.user, f"question {n}").json()
+        api(patient.physio).post(f"/api/v1/messages/{message['id']}/read/")
+    few = sizes()
+    for n in range(6):
+        send(api, PatientFactory(physio=patient.physio).user, "hello")
+        send(api, patient.user, f"more {n}")
+    assert sizes() == few
 
 
 @time_machine.travel(OPEN, tick=False)

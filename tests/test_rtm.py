@@ -86,7 +86,9 @@ class TestReport:
         log_days(patient, march)
         CheckIn.objects.create(patient=patient, date=D(2026, 3, 31), morning_pain=2, morning_stiffness_minutes=5)
         utc = dt.UTC
-        assert entry(api, patient.physio, patient, 15, "setup", dt.datetime(2026, 3, 2, 9, tzinfo=utc)).status_code == 201
+        assert (
+            entry(api, patient.physio, patient, 15, "setup", dt.datetime(2026, 3, 2, 9, tzinfo=utc)).status_code == 201
+        )
         entry(api, patient.physio, patient, 25, "review", dt.datetime(2026, 3, 20, 9, tzinfo=utc))
         entry(api, patient.physio, patient, 10, "call", dt.datetime(2026, 3, 20, 10, tzinfo=utc))
         report = api(patient.physio).get(f"/api/v1/patients/{patient.id}/rtm/?month=2026-03").json()
