@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from messaging.models import Message
+from messaging.models import Message, TimeEntry
 from notifications.deliveries import delivery_send
 from notifications.models import Delivery
 
@@ -69,7 +69,11 @@ def test_an_offline_message_arrives_once_and_the_physios_reply_reaches_the_patie
         clinic.get_by_text(QUESTION).wait_for()
         clinic.get_by_role("button", name="Please book a visit.").click()
         clinic.get_by_role("button", name="Send message").click()
-        clinic.get_by_text("Log the time this took").wait_for()
+        clinic.get_by_role("button", name=re.compile(r"Log \d+ min of messaging")).click()
+        clinic.get_by_text(re.compile(r"\d+ minutes logged")).wait_for()
+        assert list(TimeEntry.objects.values_list("patient", "clinician", "activity")) == [
+            (patient.id, physio.id, "messaging")
+        ]
         desk.close()
 
         [push] = Delivery.objects.filter(channel="webpush", notification__user=patient.user)

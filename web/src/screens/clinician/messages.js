@@ -23,11 +23,15 @@ export function MessagesInbox() {
   <//>`;
 }
 
-export function Conversation({ patientId, me }) {
+const minutesSince = (start) => Math.max(1, Math.round((Date.now() - start.getTime()) / 60_000));
+
+export function Conversation({ patientId, me, onLogged }) {
   const [{ data, error }, retry] = useLive(() => api(paths.messages({ patient: patientId, page_size: 100 })), [patientId]);
   const [{ data: clinic }] = useLoad(() => api(paths.messagingClinic()));
   const [text, setText] = useState('');
   const [sent, setSent] = useState(false);
+  const [logged, setLogged] = useState(null);
+  const [opened] = useState(() => new Date());
   const [sendError, setSendError] = useState(null);
   useEffect(() => {
     if (data && location.hash === '#messages') document.getElementById('messages')?.scrollIntoView();
@@ -49,6 +53,16 @@ export function Conversation({ patientId, me }) {
       setSendError(err);
     }
   };
+  const logTime = async () => {
+    const minutes = minutesSince(opened);
+    try {
+      await api(paths.timeEntries(), { method: 'POST', body: { patient: patientId, activity: 'messaging', minutes, started_at: opened.toISOString() } });
+      setLogged(minutes);
+      onLogged?.();
+    } catch (err) {
+      setSendError(err);
+    }
+  };
   return html`<section id="messages"><h2>${t('msg_title')}</h2>
     <${ErrorNote} error=${error} onRetry=${retry} />
     ${data && html`<${Thread} messages=${[...data.results].reverse()} me=${me} />`}
@@ -61,7 +75,9 @@ export function Conversation({ patientId, me }) {
       <button type="submit">${t('msg_send')}</button>
     </form>
     <${ErrorNote} error=${sendError} />
-    ${sent && html`<p class="note" role="status">${t('msg_log_time_offer')}</p>`}
+    ${sent && !logged && html`<p class="note" role="status">${t('msg_log_time_offer')}
+      <button type="button" class="secondary" onClick=${logTime}>${t('msg_log_time', { n: minutesSince(opened) })}</button></p>`}
+    ${logged && html`<p class="note success" role="status">${t('time_logged', { n: logged })}</p>`}
   </section>`;
 }
 

@@ -256,7 +256,7 @@ export function PatientPage({ id, me }) {
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
     <${Notes} patientId=${id} />
-    <${Conversation} patientId=${id} me=${me} />
+    <${Conversation} patientId=${id} me=${me} onLogged=${changed} />
     ${me.role !== 'physician' && html`<${TimeLog} patientId=${id} onLogged=${changed} />`}
     ${me.role !== 'physician' && html`<${PatientRtm} patientId=${id} version=${version} />`}
   <//>`;
