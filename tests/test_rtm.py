@@ -174,6 +174,25 @@ class TestReport:
         assert entry(api, patient.physio, patient, 10, "call", APRIL_10 + dt.timedelta(hours=1)).status_code == 400
         assert not TimeEntry.objects.exists()
 
+    def test_the_clinic_report_takes_the_same_queries_for_any_number_of_patients(
+        self, api, physio, physician, django_assert_max_num_queries
+    ):
+        def queries():
+            with django_assert_max_num_queries(20) as report:
+                assert api(physio).get("/api/v1/rtm/?month=2026-03").status_code == 200
+            return len(report.captured_queries)
+
+        def patient_with_data():
+            patient = PatientFactory(physio=physio, physician=physician)
+            log_days(patient, [D(2026, 3, 2), D(2026, 3, 3)])
+            entry(api, physio, patient, 20, "call", dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC))
+
+        patient_with_data()
+        few = queries()
+        for _ in range(4):
+            patient_with_data()
+        assert queries() == few
+
     def test_a_clinic_turns_rtm_off(self, api, patient, settings):
         settings.RTM_ENABLED = False
         report = api(patient.physio).get("/api/v1/rtm/").json()
