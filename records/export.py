@@ -66,9 +66,15 @@ def csv_rows(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
     for message in _messages(patient, date_from, date_to):
         yield writer.writerow((empty | {
             "record": "message", "date": local_now(patient.timezone, message.created_at).date(),
-            "message_at": message.created_at.isoformat(), "message_role": message.role, "message_text": message.body,
+            "message_at": message.created_at.isoformat(), "message_role": message.role,
+            "message_text": _cell(message.body),
             "client_id": message.client_id,
         }).values())  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    """Free text a spreadsheet will not run as a formula (CSV injection): a leading = + - @ is quoted."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _messages(patient: Patient, date_from: dt.date | None, date_to: dt.date | None):
