@@ -157,14 +157,14 @@ def test_a_conversation_and_the_inbox_take_the_same_queries_however_long(api, pa
 def test_export_includes_the_conversation_and_erasure_removes_it(api, patient, admin_user):
     send(api, patient.user, "Hello clinic")
     send(api, patient.physio, "Hello, how is it going?", patient=patient.id)
-    send(api, patient.user, "=HYPERLINK(1)")
+    send(api, patient.user, "=HYPERLINK(1)")  # a spreadsheet would run it: quoted in the CSV
     response = api(patient.physio).get(f"/api/v1/patients/{patient.id}/export/?format=csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(r["message_role"], r["message_text"]) for r in rows if r["record"] == "message"] == [
         ("patient", "Hello clinic"),
         ("physio", "Hello, how is it going?"),
         ("patient", "'=HYPERLINK(1)"),
-    ]  # fmt: skip  (a spreadsheet would run a leading "=")
+    ]  # fmt: skip
     bundle = json.loads(b"".join(api(patient.physio).get(f"/api/v1/patients/{patient.id}/export/?format=fhir")
                                  .streaming_content))  # fmt: skip
     sent = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Communication"]
