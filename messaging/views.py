@@ -64,13 +64,14 @@ class MessageViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet
             raise ValidationError({"patient": ["Name the patient whose conversation to read."]})
         else:
             patient = scoped_patient(request, q["patient"])
-        if role_of(request.user) == ADMIN:
-            if not q.get("reason", "").strip():
-                raise ValidationError({"reason": ["An admin reads a conversation with a reason (it is audited)."]})
-            reason = q["reason"].strip()
-            audit_record(user=request.user, patient_ids=[patient.id], action="read", what=f"messages: {reason}")
+        admin = role_of(request.user) == ADMIN
+        if admin and not q.get("reason", "").strip():
+            raise ValidationError({"reason": ["An admin reads a conversation with a reason (it is audited)."]})
         page = self.paginate_queryset(self.get_queryset().filter(patient=patient))
-        self.audited = [] if role_of(request.user) == ADMIN else self.audited  # the reasoned row stands for it
+        if admin:  # one row that keeps the reason stands for this read
+            self.audited.clear()
+            what = f"messages: {q['reason'].strip()}"
+            audit_record(user=request.user, patient_ids=[patient.id], action="read", what=what)
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
 
     @extend_schema(
