@@ -224,3 +224,17 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.id} of patient {self.patient_id}"
+
+
+class AccessDay(models.Model):
+    """A patient-local day on which the patient opened the app: a data day of remote therapeutic monitoring
+    under the clinic's "access" rule (docs/rtm.md)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="access_days")
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "date"], name="one_access_day_per_patient")]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} opened the app on {self.date}"

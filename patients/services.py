@@ -6,7 +6,7 @@ import secrets
 from django.db import transaction
 from django.utils.timezone import now as timezone_now
 
-from .models import CheckIn, Patient, Role, User, VisaA
+from .models import AccessDay, CheckIn, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
 
@@ -204,3 +204,8 @@ def visa_a_create(
         entered_by=entered_by,
         client_id=client_id,
     )
+
+
+def access_day_record(*, patient_id: int, today: dt.date) -> None:
+    """The patient opened the app on their local ``today`` (an RTM "access" data day). Idempotent, one INSERT."""
+    AccessDay.objects.bulk_create([AccessDay(patient_id=patient_id, date=today)], ignore_conflicts=True)

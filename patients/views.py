@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -5,6 +6,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.localtime import local_today
 from core.permissions import only_for, role_of, writes_for
 from core.query_params import id_param
 
@@ -19,6 +21,7 @@ from .serializers import (
     VisaASerializer,
     resolve_local_date,
 )
+from .services import access_day_record
 
 
 class MeView(APIView):
@@ -37,7 +40,9 @@ class MeView(APIView):
         )
     )
     def get(self, request):
-        patient = Patient.objects.filter(user=request.user).values("id", "onboarded_at").first() or {}
+        patient = Patient.objects.filter(user=request.user).values("id", "onboarded_at", "timezone").first() or {}
+        if patient and settings.RTM_ENABLED:  # the app asks who is signed in each time it opens
+            access_day_record(patient_id=patient["id"], today=local_today(patient["timezone"]))
         return Response(
             {
                 "id": request.user.id,

@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from django.conf import settings
 from fhir.resources.R4B.bundle import BundleEntry
 
+from core.localtime import local_now
 from exercises.aggregates import sets_by_day
 from exercises.models import Program, SetLog
 from exercises.protocols import PROTOCOLS
+from messaging.models import Message
 from notifications.models import Flag
 from patients.models import CheckIn, Patient, VisaA
 from patients.selectors import patient_identity
@@ -25,6 +27,7 @@ from patients.selectors import patient_identity
 CSV_COLUMNS = [
     "record", "date", "exercise", "session", "side", "reps", "load_kg", "pain", "morning_pain",
     "morning_stiffness_minutes", "red_flags", "visa_a_score", "visa_a_answers", "visa_a_item8_branch", "client_id",
+    "message_at", "message_role", "message_text",
 ]  # fmt: skip
 SYSTEM = "urn:rehab-tracker"
 UCUM = "http://unitsofmeasure.org"
@@ -62,6 +65,29 @@ def csv_rows(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
             "record": "visa_a", "date": visa.date, "visa_a_score": visa.score,
             "visa_a_answers": " ".join(map(str, visa.answers)), "visa_a_item8_branch": visa.item8_branch or "",
         }).values())  # fmt: skip
+    for message in _messages(patient, date_from, date_to):
+        yield writer.writerow((empty | {
+            "record": "message", "date": local_now(patient.timezone, message.created_at).date(),
+            "message_at": message.created_at.isoformat(), "message_role": message.role,
+            "message_text": _cell(message.body),
+            "client_id": message.client_id,
+        }).values())  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    """Free text a spreadsheet will not run as a formula (CSV injection): a leading = + - @ is quoted."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _messages(patient: Patient, date_from: dt.date | None, date_to: dt.date | None):
+    """The conversation, by patient-local date (a day's bounds in the patient's zone)."""
+    rows = Message.objects.filter(patient=patient).order_by("created_at", "id")
+    zone = local_now(patient.timezone).tzinfo
+    if date_from:
+        rows = rows.filter(created_at__gte=dt.datetime.combine(date_from, dt.time(), zone))
+    if date_to:
+        rows = rows.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone))
+    return rows.iterator()
 
 
 # Every resource's fullUrl is a UUID derived from its type and row (the same on every export), and every
@@ -180,6 +206,12 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
         yield "," + _entry({
             "resourceType": "Flag", "id": f"flag-{flag.id}", "status": "active", "subject": subject,
             "code": code, "period": {"start": flag.created_at.isoformat()},
+        })  # fmt: skip
+    for message in _messages(patient, date_from, date_to):
+        yield "," + _entry({
+            "resourceType": "Communication", "id": f"message-{message.id}", "status": "completed",
+            "subject": subject, "sent": message.created_at.isoformat(), "sender": {"display": message.role},
+            "payload": [{"contentString": message.body}],
         })  # fmt: skip
     yield "]}"
 

@@ -51,7 +51,8 @@ PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/lo
           "/api/v1/invitations/{token}/accept/"}  # fmt: skip
 TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
 # Creates that an offline client may resend with its client_id: 200 replays the stored record, 409 a reused id.
-IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/"}
+NAMES_A_PATIENT = {"/api/v1/messages/", "/api/v1/time-entries/"}  # a patient id in the body: 404 outside the scope
+IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/", "/api/v1/messages/"}
 # A view's mixin docstring is no description of the operation.
 MIXIN_DOCSTRINGS = ("DRF views: record successful reads and writes",)
 
@@ -82,6 +83,14 @@ SUMMARIES = {
     "v1_me_onboarding_create": "Mark the patient's introduction as seen (once per account)",
     "v1_me_reminders_retrieve": "Get the patient's reminder settings",
     "v1_me_reminders_partial_update": "Change the patient's reminder settings",
+    "v1_messages_list": "A patient's conversation with the care team, newest first",
+    "v1_messages_create": "Send a message (a resend with the same client_id answers the stored one)",
+    "v1_messages_read_create": "Mark a message read (a read receipt)",
+    "v1_messages_inbox_list": "The clinician's message inbox: unread first, per patient",
+    "v1_messages_clinic_retrieve": "Opening hours, expected reply time and quick replies",
+    "v1_time_entries_create": "Log minutes spent on a patient (RTM time log)",
+    "v1_rtm_retrieve": "The clinic's RTM report for a month (JSON or CSV)",
+    "v1_patients_rtm_retrieve": "A patient's RTM report for a month (JSON or CSV)",
     "v1_notifications_list": "List my notifications",
     "v1_notifications_read_create": "Mark a notification read",
     "v1_notifications_read_all_create": "Mark all my notifications read",
@@ -144,7 +153,7 @@ def document_errors(result, generator, request, public):
                 if "201" in answers:
                     answers.setdefault("200", answers["201"] | {"description": "The same client_id and body again"})
                 answers.setdefault("409", _answer("This client_id was used for a different entry", INVALID))
-            if "{" in path or any(p.get("name") == "page" for p in parameters):
+            if "{" in path or path in NAMES_A_PATIENT or any(p.get("name") == "page" for p in parameters):
                 answers.setdefault("404", _answer("Not found, not in your scope, or a page past the end", FAILED))
             if method in {"post", "put", "patch"}:
                 answers.setdefault("415", _answer("The body is not JSON", FAILED))

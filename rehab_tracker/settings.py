@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "patients",
     "exercises",
     "notifications",
+    "messaging",
     "records",
     "rehab_tracker",  # the demo data command
 ]
@@ -234,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "AffectedSideEnum": "patients.models.Side",
         "SetLogSideEnum": [("left", "left"), ("right", "right")],  # the leg a set was done with
         "FlagKindEnum": "notifications.models.FlagKind",
+        "MessageKindEnum": "messaging.models.MessageKind",
+        "RtmRuleKindEnum": [("device", "device"), ("setup", "setup"), ("management", "management")],
     },
     # Swagger UI from static files (drf-spectacular-sidecar): no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -307,6 +310,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "retry-deliveries": {"task": "notifications.tasks.retry_stale_deliveries", "schedule": 120.0},
     "evaluate-patients": {"task": "notifications.tasks.evaluate_patients", "schedule": 3600.0},
+    "purge-messages": {"task": "messaging.tasks.purge_messages", "schedule": 86400.0},
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -358,6 +362,30 @@ MORNING_STIFFNESS_WORSE_BY = env.int("MORNING_STIFFNESS_WORSE_BY", default=15)  
 # Red-flag advice (docs/clinical.md §8.2): the clinic's own contact texts.
 CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="your clinic")
 URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="an urgent care centre or emergency department")
+
+# Messaging and remote therapeutic monitoring (docs/clinical.md §13, docs/rtm.md): the clinic's settings. One clinic
+# today; each is a plain value a clinic model can later carry per clinic (messaging.clinic reads them all).
+CLINIC_TIMEZONE = env.str("CLINIC_TIMEZONE", default="Europe/Copenhagen")
+# Opening hours: weekdays (0 = Monday) and local times; outside them a patient's message gets the automatic notice.
+CLINIC_OPEN_WEEKDAYS = env.list("CLINIC_OPEN_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
+CLINIC_OPENS_AT = env.str("CLINIC_OPENS_AT", default="08:00")
+CLINIC_CLOSES_AT = env.str("CLINIC_CLOSES_AT", default="16:00")
+MESSAGE_REPLY_WITHIN_HOURS = env.int("MESSAGE_REPLY_WITHIN_HOURS", default=24)  # shown to the patient
+# At most one automatic out-of-hours notice per patient within this many hours.
+OUT_OF_HOURS_NOTICE_EVERY_HOURS = env.int("OUT_OF_HOURS_NOTICE_EVERY_HOURS", default=12)
+MESSAGE_QUICK_REPLIES = env.list(
+    "MESSAGE_QUICK_REPLIES",
+    default=[
+        "Please book a visit.",
+        "Thank you, that sounds fine: carry on with the program.",
+        "Let us talk: I will call you.",
+    ],
+)
+MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=0)  # 0: kept with the record; else deleted after
+RTM_ENABLED = env.bool("RTM_ENABLED", default=True)  # a clinic outside the US turns the billing report off
+RTM_DATA_DAY = env.str("RTM_DATA_DAY", default="activity")  # "activity" (set, check-in, VISA-A) or "access"
+if RTM_DATA_DAY not in ("activity", "access"):
+    raise ImproperlyConfigured("RTM_DATA_DAY is 'activity' or 'access'")
 
 # Channels. Web Push (VAPID): keys from the environment; in development generated once into var/vapid.json.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from exercises.rules import RulesView
 from exercises.views import AdherenceView, DemonstrationListView, ProgramViewSet, SetLogViewSet, demonstration_file
+from messaging.views import MessageViewSet, PatientRtmView, RtmReportView, TimeEntryViewSet
 from notifications.views import (
     FlagViewSet,
     NotificationViewSet,
@@ -31,6 +32,8 @@ router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("visa-a", VisaAViewSet, basename="visa-a")
 router.register("flags", FlagViewSet, basename="flag")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("messages", MessageViewSet, basename="message")
+router.register("time-entries", TimeEntryViewSet, basename="time-entry")
 router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-subscription")
 
 api_v1 = [
@@ -54,6 +57,8 @@ api_v1 = [
     path("patients/<int:pk>/timeline/", TimelineView.as_view(), name="patient-timeline"),
     path("patients/<int:pk>/notes/", ClinicalNotesView.as_view(), name="patient-notes"),
     path("patients/<int:pk>/export/", ExportView.as_view(), name="patient-export"),
+    path("patients/<int:pk>/rtm/", PatientRtmView.as_view(), name="patient-rtm"),
+    path("rtm/", RtmReportView.as_view(), name="rtm"),
     path("audit/", AuditEventListView.as_view(), name="audit"),
     path("", include(router.urls)),
 ]

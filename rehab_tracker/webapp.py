@@ -14,10 +14,10 @@ from django.conf import settings
 from django.http import HttpResponse
 
 # The app's screens: signing in (an invitation, a forgotten password), patient (today, check-in, VISA-A,
-# progress, reminders, inbox) and clinician.
+# progress, reminders, inbox, messages) and clinician.
 APP_PATHS = (
-    r"^(?:|signin|invite|reset-password|today|checkin|visa-a|progress|reminders|inbox|caseload|flags|enrol"
-    r"|patients/\d+)/?$"
+    r"^(?:|signin|invite|reset-password|today|learn|checkin|visa-a|progress|reminders|inbox|messages|rtm|caseload|flags"
+    r"|enrol|patients/\d+)/?$"
 )
 
 NOT_BUILT = (

@@ -242,7 +242,7 @@ def test_clinician_screens_have_no_sideways_scroll_or_axe_violations(live_server
     page = context.new_page()
     sign_in(page, live_server.url, "demo-physio")
     page.wait_for_url("**/caseload")
-    paths = ["/caseload", f"/patients/{demo['demo-lapsing'].id}", "/flags", "/enrol"]
+    paths = ["/caseload", f"/patients/{demo['demo-lapsing'].id}", "/flags", "/messages", "/rtm", "/enrol"]
     found = check_screens(page, live_server.url, paths)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}

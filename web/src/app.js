@@ -9,6 +9,7 @@ import { loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
+import { Messages } from './screens/messages.js';
 import { Inbox, Progress, Push, Reminders } from './screens/more.js';
 import { AcceptInvite, ResetPassword } from './screens/account.js';
 import { SignIn } from './screens/signin.js';
@@ -16,15 +17,16 @@ import { Today } from './screens/today.js';
 import { VisaA } from './screens/visa.js';
 
 const CLINICIAN_NAV = {
-  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
-  physician: [['/flags', 'nav_flags'], ['/caseload', 'nav_caseload']],
-  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
+  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol']],
+  physician: [['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/caseload', 'nav_caseload']],
+  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol']],
 };
 
 const PATIENT_NAV = [
   ['/today', 'nav_today'],
   ['/checkin', 'nav_checkin'],
   ['/progress', 'nav_progress'],
+  ['/messages', 'nav_messages'],
   ['/reminders', 'nav_reminders'],
   ['/inbox', 'nav_inbox'],
 ];
@@ -220,11 +222,13 @@ function home(role) {
 
 function clinicianScreen(path, me, screens) {
   if (!screens) return html`<p aria-busy="true">${t('loading')}</p>`;
-  const { Caseload, Enrol, FlagsInbox, PatientPage } = screens;
+  const { Caseload, Enrol, FlagsInbox, MessagesInbox, PatientPage, RtmReport } = screens;
   const patient = path.match(/^\/patients\/(\d+)\/?$/);
   if (patient) return html`<${PatientPage} key=${patient[1]} id=${Number(patient[1])} me=${me} />`;
   if (path === '/flags') return html`<${FlagsInbox} me=${me} /><div class="screen"><${Push} me=${me} /></div>`;
   if (path === '/enrol' && me.role !== 'physician') return html`<${Enrol} me=${me} />`;
+  if (path === '/messages') return html`<${MessagesInbox} me=${me} />`;
+  if (path === '/rtm' && me.role !== 'physician') return html`<${RtmReport} me=${me} />`;
   return html`<${Caseload} me=${me} />`;
 }
 
@@ -245,6 +249,8 @@ function patientScreen(path, me, outbox, { learn, introduce, introduced, again }
       return html`<${Reminders} me=${me} />`;
     case '/inbox':
       return html`<${Inbox} me=${me} />`;
+    case '/messages':
+      return html`<${Messages} me=${me} outbox=${outbox} />`;
     default:
       return html`<${Today} me=${me} outbox=${outbox} />`;
   }

@@ -34,4 +34,11 @@ export const paths = {
   flags: (params = {}) => `${V1}/flags/${query(params)}`,
   flagAction: (id, action) => `${V1}/flags/${id}/${action}/`,
   visaA: (params = {}) => `${V1}/visa-a/${query(params)}`,
+  messages: (params = {}) => `${V1}/messages/${query(params)}`,
+  messageRead: (id) => `${V1}/messages/${id}/read/`,
+  messagesInbox: (params = {}) => `${V1}/messages/inbox/${query(params)}`,
+  messagingClinic: () => `${V1}/messages/clinic/`,
+  timeEntries: () => `${V1}/time-entries/`,
+  rtm: (params = {}) => `${V1}/rtm/${query(params)}`,
+  patientRtm: (id, params = {}) => `${V1}/patients/${id}/rtm/${query(params)}`,
 };

@@ -3,4 +3,6 @@
 export { Caseload } from './clinician/caseload.js';
 export { Enrol } from './clinician/enrol.js';
 export { FlagActions, FlagsInbox, RedFlagWatch } from './clinician/flags.js';
+export { MessagesInbox } from './clinician/messages.js';
 export { PatientPage } from './clinician/patient.js';
+export { RtmReport } from './clinician/rtm.js';

@@ -97,6 +97,7 @@ export function FlagsInbox({ me }) {
         ${p && html`<p class="small">${t('context_line', { a7: pct(p.adherence_7d), pain: p.pain_trend == null ? '–' : p.pain_trend.toFixed(1), visa: p.latest_visa_a ?? '–', week: p.week ?? '–' })}</p>`}
         <${Resolution} flag=${f} />
         <${Link} href=${`/patients/${f.patient}`}>${t('open_patient')}<//>
+        ${' · '}<${Link} href=${`/patients/${f.patient}#messages`}>${t('msg_the_patient')}<//>
         ${f.status !== 'resolved' && (me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${acted} />`}
       </li>`;
     })}</ul>`}

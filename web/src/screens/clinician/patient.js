@@ -1,5 +1,5 @@
 // A patient's page: the timeline chart, adherence by week, VISA-A, flags, program actions, the side, notes,
-// exports, the invitation.
+// exports, the invitation, the conversation, the time log and the RTM month.
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
@@ -10,6 +10,7 @@ import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
 import { InvitationCard, sendInvitation } from './enrol.js';
 import { FlagActions, Resolution } from './flags.js';
+import { Conversation, PatientRtm, TimeLog } from './messages.js';
 
 function TimelineChart({ days }) {
   const w = Math.max(640, days.length * 16);
@@ -265,6 +266,9 @@ export function PatientPage({ id, me }) {
     ${me.role !== 'physician' && html`<${Identity} key=${`identity-${version}`} patient=${patient} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${Invite} patient=${patient} />`}
     <${Notes} patientId=${id} />
+    <${Conversation} patientId=${id} me=${me} onLogged=${changed} />
+    ${me.role !== 'physician' && html`<${TimeLog} patientId=${id} onLogged=${changed} />`}
+    ${me.role !== 'physician' && html`<${PatientRtm} patientId=${id} version=${version} />`}
   <//>`;
 }
 
