@@ -164,6 +164,7 @@ class Load:
     def __init__(self, base: str, patients: list[dict], physios: list[str], seconds: float, seed: int,
                  resend: bool = False):  # fmt: skip
         self.base, self.patients, self.physios, self.deadline = base, patients, physios, time.monotonic() + seconds
+        self.physio_pages = max(1, -(-len(patients) // max(1, len(physios)) // 25))
         self.resend = resend  # as the outbox: a write not answered goes again with the same client_id
         self.kinds: Counter = Counter()  # errors by endpoint, status and whether Retry-After came
         self.loggers = [p for p in patients if p["logs"]]
@@ -259,7 +260,7 @@ class Load:
 
     def physio_step(self, session, rng: random.Random):
         physio = rng.choice(self.physios)
-        page = rng.randint(1, 2)
+        page = rng.randint(1, self.physio_pages)  # the caseload's pages of 25 there are
         self.call(session, "GET /patients/?ordering=risk", "GET",
                   f"/api/v1/patients/?ordering=risk&page_size=25&page={page}", physio)  # fmt: skip
 
@@ -278,12 +279,16 @@ class Load:
 def peak_connections(stop: threading.Event, peak: list[int], url: str):
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        while not stop.is_set():
-            (count,) = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            ).fetchone()
-            peak[0] = max(peak[0], count)
+    while not stop.is_set():  # a restarted database cuts the connection: connect again
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+                while not stop.is_set():
+                    (count,) = conn.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    ).fetchone()
+                    peak[0] = max(peak[0], count)
+                    stop.wait(1)
+        except psycopg.OperationalError:
             stop.wait(1)
 
 
@@ -332,6 +337,7 @@ def main() -> None:
         own = OwnServices()
         own.start()
         os.environ["BENCH_DATABASE_URL"] = own.database_url
+        os.environ["BENCH_KEEP_DATABASE"] = "1"  # the whole cluster is dropped at the end
         broker = own.redis_url
     try:
         run(args, own, broker)
@@ -344,6 +350,7 @@ def run(args, own: "OwnServices | None", broker: str) -> None:
     os.environ.update(REDIS_URL=broker, REMINDER_QUIET_START="", REMINDER_QUIET_END="")
     url = use_fresh_database("rehab_bench_soak")
     from django.contrib.auth import get_user_model
+    from django.db import connections
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from exercises.protocols import ProtocolSlug
@@ -424,6 +431,7 @@ def run(args, own: "OwnServices | None", broker: str) -> None:
             if not args.chaos:  # a calm run: 90 s for the last minute's reminders, as before
                 time.sleep(1)
                 continue
+            connections.close_all()  # this process's connection may be one the restart cut
             now = dt.datetime.now(dt.UTC)
             waiting = Reminder.objects.filter(due_at__gte=started, due_at__lte=now - dt.timedelta(minutes=1),
                                               status="queued").exists()  # fmt: skip
@@ -436,8 +444,6 @@ def run(args, own: "OwnServices | None", broker: str) -> None:
         supervisor.stop()
         server.terminate()
         server.wait(timeout=60)
-
-    from django.db import connections
 
     connections.close_all()
     from exercises.models import SetLog

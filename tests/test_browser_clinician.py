@@ -229,6 +229,7 @@ def test_enrol_invites_by_email_and_the_patient_sets_a_password_and_lands_on_tod
     page.get_by_label("The same password again").fill("heel-drop-stairs-9")
     page.get_by_role("button", name="Save password and start").click()
     page.wait_for_url("**/today")
+    page.get_by_role("button", name="Skip the introduction").click()  # a new patient's first sign-in
     page.get_by_role("heading", name="Today").wait_for()
     assert "#" not in page.url  # the spent token is gone from the address bar
     patient.user.refresh_from_db()

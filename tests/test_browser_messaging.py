@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from messaging.models import Message, TimeEntry
 from notifications.deliveries import delivery_send
@@ -26,7 +27,9 @@ def team(transactional_db, settings):
     settings.CLINIC_OPEN_WEEKDAYS = [0, 1, 2, 3, 4, 5, 6]  # open round the clock: no automatic notice here
     settings.CLINIC_OPENS_AT, settings.CLINIC_CLOSES_AT = "00:00", "23:59"
     physio = PhysioFactory(username="msg-physio")
-    patient = PatientFactory(user__username="msg-patient", physio=physio, physician=PhysicianFactory())
+    patient = PatientFactory(
+        user__username="msg-patient", physio=physio, physician=PhysicianFactory(), onboarded_at=timezone.now()
+    )  # the introduction seen: this test is about messages
     return physio, patient
 
 
