@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import channels, deliveries, escalation, reminders
+from . import aftercare, channels, deliveries, escalation, reminders
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +56,9 @@ def retry_stale_deliveries() -> int:
 def evaluate_patients(patient_ids: list[int] | None = None) -> dict:
     """The ladder for everyone (periodic), or for some patients (after a red-flag check-in)."""
     return escalation.evaluate(patient_ids=patient_ids)
+
+
+@shared_task
+def sweep_follow_ups() -> int:
+    """Every few minutes: remind due follow-up VISA-As once, and judge the answered ones."""
+    return aftercare.follow_ups_sweep()
