@@ -271,10 +271,6 @@ class RunningGate(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True, help_text="Empty until signed")
     updated_at = models.DateTimeField(auto_now=True)
 
-    @property
-    def all_met(self) -> bool:
-        return self.pain_ok and self.heel_raise_ok and self.hopping_ok and self.patient_ready
-
     def __str__(self) -> str:
         return f"running gate {'signed' if self.signed_at else 'draft'}"
 

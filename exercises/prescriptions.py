@@ -98,15 +98,18 @@ def maintenance_data(program: Program, aftercare: AfterCare, day: dt.date) -> di
     on two days a week until its end; nothing on other days."""
     on = aftercare.starts_on <= day <= aftercare.ends_on and day.weekday() in maintenance_weekdays(aftercare)
     loads = {exercise: float(kg) for exercise, kg in program.loads.items() if kg is not None}
+    daily = PROTOCOLS[program.protocol].daily
+    tempo, rest = timing(program.protocol)
+    movement = _movement(program, day, daily)
     items = []
-    if on:
-        seen = set()
-        for i in week_items(program.protocol, PROGRAM_WEEKS, program.insertional):
-            if i.exercise in seen:
-                continue  # one session a day
-            seen.add(i.exercise)
-            items.append({"exercise": i.exercise, "sets": i.sets, "reps": i.reps, "session": None, "tempo": i.tempo,
-                          "note": i.note, "load_kg": loads.get(i.exercise), "pain_guide": PAIN_GUIDE, "rm": None,
-                          "suggested_load_kg": None})  # fmt: skip
+    seen = set()
+    for i in week_items(program.protocol, PROGRAM_WEEKS, program.insertional) if on else ():
+        if i.exercise in seen:
+            continue  # one session a day
+        seen.add(i.exercise)
+        items.append({"exercise": i.exercise, "sets": i.sets, "reps": i.reps, "session": None, "tempo": i.tempo,
+                      "note": i.note, "load_kg": loads.get(i.exercise), "pain_guide": PAIN_GUIDE, "rm": None,
+                      "suggested_load_kg": None, "tempo_seconds": dict(tempo), "rest_seconds": dict(rest),
+                      "movement": dict(movement)})  # fmt: skip
     return {"program": program.id, "date": day, "week": None, "training_day": on,
             "training_weekdays": maintenance_weekdays(aftercare), "items": items}  # fmt: skip

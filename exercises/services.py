@@ -17,15 +17,15 @@ from patients.models import Patient, User
 from .models import (
     CURRENT_STATUSES,
     AfterCare,
-    NextStep,
-    RunLog,
-    RunningGate,
     DeletedSetLog,
+    NextStep,
     PauseReason,
     Program,
     ProgramChange,
     ProgramPause,
     ProgramStatus,
+    RunLog,
+    RunningGate,
     SetLog,
 )
 from .protocols import ProtocolSlug
@@ -347,7 +347,9 @@ def aftercare_choose(
     if state != NextStep.REFERRED:
         referral, referral_note = "", ""
     starts_on = max(today, program.end_date + dt.timedelta(days=1))
-    ends_on = starts_on + dt.timedelta(days=7 * settings.MAINTENANCE_WEEKS - 1) if state == NextStep.MAINTENANCE else None
+    ends_on = (
+        starts_on + dt.timedelta(days=7 * settings.MAINTENANCE_WEEKS - 1) if state == NextStep.MAINTENANCE else None
+    )
     aftercare, _ = AfterCare.objects.update_or_create(
         program=program,
         defaults={"state": state, "starts_on": starts_on, "ends_on": ends_on, "referral": referral,

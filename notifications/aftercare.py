@@ -151,7 +151,10 @@ def follow_ups_judge(*, now: dt.datetime) -> int:
         )
         if visa is None:
             continue
-        if FollowUp.objects.filter(id=follow_up.id, judged_at__isnull=True).update(judged_at=now, score=visa.score) != 1:
+        if (
+            FollowUp.objects.filter(id=follow_up.id, judged_at__isnull=True).update(judged_at=now, score=visa.score)
+            != 1
+        ):
             continue
         review = getattr(follow_up.program, "outcome_review", None)
         week12 = review.outcome if review else None

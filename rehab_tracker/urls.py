@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from exercises.rules import RulesView
 from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet
+from notifications.after_views import ProgramReviewView, RunLogViewSet, RunningGateView
 from notifications.views import (
     FlagViewSet,
     NotificationViewSet,
@@ -14,7 +15,14 @@ from notifications.views import (
     VapidPublicKeyView,
 )
 from patients.views import CheckInViewSet, ClinicianListView, MeView, VisaAViewSet
-from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
+from records.views import (
+    AuditEventListView,
+    ClinicalNotesView,
+    ExportView,
+    PatientViewSet,
+    SummaryView,
+    TimelineView,
+)
 from rehab_tracker.today import TodayView
 
 from .auth import LoginView, LogoutView, RefreshView
@@ -30,6 +38,7 @@ router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("visa-a", VisaAViewSet, basename="visa-a")
 router.register("flags", FlagViewSet, basename="flag")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("running-logs", RunLogViewSet, basename="running-log")
 router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-subscription")
 
 api_v1 = [
@@ -47,6 +56,9 @@ api_v1 = [
     path("patients/<int:pk>/timeline/", TimelineView.as_view(), name="patient-timeline"),
     path("patients/<int:pk>/notes/", ClinicalNotesView.as_view(), name="patient-notes"),
     path("patients/<int:pk>/export/", ExportView.as_view(), name="patient-export"),
+    path("patients/<int:pk>/summary/", SummaryView.as_view(), name="patient-summary"),
+    path("programs/<int:pk>/review/", ProgramReviewView.as_view(), name="program-review"),
+    path("programs/<int:pk>/running-gate/", RunningGateView.as_view(), name="program-running-gate"),
     path("audit/", AuditEventListView.as_view(), name="audit"),
     path("", include(router.urls)),
 ]
