@@ -127,6 +127,7 @@ class RunLogViewSet(AuditedView, mixins.ListModelMixin, mixins.CreateModelMixin,
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(request=RunLogSerializer, responses={201: RunLogSerializer, 200: RunLogSerializer})
     def create(self, request, *args, **kwargs):
         patient = patient_of(request)
         form = RunLogSerializer(data=request.data)
