@@ -14,8 +14,7 @@ from xml.sax.saxutils import escape
 
 from django.db.models import Avg
 from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -70,17 +69,24 @@ def _bar_chart(title: str, labels: list[str], values: list[float], top: float) -
 
 
 def _line_chart(title: str, labels: list[str], series: list[list[float | None]], top: float) -> Flowable:
+    """Lines over categories, with a dot at every value (a series with gaps or one value still shows)."""
     drawing = Drawing(170 * mm, 55 * mm)
-    chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 38 * mm
-    chart.data = [[v if v is not None else None for v in s] for s in series] or [[0]]
-    chart.categoryAxis.categoryNames = labels or [""]
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, top
-    for n, colour in enumerate((BLUE, AMBER)[: len(chart.data)]):
-        chart.lines[n].strokeColor = colour
-        chart.lines[n].strokeWidth = 1.5
-    drawing.add(chart)
-    drawing.add(String(12 * mm, 50 * mm, title, fontSize=9))
+    left, bottom, width, height = 12 * mm, 8 * mm, 150 * mm, 38 * mm
+    drawing.add(Line(left, bottom, left + width, bottom, strokeColor=colors.grey))
+    drawing.add(Line(left, bottom, left, bottom + height, strokeColor=colors.grey))
+    for value in (0, top / 2, top):
+        y = bottom + height * value / top
+        drawing.add(String(left - 2, y - 3, f"{value:g}", fontSize=7, textAnchor="end"))
+    step = width / max(len(labels), 1)
+    for n, label in enumerate(labels):
+        drawing.add(String(left + step * (n + 0.5), bottom - 8, label, fontSize=6, textAnchor="middle"))
+    for values, colour in zip(series, (BLUE, AMBER), strict=False):
+        points = [(left + step * (n + 0.5), bottom + height * v / top) for n, v in enumerate(values) if v is not None]
+        if len(points) > 1:
+            drawing.add(PolyLine([c for point in points for c in point], strokeColor=colour, strokeWidth=1.5))
+        for x, y in points:
+            drawing.add(Circle(x, y, 1.8, fillColor=colour, strokeColor=colour))
+    drawing.add(String(left, 50 * mm, title, fontSize=9))
     return drawing
 
 
