@@ -100,7 +100,9 @@ class TestTheNextStepOnToday:
             monday = today_of(api, patient)
         assert monday["state"] == "maintenance" and monday["training_day"] is True
         assert [(i["exercise"], i["sets"], i["reps"], i["load_kg"]) for i in monday["items"]] == [
-            ("eccentric_heel_drop_straight", 3, 15, 7.5), ("eccentric_heel_drop_bent", 3, 15, None)]
+            ("eccentric_heel_drop_straight", 3, 15, 7.5),
+            ("eccentric_heel_drop_bent", 3, 15, None),
+        ]
         assert monday["training_weekdays"] == [0, 3]
         with at(END + dt.timedelta(days=2)):
             assert today_of(api, patient)["items"] == []
