@@ -46,10 +46,16 @@ class ReviewDecisionSerializer(serializers.Serializer):
     next_state = serializers.ChoiceField(choices=NextStep.choices)
     patient_note = serializers.CharField(max_length=NOTE_MAX, help_text="Written for the patient; shown in the app")
     clinical_note = serializers.CharField(max_length=NOTE_MAX, allow_blank=True, required=False, default="")
-    referral = serializers.ChoiceField(choices=Referral.choices, required=False, default="")
+    referral = serializers.ChoiceField(
+        choices=Referral.choices,
+        required=False,
+        allow_blank=True,
+        help_text="With referred: the care pathway's next step",
+    )
     referral_note = serializers.CharField(max_length=NOTE_MAX, allow_blank=True, required=False, default="")
 
     def validate(self, attrs):
+        attrs.setdefault("referral", "")
         if attrs["next_state"] == NextStep.REFERRED and not attrs["referral"]:
             raise serializers.ValidationError({"referral": ["Referred on names the next step of the care pathway."]})
         return attrs

@@ -280,6 +280,7 @@ CELERY_TIMEZONE = "UTC"
 # Reminders (docs/clinical.md §7.5). Times are patient-local "HH:MM".
 REMINDER_TIMES_ALFREDSON = env.list("REMINDER_TIMES_ALFREDSON", default=["08:00", "19:00"])
 REMINDER_TIMES_HSR = env.list("REMINDER_TIMES_HSR", default=["18:00"])
+REMINDER_TIMES_MAINTENANCE = env.list("REMINDER_TIMES_MAINTENANCE", default=["18:00"])  # after week 12
 REMINDER_QUIET_START = env.str("REMINDER_QUIET_START", default="22:00")  # empty: no quiet hours
 REMINDER_QUIET_END = env.str("REMINDER_QUIET_END", default="07:00")
 REMINDER_CATCHUP_MINUTES = env.int("REMINDER_CATCHUP_MINUTES", default=60)  # how late a missed slot still goes

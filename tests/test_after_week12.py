@@ -126,3 +126,25 @@ class TestTheNextStepOnToday:
             decide(api, physio, program, next_state="discharged", referral="surgery")
             day = today_of(api, patient)
         assert day["state"] == "discharged" and day["after_week12"]["referral"] == ""
+
+
+class TestRemindersAfterWeek12:
+    """Maintenance reminds on its two days a week; discharged and referred patients get no exercise reminders."""
+
+    @staticmethod
+    def sent(now) -> list[str]:
+        from notifications import reminders
+
+        reminders.process(reminder_ids=reminders.sweep(now=now), now=now)
+        return list(Notification.objects.filter(kind="reminder").values_list("body", flat=True))
+
+    @pytest.mark.parametrize(("state", "day", "expected"), [
+        ("maintenance", dt.date(2026, 3, 9), ["Time for this week's maintenance calf exercises."]),  # a Monday
+        ("maintenance", dt.date(2026, 3, 10), []),
+        ("discharged", dt.date(2026, 3, 9), []),
+    ])  # fmt: skip
+    def test_at_the_maintenance_schedule_only(self, api, patient, program, physio, state, day, expected):
+        with at(END + dt.timedelta(days=1)):
+            assert decide(api, physio, program, next_state=state).status_code == 200
+        evening = dt.datetime.combine(day, dt.time(17, 0, 30), tzinfo=dt.UTC)  # 18:00 in Copenhagen (winter)
+        assert self.sent(evening) == expected
