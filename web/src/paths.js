@@ -23,4 +23,9 @@ export const paths = {
   flags: (params = {}) => `${V1}/flags/${query(params)}`,
   flagAction: (id, action) => `${V1}/flags/${id}/${action}/`,
   visaA: (params = {}) => `${V1}/visa-a/${query(params)}`,
+  patientSummary: (id) => `${V1}/patients/${id}/summary/`,
+  programReview: (id) => `${V1}/programs/${id}/review/`,
+  runningGate: (id) => `${V1}/programs/${id}/running-gate/`,
+  runningLogs: (params = {}) => `${V1}/running-logs/${query(params)}`,
+  runningLog: (id) => `${V1}/running-logs/${id}/`,
 };

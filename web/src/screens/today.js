@@ -10,6 +10,7 @@ import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
 import { ErrorNote, html, Link, PainInput, Screen } from '../ui.js';
 import { Advice } from './advice.js';
+import { AfterWeek12 } from './after.js';
 
 const itemKey = (item) => `${item.exercise}|${item.session ?? ''}`;
 
@@ -202,11 +203,12 @@ export function Today({ me, outbox }) {
     ${today.state === 'paused' && html`<p class="note">${t('state_paused')}</p>`}
     ${today.state === 'no_program' && html`<p class="note">${t('state_no_program')}</p>`}
     ${today.state === 'completed' && html`<p class="note">${t('state_completed')}</p>`}
-    ${today.visa_a_due && html`<div class="note prompt"><p>${t('visa_a_prompt')}</p>
+    <${AfterWeek12} today=${today} onChange=${load} />
+    ${today.visa_a_due && html`<div class="note prompt"><p>${t(today.visa_a_due === 'follow_up' ? 'visa_a_follow_up' : 'visa_a_prompt')}</p>
       <${Link} class="button" href="/visa-a">${t('visa_a_open')}<//></div>`}
     ${today.state === 'training' && html`<${Ring} done=${done} total=${total} />`}
     ${today.progression && html`<div class="note prompt"><h2>${t('progression')}</h2><p>${today.progression.text}</p></div>`}
-    ${items.length > 0 && html`<ul class="cards">${items.map((item) => html`<li key=${itemKey(item)}>
+    ${items.length > 0 && today.state !== 'maintenance' && html`<ul class="cards">${items.map((item) => html`<li key=${itemKey(item)}>
       <${ExerciseCard} item=${item} onLog=${(side) => logFrom(item, side) && setLogging({ item, side })}
         onStart=${(side) => startSet(item, side)} /></li>`)}</ul>`}
     ${today.state === 'training' && total > 0 && done >= total && html`<p class="note success">${t('all_done')}</p>`}
