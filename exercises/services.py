@@ -395,8 +395,14 @@ def runlog_record(*, patient: Patient, aftercare: AfterCare, data: dict) -> tupl
     if aftercare.state != NextStep.RETURN_TO_RUNNING or not running_started(aftercare):
         raise ProgramChangeError("Running starts once your physio has signed the return-to-running checklist.")
     step = progress(list(aftercare.run_logs.all())).step
-    log = RunLog.objects.create(aftercare=aftercare, patient=patient, step=step, **data)
-    return log, True
+    try:
+        with transaction.atomic():
+            return RunLog.objects.create(aftercare=aftercare, patient=patient, step=step, **data), True
+    except IntegrityError:  # the same client_id from a racing resend: the stored one answers
+        held = RunLog.objects.get(client_id=data["client_id"])
+        if held.patient_id != patient.id:
+            raise ProgramChangeError("This client_id belongs to another record.") from None
+        return held, False
 
 
 def runlog_morning(*, log: RunLog, pain_next_morning: int) -> RunLog:

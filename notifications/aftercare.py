@@ -71,7 +71,8 @@ def outcome_review_decide(
         raise ReviewError("Referred on names the next step of the care pathway.")
     now = timezone.now()
     with transaction.atomic():
-        review, _ = OutcomeReview.objects.select_for_update(no_key=True).get_or_create(program=program)
+        OutcomeReview.objects.bulk_create([OutcomeReview(program=program)], ignore_conflicts=True)  # once, race-free
+        review = OutcomeReview.objects.select_for_update(no_key=True).get(program=program)
         review.patient_note, review.clinical_note = patient_note, clinical_note
         review.decided_by, review.decided_at = decided_by, now
         review.save(update_fields=["patient_note", "clinical_note", "decided_by", "decided_at"])
