@@ -73,3 +73,15 @@ def test_a_visa_a_before_the_due_day_does_not_answer_it(program, patient):
     VisaA.objects.create(patient=patient, date=SIX_MONTHS - dt.timedelta(days=1), answers=visa_answers(40))
     follow_ups_sweep(now=dt.datetime(2026, 6, 16, 12, tzinfo=dt.UTC))
     assert FollowUp.objects.get(months=6).judged_at is None and not Flag.objects.exists()
+
+
+def test_the_command_runs_the_same_sweep_once(program):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("sweep_follow_ups", "--now", "2026-06-15T10:00:00+02:00", stdout=out)
+    call_command("sweep_follow_ups", "--now", "2026-06-15T10:05:00+02:00", stdout=StringIO())
+    assert "reminded or flagged: 1" in out.getvalue()
+    assert Notification.objects.filter(dedupe_key__startswith="follow-up").count() == 1
