@@ -28,7 +28,7 @@ from .models import (
     RunningGate,
     SetLog,
 )
-from .protocols import ProtocolSlug
+from .protocols import PROGRAM_WEEKS, ProtocolSlug
 from .running import progress
 from .summaries import invalidate
 
@@ -225,7 +225,7 @@ def _new_log(patient: Patient, data: dict) -> SetLog:
         client_id=data["client_id"],
         patient=patient,
         program=program,
-        week=program.week_on(data["date"]),
+        week=program.week_on(data["date"]) or PROGRAM_WEEKS,  # after the end: a maintenance set, kept as week 12
         **{f: data.get(f) for f in LOG_FIELDS if f != "load_kg"},
         load_kg=data.get("load_kg") or Decimal(0),
     )

@@ -219,7 +219,7 @@ def _skip_reason(
     if not patient.reminders_enabled:
         return "disabled"
     if (patient.id, reminder.local_date) in maintaining:
-        return _maintenance_skip(reminder, now, red)
+        return _maintenance_skip(reminder, now, red, logged)
     if program is None or program.status != ProgramStatus.ACTIVE:
         return "no active program"
     if patient.id in red:
@@ -236,9 +236,11 @@ def _skip_reason(
     return ""
 
 
-def _maintenance_skip(reminder: Reminder, now: dt.datetime, red: set) -> str:
+def _maintenance_skip(reminder: Reminder, now: dt.datetime, red: set, logged: set) -> str:
     if reminder.patient_id in red:
         return "red flag open"
+    if any(pid == reminder.patient_id and day == reminder.local_date for pid, day, _ in logged):
+        return "session already logged"
     if now - reminder.due_at > dt.timedelta(minutes=settings.REMINDER_CATCHUP_MINUTES):
         return "too late"
     if _in_quiet_hours(now.astimezone(zone(reminder.patient.timezone)).time()):

@@ -181,8 +181,7 @@ def _after_week12(program, today: dt.date, data: dict) -> tuple[dict, str]:
         if aftercare.ends_on < today:
             return data, "completed"
         data |= maintenance_data(program, aftercare, today)
-        for item in data["items"]:
-            item["logged_sets"] = 0
+        _count_logged(data["items"], program.patient, today)
     elif state == NextStep.RETURN_TO_RUNNING:
         logs = list(aftercare.run_logs.all())
         where = progress(logs)

@@ -111,6 +111,19 @@ class TestTheNextStepOnToday:
         with at(aftercare.ends_on + dt.timedelta(days=1)):
             assert today_of(api, patient)["state"] == "completed"
 
+    def test_maintenance_sets_are_logged_with_the_program_and_counted_on_today(self, api, patient, program, physio):
+        from exercises.models import SetLog
+
+        body = {"client_id": "1b0d4c52-8a63-4d55-a4b4-3a3b4c5d6e7f", "date": "2026-03-09", "reps": 15, "pain": 4,
+                "exercise": "eccentric_heel_drop_bent"}  # fmt: skip
+        with at(END + dt.timedelta(days=1)):
+            assert api(patient.user).post("/api/v1/logs/", body, format="json").status_code == 400  # not decided
+            decide(api, physio, program)
+            assert api(patient.user).post("/api/v1/logs/", body, format="json").status_code == 201
+            [bent] = [i for i in today_of(api, patient)["items"] if i["exercise"] == "eccentric_heel_drop_bent"]
+        assert bent["logged_sets"] == 1
+        assert SetLog.objects.get().program == program and SetLog.objects.get().week == 12
+
     def test_referred_on_names_the_pathways_next_step(self, api, patient, program, physio):
         with at(END + dt.timedelta(days=1)):
             response = decide(api, physio, program, next_state="referred", referral="injection",

@@ -7,7 +7,6 @@ import { t } from '../i18n.js';
 import { newClientId } from '../outbox.js';
 import { paths } from '../paths.js';
 import { ErrorNote, html, PainInput } from '../ui.js';
-import { exerciseName } from './today.js';
 
 export function AfterWeek12({ today, onChange }) {
   const after = today.after_week12;
@@ -26,11 +25,7 @@ export function AfterWeek12({ today, onChange }) {
 
 function Maintenance({ today, after }) {
   return html`<p>${t('maintenance_text', { until: after.ends_on })}</p>
-    ${today.items.length === 0 && html`<p class="note">${t('maintenance_rest')}</p>`}
-    ${today.items.length > 0 && html`<ul class="plain">${today.items.map((i) => html`<li key=${i.exercise}>
-      <span class="strong">${exerciseName(i.exercise)}</span>: ${t('sets_reps', { sets: i.sets, reps: i.reps })},
-      ${i.load_kg ? t('load_kg', { kg: i.load_kg }) : t('body_weight')}</li>`)}</ul>
-      <details class="guide"><summary>${t('pain_during')}</summary><p>${today.pain_guide}</p></details>`}`;
+    ${today.items.length === 0 && html`<p class="note">${t('maintenance_rest')}</p>`}`;
 }
 
 function Running({ running, date, onChange }) {

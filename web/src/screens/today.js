@@ -208,11 +208,11 @@ export function Today({ me, outbox }) {
       <${Link} class="button" href="/visa-a">${t('visa_a_open')}<//></div>`}
     ${today.state === 'training' && html`<${Ring} done=${done} total=${total} />`}
     ${today.progression && html`<div class="note prompt"><h2>${t('progression')}</h2><p>${today.progression.text}</p></div>`}
-    ${items.length > 0 && today.state !== 'maintenance' && html`<ul class="cards">${items.map((item) => html`<li key=${itemKey(item)}>
+    ${items.length > 0 && html`<ul class="cards">${items.map((item) => html`<li key=${itemKey(item)}>
       <${ExerciseCard} item=${item} onLog=${(side) => logFrom(item, side) && setLogging({ item, side })}
         onStart=${(side) => startSet(item, side)} /></li>`)}</ul>`}
     ${today.state === 'training' && total > 0 && done >= total && html`<p class="note success">${t('all_done')}</p>`}
-    ${today.pain_guide && today.state === 'training' && html`<details class="guide"><summary>${t('pain_during')}</summary>
+    ${today.pain_guide && ['training', 'maintenance'].includes(today.state) && html`<details class="guide"><summary>${t('pain_during')}</summary>
       <p>${today.pain_guide}</p></details>`}
     ${today.program && html`<${MendList} me=${me} today=${today} outbox=${outbox} refresh=${mending}
       onEdit=${(log) => setLogging({ item: { exercise: log.exercise, reps: log.reps, load_kg: log.load_kg }, log, reps: log.reps, pain: log.pain })}
