@@ -94,7 +94,10 @@ def _weekly_pain(program: Program) -> tuple[dict[int, float], dict[int, float]]:
     """Mean exercise pain per program week, and mean morning pain per week of the program's calendar."""
     exercise = {
         w: round(float(m), 1)
-        for w, m in SetLog.objects.filter(program=program).values_list("week").annotate(m=Avg("pain")).order_by()
+        for w, m in SetLog.objects.filter(program=program, date__lte=program.end_date)  # not maintenance's sets
+        .values_list("week")
+        .annotate(m=Avg("pain"))
+        .order_by()
     }
     morning: dict[int, list[int]] = defaultdict(list)
     rows = CheckIn.objects.filter(patient=program.patient, date__gte=program.start_date, date__lte=program.end_date)
