@@ -4,10 +4,12 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 
+from . import mediafiles
 from .protocols import PROGRAM_DAYS, PROGRAM_WEEKS, Exercise, ProtocolSlug, Session
 
 
@@ -301,3 +303,54 @@ class RunLog(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.minutes_run} min on {self.date}"
+
+
+class DemonstrationKind(models.TextChoices):
+    VIDEO = mediafiles.VIDEO
+    IMAGE = mediafiles.IMAGE
+
+
+_A = {DemonstrationKind.VIDEO: "a video", DemonstrationKind.IMAGE: "an image"}
+
+
+class Demonstration(models.Model):
+    """A clinic's own demonstration of an exercise (a video, or one of a series of images), uploaded in the
+    admin. The player shows the active ones in ``order``, in place of the project's illustration."""
+
+    exercise = models.CharField(max_length=40, choices=Exercise.choices)
+    kind = models.CharField(max_length=8, choices=DemonstrationKind.choices)
+    file = models.FileField(
+        upload_to=mediafiles.stored_name,
+        max_length=200,
+        validators=[mediafiles.validate_upload],
+        help_text=f"{mediafiles.ALLOWED_TEXT}. Show no patient: every signed-in user of the app can see it.",
+    )
+    content_type = models.CharField(max_length=32, editable=False)
+    size = models.PositiveBigIntegerField(editable=False, default=0, help_text="Bytes")
+    caption = models.CharField(
+        max_length=200, help_text="What it shows, in words: the alt text of an image, the caption of a video"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Only active demonstrations are shown and served")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["exercise", "order", "id"]
+        indexes = [models.Index(fields=["file"], name="demonstration_file")]
+
+    def __str__(self) -> str:
+        return f"{self.get_exercise_display()}: {self.caption}"
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:
+            self.content_type = mediafiles.sniff(self.file.file) or ""
+            self.size = self.file.size
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.file and not self.file._committed:  # a new upload: its bytes say what it is
+            found = mediafiles.kind_of(self.file.file)
+            if found and self.kind and found != self.kind:
+                raise ValidationError({"file": f"This file is {_A[found]}, not {_A[self.kind]}: choose its kind."})

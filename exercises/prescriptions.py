@@ -77,6 +77,9 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "pain_guide": PAIN_GUIDE,
             "rm": None if daily else i.reps,
             "suggested_load_kg": suggested.get(i.exercise),
+            # docs/clinical.md §10: with no load to start from (HSR's first stage, or no sets logged at the one
+            # before), the patient finds the RM set by set; the load found is logged and suggests the next stage's.
+            "find_rm": not daily and suggested.get(i.exercise) is None and loads.get(i.exercise) is None,
             "tempo_seconds": dict(tempo),
             "rest_seconds": dict(rest),
             "movement": dict(movement),
@@ -109,7 +112,7 @@ def maintenance_data(program: Program, aftercare: AfterCare, day: dt.date) -> di
         seen.add(i.exercise)
         items.append({"exercise": i.exercise, "sets": i.sets, "reps": i.reps, "session": None, "tempo": i.tempo,
                       "note": i.note, "load_kg": loads.get(i.exercise), "pain_guide": PAIN_GUIDE, "rm": None,
-                      "suggested_load_kg": None, "tempo_seconds": dict(tempo), "rest_seconds": dict(rest),
-                      "movement": dict(movement)})  # fmt: skip
+                      "suggested_load_kg": None, "find_rm": False, "tempo_seconds": dict(tempo),
+                      "rest_seconds": dict(rest), "movement": dict(movement)})  # fmt: skip
     return {"program": program.id, "date": day, "week": None, "training_day": on,
             "training_weekdays": maintenance_weekdays(aftercare), "items": items}  # fmt: skip

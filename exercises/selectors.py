@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_object
 
 from patients.models import Patient
 
-from .models import CURRENT_STATUSES, AfterCare, NextStep, Program, ProgramPause
+from .models import CURRENT_STATUSES, AfterCare, Demonstration, NextStep, Program, ProgramPause
 
 
 @cache
@@ -78,3 +78,14 @@ def maintenance_program_on(programs: Iterable[Program], day: dt.date) -> Program
         .first()
     )
     return next((p for p in programs if p.id == found), None)
+
+
+def demonstrations_active(*, exercise: str | None = None) -> QuerySet[Demonstration]:
+    """The clinic's demonstrations the player shows, per exercise in their order."""
+    rows = Demonstration.objects.filter(active=True)
+    return rows.filter(exercise=exercise) if exercise else rows
+
+
+def demonstration_of_file(*, name: str) -> Demonstration | None:
+    """The active demonstration stored under ``name``: only those are served."""
+    return Demonstration.objects.filter(file=name, active=True).first()

@@ -1,13 +1,15 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 
 from core.api import UUIDStringField
 from core.localtime import local_today
-from core.query_params import BoundedDateField
+from core.query_params import BoundedDateField, StrictQuery
 
-from .models import CURRENT_STATUSES, Program, ProgramChange, SetLog
+from . import mediafiles
+from .models import CURRENT_STATUSES, Demonstration, Program, ProgramChange, SetLog
 from .protocols import DEFAULT_PROTOCOL, FITS, PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
 from .selectors import maintenance_program_on, program_on
 
@@ -186,6 +188,10 @@ class PrescriptionItemSerializer(serializers.Serializer):
     suggested_load_kg = serializers.FloatField(
         allow_null=True, help_text="HSR: from the previous stage's loads (Epley), rounded to 2.5 kg; a suggestion"
     )
+    find_rm = serializers.BooleanField(
+        help_text="HSR with no load to start from: the player guides finding the RM (start light, add load "
+        "between sets until the reps are hard)"
+    )
     tempo_seconds = TempoSerializer(help_text="The exercise player's tempo")
     rest_seconds = RestSerializer(help_text="The exercise player's rests")
     movement = MovementSerializer(help_text="What the player's illustration shows")
@@ -337,3 +343,21 @@ class AdherenceSerializer(serializers.Serializer):
     completed_sets = serializers.FloatField(source="adherence.completed_sets")
     days = DayFigureSerializer(source="adherence.days", many=True)
     weeks = WeekFigureSerializer(source="adherence.weeks", many=True)
+
+
+class DemonstrationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="On this origin; the name is the content's SHA-256")
+    content_type = serializers.ChoiceField(choices=list(mediafiles.TYPES))
+    size = serializers.IntegerField(help_text="Bytes")
+    caption = serializers.CharField(help_text="The alt text of an image, the caption of a video")
+
+    class Meta:
+        model = Demonstration
+        fields = ["id", "exercise", "kind", "url", "content_type", "size", "caption", "order"]
+
+    def get_url(self, demonstration: Demonstration) -> str:
+        return settings.MEDIA_URL + demonstration.file.name
+
+
+class DemonstrationQuerySerializer(StrictQuery):
+    exercise = serializers.ChoiceField(choices=Exercise.choices, required=False)

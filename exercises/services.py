@@ -1,4 +1,4 @@
-"""Writes for programs and set logs."""
+"""Writes for programs, set logs and the files of demonstrations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from .models import (
     CURRENT_STATUSES,
     AfterCare,
     DeletedSetLog,
+    Demonstration,
     NextStep,
     PauseReason,
     Program,
@@ -410,3 +412,17 @@ def runlog_morning(*, log: RunLog, pain_next_morning: int) -> RunLog:
     log.pain_next_morning = pain_next_morning
     log.save(update_fields=["pain_next_morning"])
     return log
+
+
+def demonstration_files_forget(*, names: list[str]) -> None:
+    """Remove the stored files of deleted or replaced demonstrations, once the change is committed (a rolled
+    back change keeps its file). A name another demonstration still uses stays."""
+    names = [name for name in names if name]
+
+    def remove() -> None:
+        still_used = set(Demonstration.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in set(names) - still_used:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove)

@@ -51,7 +51,7 @@ class NotificationAdmin(AuditedReadsAdmin):
     search_fields = ("user__username", "title")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
-    raw_id_fields = ("user", "patient", "flag")
+    raw_id_fields = ("user", "patient", "flag", "replaced_by")
     inlines = [DeliveryInline]
 
 

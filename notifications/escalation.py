@@ -95,26 +95,35 @@ def evaluate(*, now: dt.datetime | None = None, patient_ids: list[int] | None = 
     is then run again one patient at a time, each in its own transaction, and every failure is logged with
     the patient's id only. ``failed`` counts them.
     """
+    return evaluate_reporting(now=now, patient_ids=patient_ids)[0]
+
+
+def evaluate_reporting(
+    *, now: dt.datetime | None = None, patient_ids: list[int] | None = None
+) -> tuple[dict[str, int], list[int]]:
+    """``evaluate``, and the ids of the patients whose evaluation failed (a chunk records them)."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            return {**_evaluate(now, patient_ids), "failed": 0}
+            return {**_evaluate(now, patient_ids), "failed": 0}, []
     except Exception:
         if patient_ids is not None and len(patient_ids) <= 1:
             raise
         log.warning("evaluation of a batch failed: evaluating its patients one by one", exc_info=True)
     totals = {"programs": 0, "flags_raised": 0, "completed": 0, "failed": 0}
-    for pid in patient_ids if patient_ids is not None else _concerned(now):
+    failed: list[int] = []
+    for pid in patient_ids if patient_ids is not None else evaluation_concerned(now):
         try:
             with transaction.atomic():
                 done = _evaluate(now, [pid])
         except Exception:
             log.exception("evaluation failed for patient %s", pid)
-            totals["failed"] += 1
+            failed.append(pid)
             continue
         for key, value in done.items():
             totals[key] += value
-    return totals
+    totals["failed"] = len(failed)
+    return totals, failed
 
 
 def _current_or_recent(now: dt.datetime):
@@ -125,7 +134,7 @@ def _current_or_recent(now: dt.datetime):
     )
 
 
-def _concerned(now: dt.datetime) -> list[int]:
+def evaluation_concerned(now: dt.datetime) -> list[int]:
     """Every patient an evaluation of everyone looks at: programs, unreported red flags, open flags."""
     ids = set(_current_or_recent(now).values_list("patient_id", flat=True))
     ids |= set(_unreported_red_flags().values_list("patient_id", flat=True))

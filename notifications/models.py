@@ -82,6 +82,8 @@ class Flag(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     outcome = models.CharField(max_length=12, choices=RedFlagOutcome.choices, blank=True)
+    # A red flag's decision as the patient reads it (the clinical ``note`` stays with the clinicians).
+    patient_note = models.TextField(blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -218,6 +220,9 @@ class Notification(models.Model):
     flag = models.ForeignKey(Flag, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A notice that no longer holds (the red-flag advice once a clinician has decided): the row stays, as it
+    # was sent, and points to the one that replaced it.
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -281,3 +286,58 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"push subscription {self.id}"
+
+
+class EvaluationRun(models.Model):
+    """One hourly evaluation of everyone, split into chunks that any worker on any host takes.
+
+    The figures are summed from the chunks as they finish (``notifications.evaluation_runs``); the run is
+    finished when every chunk is.
+    """
+
+    started_at = models.DateTimeField()
+    chunk_size = models.PositiveIntegerField()
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    patients_total = models.PositiveIntegerField(default=0)
+    patients_evaluated = models.PositiveIntegerField(default=0)
+    flags_raised = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"evaluation {self.id}: {self.chunks_done}/{self.chunks_total} chunks"
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+
+
+class EvaluationChunk(models.Model):
+    """A slice of a run's patients (ids only). Claimed with a conditional UPDATE, so a chunk runs once,
+    and again only when its worker is gone (the same Celery message redelivered, or a claim gone stale)."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    patient_ids = models.JSONField()
+    status = models.CharField(max_length=8, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    task_id = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    evaluated = models.PositiveIntegerField(default=0)
+    flags_raised = models.PositiveIntegerField(default=0)
+    failed_patient_ids = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="one_chunk_per_run_index")]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of evaluation {self.run_id}: {self.status}"

@@ -158,6 +158,7 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                 action=action_name,
                 note=body.validated_data["note"],
                 outcome=body.validated_data.get("outcome", ""),
+                patient_note=body.validated_data["patient_note"],
             )
         except flags.FlagActionError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from exc

@@ -54,6 +54,9 @@ class Patient(models.Model):
     # the days before it. Kept on the row, so reading a patient's days needs no other query.
     side_history = models.JSONField(default=list, blank=True)
     reminders_enabled = models.BooleanField(default=True)
+    # When the patient first finished or skipped the introduction: on the account, so it shows once per
+    # patient, not once per phone (null: not seen yet).
+    onboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.timezone import now as timezone_now
 
 from .models import CheckIn, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
@@ -24,6 +25,13 @@ def patient_create(
     return Patient.objects.create(
         user=user, timezone=timezone, side=side, tendinopathy=tendinopathy, physio=physio, physician=physician
     )
+
+
+def patient_onboarding_seen(*, patient: Patient) -> Patient:
+    """The introduction was finished or skipped: kept from the first time (a second phone or a retry keeps it)."""
+    Patient.objects.filter(pk=patient.pk, onboarded_at__isnull=True).update(onboarded_at=timezone_now())
+    patient.refresh_from_db(fields=["onboarded_at"])
+    return patient
 
 
 @transaction.atomic

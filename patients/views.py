@@ -30,19 +30,37 @@ class MeView(APIView):
                 "username": serializers.CharField(),
                 "role": serializers.CharField(),
                 "patient": serializers.IntegerField(allow_null=True),
+                "onboarded_at": serializers.DateTimeField(
+                    allow_null=True, help_text="A patient: when the introduction was first finished or skipped"
+                ),
             },
         )
     )
     def get(self, request):
-        patient = Patient.objects.filter(user=request.user).values_list("id", flat=True).first()
+        patient = Patient.objects.filter(user=request.user).values("id", "onboarded_at").first() or {}
         return Response(
             {
                 "id": request.user.id,
                 "username": request.user.username,
                 "role": role_of(request.user),
-                "patient": patient,
+                "patient": patient.get("id"),
+                "onboarded_at": patient.get("onboarded_at"),
             }
         )
+
+
+class OnboardingView(APIView):
+    """``POST /api/v1/me/onboarding/``: the patient has finished or skipped the introduction (once per account)."""
+
+    permission_classes = [only_for(Role.PATIENT)]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("Onboarding", {"onboarded_at": serializers.DateTimeField()}),
+    )
+    def post(self, request):
+        patient = services.patient_onboarding_seen(patient=patient_of(request))
+        return Response({"onboarded_at": patient.onboarded_at})
 
 
 class ClinicianListView(APIView):

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from exercises.adherence import adherence_for_programs
 from exercises.models import CURRENT_STATUSES, Program, ProgramStatus
-from notifications.models import Delivery, Flag, Reminder
+from notifications.evaluation_runs import evaluation_progress
+from notifications.models import Delivery, EvaluationRun, Flag, Reminder
 from patients.models import User
 
 from .celery import app as celery_app
@@ -114,5 +115,6 @@ def dashboard(request):
         "queue": _queue_health(),
         "stuck_reminders": Reminder.objects.filter(status="queued", due_at__lt=now - dt.timedelta(minutes=5)).count(),
         "pending_deliveries": Delivery.objects.filter(status__in=["pending", "sending"]).count(),
+        "evaluation_runs": [evaluation_progress(run=run) for run in EvaluationRun.objects.all()[:5]],
     }
     return TemplateResponse(request, "admin/dashboard.html", context)

@@ -22,7 +22,7 @@ from notifications.aftercare import outcome_review_decide
 from notifications.deliveries import inline_delivery
 from notifications.escalation import evaluate
 from patients.models import CheckIn, Patient, Role, Tendinopathy, User
-from patients.services import clinician_create, patient_create, visa_a_create
+from patients.services import clinician_create, patient_create, patient_onboarding_seen, visa_a_create
 
 DEMO_PASSWORD = "rehab-demo-2026"
 DEMO_CLINICIANS = {"demo-physio": Role.PHYSIO, "demo-physician": Role.PHYSICIAN, "demo-admin": Role.ADMIN}
@@ -62,6 +62,7 @@ def seed_demo() -> bool:
                 physio=users["demo-physio"],
                 physician=users["demo-physician"],
             )
+            patient_onboarding_seen(patient=patient)  # weeks into their program: the introduction is in Learn
             today = local_today(tz)
             program = Program.objects.create(
                 patient=patient,

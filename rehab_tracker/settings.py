@@ -134,10 +134,34 @@ WEB_CLIENT_ROOT = env.path("WEB_CLIENT_ROOT", default=BASE_DIR / "web" / "dist")
 WHITENOISE_ROOT = WEB_CLIENT_ROOT
 WHITENOISE_ADD_HEADERS_FUNCTION = webapp_headers
 WHITENOISE_IMMUTABLE_FILE_TEST = HASHED_ASSET_URL
+# Uploaded files (the clinic's exercise demonstrations): the file system under MEDIA_ROOT by default; an
+# S3-compatible bucket (django-storages) when MEDIA_S3_BUCKET is set. Either way this origin serves them
+# (exercises/media.py: range requests, only the active demonstrations' files).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+_MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_S3_BUCKET:
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,  # empty: AWS itself
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,  # empty: boto3's own lookup
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("MEDIA_S3_PREFIX", default=""),
+            "default_acl": None,  # the bucket stays private: only this app reads it
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# The largest demonstration a clinic may upload (bytes); the admin refuses bigger files.
+DEMONSTRATION_MAX_BYTES = env.int("DEMONSTRATION_MAX_BYTES", default=50 * 1024 * 1024)
 
 # Reject oversized bodies early (a batch of 500 logs is about 100 KB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
@@ -225,7 +249,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # database (``manage.py createcachetable``, run by ./run.sh start and the compose migrate step).
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "rt"}
+    "default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "rt"}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rehab_cache"}
 }
@@ -256,6 +280,13 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Red-flag deliveries: a queue of their own with a worker of its own (./run.sh start, compose), so an alert
 # never waits behind the hourly evaluation or a reminder sweep on the default queue.
 CELERY_ALERTS_QUEUE = "alerts"
+# The hourly evaluation's chunks: a queue of their own, so any number of workers on any host share a run
+# (notifications/evaluation_runs.py) and a long run never delays reminders on the default queue.
+CELERY_EVALUATION_QUEUE = "evaluation"
+EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=500)  # patients per chunk task
+# A chunk claimed longer ago than this belongs to a worker that is gone: another may take it (above the
+# task time limit, so a chunk still running is never taken from its worker).
+EVALUATION_CHUNK_STALE_SECONDS = env.int("EVALUATION_CHUNK_STALE_SECONDS", default=900)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from exercises.rules import RulesView
-from exercises.views import AdherenceView, ProgramViewSet, SetLogViewSet
+from exercises.views import AdherenceView, DemonstrationListView, ProgramViewSet, SetLogViewSet, demonstration_file
 from notifications.after_views import ProgramReviewView, RunLogViewSet, RunningGateView
 from notifications.views import (
     FlagViewSet,
@@ -14,7 +14,7 @@ from notifications.views import (
     ReminderSettingsView,
     VapidPublicKeyView,
 )
-from patients.views import CheckInViewSet, ClinicianListView, MeView, VisaAViewSet
+from patients.views import CheckInViewSet, ClinicianListView, MeView, OnboardingView, VisaAViewSet
 from records.views import (
     AuditEventListView,
     ClinicalNotesView,
@@ -46,10 +46,12 @@ api_v1 = [
     path("auth/token/refresh/", RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/onboarding/", OnboardingView.as_view(), name="me-onboarding"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
     path("settings/", RulesView.as_view(), name="settings"),
+    path("demonstrations/", DemonstrationListView.as_view(), name="demonstrations"),
     path("health/", HealthView.as_view(), name="health"),
     path("push/vapid-public-key/", VapidPublicKeyView.as_view(), name="vapid-public-key"),
     path("patients/<int:pk>/adherence/", AdherenceView.as_view(), name="patient-adherence"),
@@ -67,6 +69,7 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("media/<path:name>", demonstration_file, name="demonstration-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init code as a script file of its own: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),

@@ -2,8 +2,9 @@ import datetime as dt
 import uuid
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from exercises.models import Program, SetLog
+from exercises.models import Demonstration, Program, SetLog
 from patients.models import Patient, Role, User
 
 PASSWORD = "correct-horse-battery"
@@ -76,6 +77,22 @@ class SetLogFactory(factory.django.DjangoModelFactory):
     load_kg = 0
     pain = 3
     session = "am"
+
+
+# The first bytes of a WebM (EBML) file, then a counter: enough for the upload checks and range requests.
+WEBM_BYTES = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 4
+
+
+class DemonstrationFactory(factory.django.DjangoModelFactory):
+    """A clinic's video (give the test a MEDIA_ROOT of its own: tests/test_demonstration_serving.py)."""
+
+    class Meta:
+        model = Demonstration
+
+    exercise = "eccentric_heel_drop_straight"
+    kind = "video"
+    file = factory.LazyFunction(lambda: SimpleUploadedFile("drop.webm", WEBM_BYTES, content_type="video/webm"))
+    caption = "Lowering on the injured leg off a step, knee straight"
 
 
 def visa_answers(score: int) -> list[int]:

@@ -117,10 +117,19 @@ def test_physician_resolves_a_red_flag_and_the_patient_today_follows(live_server
     assert "sudden pop" in first.inner_text().lower()
     first.get_by_label("Decision note").fill("Seen in clinic: no rupture on ultrasound. Resume.")
     first.get_by_label("Outcome").select_option("resume")
+    first.get_by_label("Note for the patient").fill("The scan showed no tear: carry on as before.")
     first.get_by_role("button", name="Resolve").click()
     page.get_by_role("heading", name="demo-hsr: red flag").wait_for(state="detached")
+    page.get_by_role("status").filter(has_text="Flag resolved. The patient has been told the decision.").wait_for()
     flag = Flag.objects.get(patient=demo["demo-hsr"], kind="red_flag")
     assert (flag.status, flag.outcome) == ("resolved", "resume")
+    page.get_by_role("button", name="Resolved", exact=True).click()  # the resolved view keeps it, with its notes
+    resolved = page.locator("[data-testid=inbox-flag]").filter(has_text="demo-hsr")
+    resolved.get_by_text("Told the patient: The scan showed no tear: carry on as before.").wait_for()
+    assert "Resume the program" in resolved.inner_text() and resolved.get_by_role("button").count() == 0
+    page.goto(f"{live_server.url}/patients/{demo['demo-hsr'].id}")  # and so does the patient's page
+    page.locator("[data-testid=patient-flag].resolved").filter(has_text="no rupture on ultrasound").wait_for()
+    page.goto(live_server.url + "/flags")
 
     # While the app is open, a new red flag shows an alert (checked every 30 s and when the page regains focus).
     answer = client_for(demo["demo-alfredson"].user).post(
@@ -138,6 +147,12 @@ def test_physician_resolves_a_red_flag_and_the_patient_today_follows(live_server
     patient_page.locator("main h1").wait_for()
     patient_page.locator("[aria-busy=true]").wait_for(state="detached")
     assert patient_page.get_by_role("heading", name="Stop your exercises").count() == 0
+    decision = patient_page.get_by_test_id("decision")  # the physician's decision replaces the on-hold advice
+    decision.get_by_role("heading", name="You can start your exercises again").wait_for()
+    assert "From your clinician: The scan showed no tear: carry on as before." in decision.inner_text()
+    patient_page.get_by_role("link", name="Inbox").click()
+    patient_page.get_by_role("heading", name="You can start your exercises again").wait_for()
+    patient_page.get_by_text("No longer in force: replaced by your clinician’s decision.").wait_for()
     phone.close()
 
 

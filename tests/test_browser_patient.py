@@ -274,7 +274,7 @@ def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
     sign_in(page, live_server.url, "demo-alfredson")
     page.wait_for_url("**/today")
     found |= check_screens(
-        page, live_server.url, ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox"]
+        page, live_server.url, ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox", "/learn"]
     )
     context.close()
     assert {path: v for path, v in found.items() if v} == {}

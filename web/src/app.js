@@ -1,9 +1,10 @@
 // The shell: who is signed in, the offline banner and outbox count, navigation, and the screen for the path.
 import { useEffect, useState } from 'preact/hooks';
-import { onSignedOut, session, signOut } from './api.js';
+import { api, onSignedOut, session, signOut } from './api.js';
 import { kvGet, kvSet } from './db.js';
 import { pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
+import { paths } from './paths.js';
 import { loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
@@ -26,6 +27,36 @@ const PATIENT_NAV = [
   ['/reminders', 'nav_reminders'],
   ['/inbox', 'nav_inbox'],
 ];
+
+// The introduction and Learn load when shown: their long texts stay out of the patient's first download.
+let learnModule = null;
+function useLearn(needed) {
+  const [module, setModule] = useState(learnModule);
+  useEffect(() => {
+    if (needed && !module) {
+      import('./screens/learn.js').then((loaded) => {
+        learnModule = loaded;
+        setModule(loaded);
+      });
+    }
+  }, [needed]);
+  return module;
+}
+
+/** The introduction is seen once per account: stored on the server; offline, on the phone until it is. */
+async function markOnboarded(current) {
+  const key = `onboarded:${current.me.id}`;
+  await kvSet(key, true);
+  try {
+    const { onboarded_at } = await api(paths.onboarding(), { method: 'POST' });
+    const stored = await kvGet('session'); // the tokens as they are now (a refresh may have rotated them)
+    const next = { ...stored, me: { ...stored.me, onboarded_at } };
+    await kvSet('session', next);
+    return next;
+  } catch {
+    return current; // sent again at the next start
+  }
+}
 
 // The clinician's screens load only for clinicians: the patient's phone never downloads them.
 let clinicianScreens = null;
@@ -66,6 +97,8 @@ export function App() {
   const online = useOnline();
   const path = usePath();
   const screens = useClinicianScreens(Boolean(current?.me && current.me.role !== 'patient'));
+  const [introduce, setIntroduce] = useState(false); // the introduction, from the first sign-in or from Learn
+  const learn = useLearn(introduce || path === '/learn');
 
   useEffect(() => {
     kvGet('language').then((saved) => {
@@ -91,7 +124,14 @@ export function App() {
     startSyncTriggers();
     announce();
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
+    if (current.me.role === 'patient' && current.me.onboarded_at === null) {
+      kvGet(`onboarded:${current.me.id}`).then((seen) => (seen ? markOnboarded(current).then(setCurrent) : setIntroduce(true)));
+    }
   }, [current?.me?.id]);
+  const introduced = async () => {
+    setIntroduce(false);
+    if (current.me.onboarded_at == null) setCurrent(await markOnboarded(current));
+  };
 
   // An entry in its undo window is saved on the phone, not yet a sync to wait for: the badge changes when
   // the window ends.
@@ -135,6 +175,7 @@ export function App() {
         ${held.length > 0 && html`<span class="badge">${t('saved_on_phone')}</span>`}
         ${waiting > 0 && html`<span class="badge">${t('waiting_sync', { n: waiting })}</span>`}
       </span>
+      ${patient && html`<${Link} href="/learn" aria-current=${path === '/learn' ? 'page' : undefined}>${t('nav_learn')}<//>`}
       <button type="button" class="link" onClick=${doSignOut}>${t('sign_out')}</button>
     </header>
     ${!online && html`<p class="banner">${t('offline_banner')}</p>`}
@@ -149,7 +190,7 @@ export function App() {
         aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
     ${me.role === 'physician' && screens && html`<${screens.RedFlagWatch} />`}
-    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox) : clinicianScreen(path, me, screens)}</main>
+    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox, { learn, introduce, introduced, again: () => setIntroduce(true) }) : clinicianScreen(path, me, screens)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
@@ -177,7 +218,12 @@ function clinicianScreen(path, me, screens) {
   return html`<${Caseload} me=${me} />`;
 }
 
-function patientScreen(path, me, outbox) {
+function patientScreen(path, me, outbox, { learn, introduce, introduced, again }) {
+  if (introduce || path === '/learn') {
+    if (!learn) return html`<p aria-busy="true">${t('loading')}</p>`;
+    if (introduce) return html`<${learn.Onboarding} onDone=${introduced} />`;
+    return html`<${learn.Learn} onAgain=${again} />`;
+  }
   switch (path) {
     case '/checkin':
       return html`<${CheckIn} me=${me} />`;

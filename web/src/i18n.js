@@ -294,6 +294,7 @@ const en = {
   use_tempo: 'Use the tempo instead',
   tap_to_count: 'Tap for each rep',
   close_player: 'Back to today',
+  clinic_demonstration: 'Shown by your clinic',
   set_done: 'Set done',
   set_finished: 'Set done: {reps} reps. Log it now.',
   cues: 'At each phase change',
@@ -394,6 +395,39 @@ const en = {
   rules_kept: 'kept',
   rules_broken: 'broken: step held',
   export_summary: 'Discharge summary (PDF)',
+  // the first days and decisions (docs/clinical.md §4, §8, §10)
+  nav_learn: 'Learn',
+  learn_open: 'Learn about your tendon and the program',
+  where_stage: 'Week {week} of {weeks}. Next week: {sets} × {reps} RM — a heavier load for fewer reps.',
+  where_same_stage: 'Week {week} of {weeks}. Next week: the same {sets} × {reps} RM.',
+  where_load_prompt: 'Week {week} of {weeks}. Next week: the same {sets} × {reps}; when the exercises stop hurting, add load.',
+  where_last_week: 'Week {week} of {weeks}: the last week of your program.',
+  outcome_review_asked: 'This questionnaire shows how your tendon has done over the 12 weeks. Your physio will review your results with you.',
+  outcome_review_sent: 'Thank you for your questionnaire. Your physio will review your results with you.',
+  decision_resume_title: 'You can start your exercises again',
+  decision_resume: 'Your clinician has looked at the warning sign you reported and decided that you can go on with your program. Start again at the load you used before. If a warning sign comes back, stop and report it in the morning check-in.',
+  decision_keep_paused_title: 'Your exercises stay paused for now',
+  decision_keep_paused: 'Your clinician has looked at the warning sign you reported and decided to keep your program paused. Do not do the exercises until your clinic tells you to start again.',
+  decision_stop_title: 'Your exercise program has stopped',
+  decision_stop: 'Your clinician has looked at the warning sign you reported and stopped your exercise program: your care goes on with another step. Your clinic will contact you about what comes next.',
+  decision_note: 'From your clinician: {note}',
+  replaced_notice: 'No longer in force: replaced by your clinician’s decision.',
+  show_sent: 'What it said',
+  find_rm_title: 'Find your {rm} RM',
+  find_rm_help: 'Start light. After each set, if the {rm} reps were easy, add a little load before the next set — until {rm} reps are hard with good form and the last one is barely possible. Log the load you lifted in each set: your next stage’s suggested load comes from it.',
+  find_rm_load: 'Load you lifted in this set (kg)',
+  flag_patient_note: 'Note for the patient (shown in their app with the decision)',
+  flags_view: 'Show',
+  flags_unresolved: 'Unresolved',
+  flags_resolved: 'Resolved',
+  no_resolved_flags: 'No resolved flags.',
+  no_flags_any: 'No flags.',
+  flag_resolved_ok: 'Flag resolved.',
+  flag_resolved_told: 'Flag resolved. The patient has been told the decision.',
+  flag_acknowledged_ok: 'Flag acknowledged.',
+  flag_resolution: 'Resolved {date}{outcome}',
+  flag_resolution_outcome: ': {outcome}',
+  flag_told_patient: 'Told the patient: {note}',
 };
 
 const da = {
@@ -453,6 +487,7 @@ const da = {
   use_tempo: 'Brug tempoet i stedet',
   tap_to_count: 'Tryk for hver gentagelse',
   close_player: 'Tilbage til i dag',
+  clinic_demonstration: 'Vist af din klinik',
   set_done: 'Sæt færdigt',
   set_finished: 'Sæt færdigt: {reps} gentagelser. Registrér det nu.',
   cues: 'Ved hvert faseskift',
@@ -490,8 +525,6 @@ const da = {
   set_deleted: 'Sæt slettet',
   // efter uge 12
   state_completed: 'Du har gennemført dit 12-ugers program.',
-  visa_a_prompt: 'Din klinik beder dig udfylde VISA-A-spørgeskemaet.',
-  visa_a_open: 'Åbn spørgeskemaet',
   review_pending: 'Din fysioterapeut gennemgår dine resultater med dig og fortæller, hvad der skal ske nu.',
   review_note_from: 'Fra din fysioterapeut',
   next_maintenance: 'Vedligeholdelse',
@@ -556,6 +589,48 @@ const da = {
   rules_broken: 'brudt: trinnet holdes',
   export_summary: 'Udskrivningsresumé (PDF)',
   done_ok: 'Udført.',
+  nav_learn: 'Lær',
+  learn_open: 'Lær om din sene og programmet',
+  where_stage: 'Uge {week} af {weeks}. Næste uge: {sets} × {reps} RM — en tungere belastning og færre gentagelser.',
+  where_same_stage: 'Uge {week} af {weeks}. Næste uge: de samme {sets} × {reps} RM.',
+  where_load_prompt: 'Uge {week} af {weeks}. Næste uge: de samme {sets} × {reps}; når øvelserne holder op med at gøre ondt, så læg belastning på.',
+  where_last_week: 'Uge {week} af {weeks}: den sidste uge af dit program.',
+  outcome_review_asked: 'Spørgeskemaet viser, hvordan din sene har haft det i de 12 uger. Din fysioterapeut gennemgår resultaterne med dig.',
+  outcome_review_sent: 'Tak for dit spørgeskema. Din fysioterapeut gennemgår resultaterne med dig.',
+  decision_resume_title: 'Du kan begynde på dine øvelser igen',
+  decision_resume: 'Din behandler har set på det advarselstegn, du meldte, og besluttet, at du kan fortsætte dit program. Start igen med den belastning, du brugte før. Hvis et advarselstegn kommer igen, så stop og meld det i morgentjekket.',
+  decision_keep_paused_title: 'Dine øvelser er stadig sat på pause',
+  decision_keep_paused: 'Din behandler har set på det advarselstegn, du meldte, og besluttet at holde dit program på pause. Lav ikke øvelserne, før klinikken siger, at du kan starte igen.',
+  decision_stop_title: 'Dit træningsprogram er stoppet',
+  decision_stop: 'Din behandler har set på det advarselstegn, du meldte, og stoppet dit træningsprogram: din behandling fortsætter med et andet trin. Klinikken kontakter dig om, hvad der skal ske nu.',
+  decision_note: 'Fra din behandler: {note}',
+  replaced_notice: 'Gælder ikke længere: erstattet af din behandlers beslutning.',
+  show_sent: 'Hvad der stod',
+  find_rm_title: 'Find din {rm} RM',
+  find_rm_help: 'Start let. Efter hvert sæt: hvis de {rm} gentagelser var lette, så læg lidt mere vægt på før næste sæt — indtil {rm} gentagelser er hårde med god teknik, og den sidste lige netop kan lade sig gøre. Registrér den vægt, du løftede i hvert sæt: den foreslåede vægt i næste fase regnes ud fra den.',
+  find_rm_load: 'Vægt du løftede i dette sæt (kg)',
+  flag_patient_note: 'Besked til patienten (vises i appen sammen med beslutningen)',
+  flags_view: 'Vis',
+  flags_unresolved: 'Uafklarede',
+  flags_resolved: 'Afklarede',
+  no_resolved_flags: 'Ingen afklarede flag.',
+  no_flags_any: 'Ingen flag.',
+  flag_resolved_ok: 'Flaget er afklaret.',
+  flag_resolved_told: 'Flaget er afklaret. Patienten har fået beslutningen at vide.',
+  flag_acknowledged_ok: 'Flaget er kvitteret.',
+  flag_resolution: 'Afklaret {date}{outcome}',
+  flag_resolution_outcome: ': {outcome}',
+  flag_told_patient: 'Sagt til patienten: {note}',
+  flag_resolve: 'Afklar',
+  flag_ack: 'Kvittér',
+  flag_note: 'Beslutningsnotat',
+  flag_outcome: 'Udfald',
+  outcome_resume: 'Genoptag programmet',
+  outcome_keep_paused: 'Hold det på pause',
+  outcome_stop: 'Stop det (henvist videre)',
+  inbox_title: 'Beskeder',
+  visa_a_prompt: 'Klinikken beder dig udfylde VISA-A-spørgeskemaet.',
+  visa_a_open: 'Åbn spørgeskemaet',
 };
 
 export const LANGUAGES = { en: 'English', da: 'Dansk' };
@@ -578,6 +653,11 @@ export function pickLanguage(saved, preferred = []) {
     if (dictionaries[code]) return code;
   }
   return 'en';
+}
+
+/** Strings a lazily loaded screen brings with it (its long texts stay out of the first download). */
+export function addStrings(code, strings) {
+  if (dictionaries[code]) Object.assign(dictionaries[code], strings);
 }
 
 export function t(key, vars = {}) {

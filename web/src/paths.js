@@ -6,9 +6,16 @@ const query = (params) => {
   return text ? `?${text}` : '';
 };
 
+// The service worker's cache of the clinic's demonstration files (/media/…), which the page prunes.
+export const MEDIA_CACHE = 'demonstrations';
+
 export const paths = {
   me: () => `${V1}/me/`,
+  onboarding: () => `${V1}/me/onboarding/`,
+  today: () => `${V1}/today/`,
+  notifications: () => `${V1}/notifications/`,
   rules: () => `${V1}/settings/`,
+  demonstrations: () => `${V1}/demonstrations/`,
   clinicians: (role) => `${V1}/clinicians/${query({ role })}`,
   patients: (params = {}) => `${V1}/patients/${query(params)}`,
   patient: (id) => `${V1}/patients/${id}/`,

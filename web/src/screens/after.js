@@ -11,7 +11,10 @@ import { ErrorNote, html, PainInput } from '../ui.js';
 export function AfterWeek12({ today, onChange }) {
   const after = today.after_week12;
   if (!after) return null;
-  if (!after.next_state) return html`<div class="note" data-testid="after-week12"><p>${t('review_pending')}</p></div>`;
+  if (!after.next_state) {
+    // While the outcome questionnaire's window is open, Today's outcome_review line says the review is coming.
+    return today.outcome_review ? null : html`<div class="note" data-testid="after-week12"><p>${t('review_pending')}</p></div>`;
+  }
   return html`<section class="after" data-testid="after-week12" aria-labelledby="after-title">
     <h2 id="after-title">${t(`next_${after.next_state}`)}</h2>
     ${after.patient_note && html`<div class="note"><p class="strong">${t('review_note_from')}</p><p>${after.patient_note}</p></div>`}

@@ -9,7 +9,7 @@ import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
 import { AfterWeek12Panel } from './after.js';
-import { FlagActions } from './flags.js';
+import { FlagActions, Resolution } from './flags.js';
 
 function TimelineChart({ days }) {
   const w = Math.max(640, days.length * 16);
@@ -60,22 +60,27 @@ function Events({ days }) {
     <ul>${events.map(([date, text], i) => html`<li key=${i}><time>${date}</time> ${text}</li>`)}</ul></details>`;
 }
 
+/** Every flag of the patient, open ones first with their actions, resolved ones with their decision and notes. */
 function FlagList({ patientId, me, onChange }) {
+  const [done, setDone] = useState(null);
   const [{ data, error }, retry] = useLive(async () => {
-    const unresolved = await api(paths.flags({ patient: patientId, status: 'unresolved', page_size: 200 }));
-    return unresolved.results;
+    const all = await api(paths.flags({ patient: patientId, page_size: 200 }));
+    return [...all.results.filter((f) => f.status !== 'resolved'), ...all.results.filter((f) => f.status === 'resolved')];
   }, [patientId]);
-  const done = () => {
+  const acted = (text) => {
+    setDone(text);
     retry();
     onChange?.();
   };
   return html`<section><h2>${t('flags_title')}</h2>
+    <p role="status" class=${done ? 'note success' : 'visually-hidden'} data-testid="flag-done">${done || ''}</p>
     <${ErrorNote} error=${error} onRetry=${retry} />
-    ${data && data.length === 0 && html`<p>${t('no_flags')}</p>`}
-    ${data && html`<ul class="flags-list">${data.map((f) => html`<li key=${f.id} class=${`flag level-${f.level}`}>
+    ${data && data.length === 0 && html`<p>${t('no_flags_any')}</p>`}
+    ${data && html`<ul class="flags-list">${data.map((f) => html`<li key=${f.id} class=${`flag level-${f.level}${f.status === 'resolved' ? ' resolved' : ''}`} data-testid="patient-flag">
       <p class="strong">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: f.created_at.slice(0, 10) })}</p>
       <p>${f.reason}</p>
-      ${(me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${done} />`}</li>`)}</ul>`}
+      <${Resolution} flag=${f} />
+      ${f.status !== 'resolved' && (me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${acted} />`}</li>`)}</ul>`}
   </section>`;
 }
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0008_deleted_setlog'),
+        ('exercises', '0009_demonstration'),
         ('patients', '0012_auditevent_truncate_without_escape'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0009_after_week12'),
-        ('notifications', '0005_delivery_target_fits_any_email'),
+        ('exercises', '0010_after_week12'),
+        ('notifications', '0007_red_flag_patient_note_and_replaced_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
