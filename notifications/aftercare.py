@@ -7,14 +7,13 @@ message for you" (``deliveries.email_message``): the note itself stays behind th
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.localtime import local_today, zone
+from core.localtime import local_today
 from exercises.models import AfterCare, NextStep, Program, RunLog
 from exercises.running import judge_run
 from exercises.services import aftercare_choose
@@ -23,29 +22,11 @@ from patients.models import Patient, User, VisaA
 from .deliveries import notify, notify_many
 from .flags import flag_raise
 from .models import FlagKind, FlagLevel, FollowUp, Notification, NotificationKind, OutcomeReview
+from .review import follow_ups_schedule
 
 
 class ReviewError(Exception):
     """A decision the program's state does not allow (a 400 with this message)."""
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def follow_ups_schedule(*, program: Program) -> list[FollowUp]:
-    """The follow-up VISA-A due times (FOLLOW_UP_MONTHS after the start, at FOLLOW_UP_REMIND_AT local), once."""
-    tz = zone(program.patient.timezone)
-    at = dt.time.fromisoformat(settings.FOLLOW_UP_REMIND_AT)
-    rows = []
-    for months in settings.FOLLOW_UP_MONTHS:
-        due_on = _add_months(program.start_date, months)
-        due_at = dt.datetime.combine(due_on, at, tzinfo=tz).astimezone(dt.UTC)
-        rows.append(FollowUp(program=program, months=months, due_on=due_on, due_at=due_at))
-    FollowUp.objects.bulk_create(rows, ignore_conflicts=True)
-    return list(FollowUp.objects.filter(program=program))
 
 
 DECIDED_PUSH = "Your physio has written to you about what comes next. Open the app to read it."

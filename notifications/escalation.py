@@ -37,7 +37,7 @@ from patients.models import CheckIn, Role, User, VisaA
 from .deliveries import notify_many
 from .flags import flag_raise, flags_raise_many, red_flag_report
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, NotificationKind, OutcomeReview
-from .review import treatment_review_text
+from .review import follow_ups_schedule, treatment_review_text
 
 ONE_DAY = dt.timedelta(days=1)
 EARLIEST_ZONE = "Etc/GMT+12"  # the zone whose calendar is furthest behind (UTC-12)
@@ -414,6 +414,7 @@ def _review(program: Program, baseline: int | None, outcome: int) -> None:
         )  # decided before the outcome VISA-A came: judge it now, once
         if not created and not judged_now:
             return
+        follow_ups_schedule(program=program)  # docs/clinical.md §11: asked at 6 and 12 months, decided or not
         # The outcome the missing-outcome flag waited for is here: that flag is done, not left to escalate.
         Flag.objects.open().filter(patient_id=program.patient_id, kind=FlagKind.MISSING_OUTCOME).update(
             status=FlagStatus.RESOLVED,

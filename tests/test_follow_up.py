@@ -85,3 +85,13 @@ def test_the_command_runs_the_same_sweep_once(program):
     call_command("sweep_follow_ups", "--now", "2026-06-15T10:05:00+02:00", stdout=StringIO())
     assert "reminded or flagged: 1" in out.getvalue()
     assert Notification.objects.filter(dedupe_key__startswith="follow-up").count() == 1
+
+
+def test_a_judged_outcome_stores_the_follow_ups_without_a_decision(patient):
+    from notifications.escalation import evaluate
+
+    program = ProgramFactory(patient=patient, start_date=START)
+    VisaA.objects.create(patient=patient, date=dt.date(2026, 3, 6), answers=visa_answers(90))
+    evaluate(now=dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC))
+    assert sorted(FollowUp.objects.filter(program=program).values_list("months", flat=True)) == [6, 12]
+    assert OutcomeReview.objects.get(program=program).decided_at is None
