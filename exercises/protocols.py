@@ -293,6 +293,11 @@ def _week_items(protocol: str, week: int, insertional: bool, both: bool = False)
     return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note) for s in spec.sessions for d in doses)
 
 
+def week_items(protocol: str, week: int, insertional: bool) -> tuple[Item, ...]:
+    """A training day's items of ``week`` (the after-week-12 maintenance repeats the last week's)."""
+    return _week_items(protocol, week, insertional)
+
+
 def prescribed_reps(protocol: str, week: int, exercise: str) -> int:
     """Reps a set of ``exercise`` prescribes in ``week`` (0 if not in the protocol)."""
     return next((d.reps for d in PROTOCOLS[protocol].weeks[week] if d.exercise == exercise), 0)

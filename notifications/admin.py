@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from patients.admin import AuditedReadsAdmin
 
-from .models import Delivery, Flag, Notification, PushSubscription, Reminder, ReminderTime
+from .models import Delivery, Flag, FollowUp, Notification, OutcomeReview, PushSubscription, Reminder, ReminderTime
 
 auditlog.register(Flag)
 
@@ -71,3 +71,33 @@ class PushSubscriptionAdmin(AuditedReadsAdmin):
     search_fields = ("user__username", "endpoint")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(AuditedReadsAdmin):
+    """The 6- and 12-month follow-up VISA-A due times (stored when the review is decided, swept by beat)."""
+
+    patient_lookup = "program__patient__id"
+    list_display = ("program", "months", "due_on", "due_at", "reminded_at", "judged_at", "score")
+    list_filter = ("months", "due_on")
+    list_select_related = ("program",)
+    readonly_fields = ("program", "months", "due_on", "due_at", "reminded_at", "judged_at", "score")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutcomeReview)
+class OutcomeReviewAdmin(AuditedReadsAdmin):
+    """End-of-week-12 reviews; the decision is made on the patient's page (it notifies the patient)."""
+
+    patient_lookup = "program__patient__id"
+    list_display = ("program", "baseline", "outcome", "review_due", "decided_by", "decided_at")
+    list_filter = ("review_due",)
+    list_select_related = ("program", "decided_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

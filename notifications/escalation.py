@@ -37,7 +37,7 @@ from patients.models import CheckIn, Role, User, VisaA
 from .deliveries import notify_many
 from .flags import flag_raise, flags_raise_many, red_flag_report
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, NotificationKind, OutcomeReview
-from .review import treatment_review_text
+from .review import follow_ups_schedule, treatment_review_text
 
 ONE_DAY = dt.timedelta(days=1)
 EARLIEST_ZONE = "Etc/GMT+12"  # the zone whose calendar is furthest behind (UTC-12)
@@ -366,7 +366,8 @@ def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings])
     ended = [p for p in ended if p.patient_id not in ctx.red_open]
     if not ended:
         return
-    reviewed = set(OutcomeReview.objects.filter(program__in=ended).values_list("program_id", flat=True))
+    judged = OutcomeReview.objects.filter(program__in=ended, outcome__isnull=False)  # a decision may come first
+    reviewed = set(judged.values_list("program_id", flat=True))
     ended = [p for p in ended if p.id not in reviewed]
     scores: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for pid, day, score in (
@@ -405,11 +406,15 @@ def _review(program: Program, baseline: int | None, outcome: int) -> None:
     gain = None if baseline is None else outcome - baseline
     short = (gain is not None and gain < settings.VISA_A_MIN_GAIN) or outcome < settings.VISA_A_REVIEW_BELOW
     with transaction.atomic():
-        _, created = OutcomeReview.objects.get_or_create(
+        review, created = OutcomeReview.objects.get_or_create(
             program=program, defaults={"baseline": baseline, "outcome": outcome, "review_due": short}
         )
-        if not created:
+        judged_now = OutcomeReview.objects.filter(pk=review.pk, outcome__isnull=True).update(
+            baseline=baseline, outcome=outcome, review_due=short
+        )  # decided before the outcome VISA-A came: judge it now, once
+        if not created and not judged_now:
             return
+        follow_ups_schedule(program=program)  # docs/clinical.md §11: asked at 6 and 12 months, decided or not
         # The outcome the missing-outcome flag waited for is here: that flag is done, not left to escalate.
         Flag.objects.open().filter(patient_id=program.patient_id, kind=FlagKind.MISSING_OUTCOME).update(
             status=FlagStatus.RESOLVED,

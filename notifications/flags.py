@@ -34,6 +34,7 @@ FLAG_TITLES = {
     FlagKind.CLINICAL_REVIEW: "Morning stiffness: clinical review",
     FlagKind.TREATMENT_REVIEW: "Treatment review due",
     FlagKind.MISSING_OUTCOME: "VISA-A outcome missing",
+    FlagKind.FOLLOW_UP_DECLINE: "Follow-up VISA-A has fallen",
 }
 
 

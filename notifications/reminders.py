@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from core.localtime import zone
 from exercises.aggregates import logged_sessions
-from exercises.models import Program, ProgramStatus
+from exercises.models import AfterCare, NextStep, Program, ProgramStatus
+from exercises.prescriptions import maintenance_weekdays
 from exercises.protocols import PROTOCOLS, prescription
 from exercises.selectors import current_programs
 from patients.models import Patient
@@ -125,7 +126,33 @@ def due_slots(now: dt.datetime) -> list[tuple[int, dt.date, dt.time]]:
     )
     slots = [(pid, tz, t) for pid, tz, t in custom]
     slots += [(pid, tz, t) for pid, tz, protocol in defaults for t in default_times(protocol)]
-    return [(pid, part.date, t) for pid, tz, t in slots for part in ranges[tz] if part.holds(t)]
+    due = [(pid, part.date, t) for pid, tz, t in slots for part in ranges[tz] if part.holds(t)]
+    return due + _maintenance_slots(start, now, ranges)
+
+
+def _maintenance_slots(start: dt.datetime, now: dt.datetime, ranges: dict[str, list[LocalRange]]) -> list[tuple]:
+    """Maintenance after week 12 (docs/clinical.md §11): a reminder at REMINDER_TIMES_MAINTENANCE on its two
+    days a week, until its end. One query, whatever the number of patients."""
+    times = parse_times(settings.REMINDER_TIMES_MAINTENANCE)
+    rows = AfterCare.objects.filter(
+        state=NextStep.MAINTENANCE,
+        starts_on__lte=now.date() + dt.timedelta(days=1),
+        ends_on__gte=start.date() - dt.timedelta(days=1),
+        program__patient__reminders_enabled=True,
+    ).select_related("program__patient")
+    due = []
+    for aftercare in rows:
+        patient = aftercare.program.patient
+        for part in ranges.get(patient.timezone, []):
+            if maintenance_on(aftercare, part.date):
+                due += [(patient.id, part.date, t) for t in times if part.holds(t)]
+    return due
+
+
+def maintenance_on(aftercare: AfterCare | None, day: dt.date) -> bool:
+    if aftercare is None or aftercare.state != NextStep.MAINTENANCE:
+        return False
+    return aftercare.starts_on <= day <= aftercare.ends_on and day.weekday() in maintenance_weekdays(aftercare)
 
 
 def sweep(*, now: dt.datetime | None = None) -> list[int]:
@@ -185,10 +212,14 @@ def _session_of(program: Program, slot: dt.time) -> str | None:
     return "am" if slot < NOON else "pm"
 
 
-def _skip_reason(reminder: Reminder, program: Program | None, now: dt.datetime, logged: set, red: set) -> str:
+def _skip_reason(
+    reminder: Reminder, program: Program | None, now: dt.datetime, logged: set, red: set, maintaining: set
+) -> str:
     patient = reminder.patient
     if not patient.reminders_enabled:
         return "disabled"
+    if (patient.id, reminder.local_date) in maintaining:
+        return _maintenance_skip(reminder, now, red, logged)
     if program is None or program.status != ProgramStatus.ACTIVE:
         return "no active program"
     if patient.id in red:
@@ -203,6 +234,26 @@ def _skip_reason(reminder: Reminder, program: Program | None, now: dt.datetime, 
     if (patient.id, reminder.local_date, session) in logged or (patient.id, reminder.local_date, "any") in logged:
         return "session already logged"
     return ""
+
+
+def _maintenance_skip(reminder: Reminder, now: dt.datetime, red: set, logged: set) -> str:
+    if reminder.patient_id in red:
+        return "red flag open"
+    if any(pid == reminder.patient_id and day == reminder.local_date for pid, day, _ in logged):
+        return "session already logged"
+    if now - reminder.due_at > dt.timedelta(minutes=settings.REMINDER_CATCHUP_MINUTES):
+        return "too late"
+    if _in_quiet_hours(now.astimezone(zone(reminder.patient.timezone)).time()):
+        return "quiet hours"
+    return ""
+
+
+def _maintaining(reminders: list[Reminder]) -> set[tuple[int, dt.date]]:
+    """(patient, local date) of the reminders that fall on a maintenance day."""
+    rows = {a.program.patient_id: a for a in AfterCare.objects.filter(
+        state=NextStep.MAINTENANCE, program__patient_id__in={r.patient_id for r in reminders}
+    ).select_related("program")}  # fmt: skip
+    return {(r.patient_id, r.local_date) for r in reminders if maintenance_on(rows.get(r.patient_id), r.local_date)}
 
 
 def _logged_sessions(reminders: list[Reminder], programs: dict[int, Program]) -> set:
@@ -248,18 +299,26 @@ def process(*, reminder_ids: list[int], now: dt.datetime | None = None) -> list[
             .values_list("patient_id", flat=True)
         )
         logged = _logged_sessions(reminders, programs)
+        maintaining = _maintaining(reminders)
         outcomes: dict[str, list[Reminder]] = defaultdict(list)
         for reminder in reminders:
-            outcomes[_skip_reason(reminder, programs.get(reminder.patient_id), now, logged, red)].append(reminder)
+            program = programs.get(reminder.patient_id)
+            outcomes[_skip_reason(reminder, program, now, logged, red, maintaining)].append(reminder)
         for reason, rows in outcomes.items():
             Reminder.objects.filter(id__in=[r.id for r in rows]).update(
                 status=ReminderStatus.SKIPPED if reason else ReminderStatus.SENT, skip_reason=reason, processed_at=now
             )
-        return notify_many([_notification(r, programs[r.patient_id]) for r in outcomes.get("", [])])
+        return notify_many(
+            [_notification(r, programs[r.patient_id], (r.patient_id, r.local_date) in maintaining)
+             for r in outcomes.get("", [])]
+        )  # fmt: skip
 
 
-def _notification(reminder: Reminder, program: Program) -> Notification:
-    text = _text(program, reminder.slot)
+MAINTENANCE_TEXT = "Time for this week's maintenance calf exercises."
+
+
+def _notification(reminder: Reminder, program: Program, maintenance: bool = False) -> Notification:
+    text = MAINTENANCE_TEXT if maintenance else _text(program, reminder.slot)
     return Notification(
         user=reminder.patient.user,
         kind=NotificationKind.REMINDER,

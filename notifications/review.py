@@ -2,16 +2,23 @@
 
 The software never decides the next step; it lays out the VISA-A course, the
 program's reps-weighted adherence and pain course, the variant, and the next
-steps of the care pathway with their evidence.
+steps of the care pathway with their evidence. The follow-up VISA-A times (§11) are stored once the outcome is
+judged or the review decided, whichever comes first.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+
 from django.conf import settings
 
+from core.localtime import zone
 from exercises.adherence import adherence_for_programs
 from exercises.aggregates import mean_pain
 from exercises.models import Program
+
+from .models import FollowUp
 
 RETROCALCANEAL = (
     "Injection: corticosteroid into the retrocalcaneal bursa, never into the tendon; or an orthobiologic such as "
@@ -75,3 +82,22 @@ def treatment_review_text(program: Program, baseline: int | None, outcome: int) 
     steps.append(ESWT + (ESWT_INSERTIONAL if insertional else "") + ".")
     steps.append(SURGERY)
     return "\n".join(lines + [f"{n}. {step}" for n, step in enumerate(steps, start=1)])
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def follow_ups_schedule(*, program: Program) -> list[FollowUp]:
+    """The follow-up VISA-A due times (FOLLOW_UP_MONTHS after the start, at FOLLOW_UP_REMIND_AT local), once."""
+    tz = zone(program.patient.timezone)
+    at = dt.time.fromisoformat(settings.FOLLOW_UP_REMIND_AT)
+    rows = []
+    for months in settings.FOLLOW_UP_MONTHS:
+        due_on = _add_months(program.start_date, months)
+        due_at = dt.datetime.combine(due_on, at, tzinfo=tz).astimezone(dt.UTC)
+        rows.append(FollowUp(program=program, months=months, due_on=due_on, due_at=due_at))
+    FollowUp.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(FollowUp.objects.filter(program=program))

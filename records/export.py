@@ -119,7 +119,7 @@ VISA_A_QUESTIONNAIRE = "http://rehab-tracker.invalid/Questionnaire/visa-a"  # no
 FLAG_LABELS = {
     "non_adherence": "Low adherence", "pain": "Pain above the limit", "red_flag": "Red-flag answer",
     "clinical_review": "Clinical review (morning stiffness)", "treatment_review": "Treatment review",
-    "missing_outcome": "Missing VISA-A outcome",
+    "missing_outcome": "Missing VISA-A outcome", "follow_up_decline": "Follow-up VISA-A fallen",
 }  # fmt: skip
 
 

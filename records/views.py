@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,6 +32,7 @@ from patients.serializers import PatientCreateSerializer, PatientIdentityFields,
 from .caseload import caseload_queryset, order_by_risk, with_caseload_figures
 from .export import csv_rows, fhir_bundle
 from .serializers import PatientSerializer
+from .summary import summary_pdf
 from .timeline import timeline
 
 FROM_TO = [
@@ -181,6 +182,35 @@ class ExportView(AuditedView, APIView):
             response["Content-Disposition"] = f'attachment; filename="patient-{patient.id}.csv"'
         else:
             response = StreamingHttpResponse(fhir_bundle(patient, **query), content_type="application/fhir+json")
+        return response
+
+
+class PDFRenderer(BaseRenderer):
+    media_type, format, charset, render_style = "application/pdf", "pdf", None, "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class SummaryView(AuditedView, APIView):
+    """The discharge summary as a PDF: program, adherence by week, pain and VISA-A charts, flags and decisions,
+    what comes next (audited like every export)."""
+
+    permission_classes = [only_for(*CLINICIANS)]
+    renderer_classes = [PDFRenderer, JSONRenderer]
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    def get(self, request, pk):
+        patient = scoped_patient(request, pk)
+        self.audit(patient.id)
+        pdf = summary_pdf(patient, today=local_today(patient.timezone))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="summary-patient-{patient.id}.pdf"'
         return response
 
 

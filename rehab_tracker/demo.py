@@ -16,8 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.localtime import local_today
-from exercises.models import Program, SetLog
+from exercises.models import NextStep, Program, SetLog
 from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription
+from notifications.aftercare import outcome_review_decide
 from notifications.deliveries import inline_delivery
 from notifications.escalation import evaluate
 from patients.models import CheckIn, Patient, Role, Tendinopathy, User
@@ -31,7 +32,14 @@ DEMO_PATIENTS = {
     "demo-insertional": (ProtocolSlug.ALFREDSON_INSERTIONAL, Tendinopathy.INSERTIONAL, "America/New_York", 3, 0.75),
     "demo-hsr": (ProtocolSlug.HSR, Tendinopathy.MIDPORTION, "Europe/London", 5, 0.95),
     "demo-lapsing": (ProtocolSlug.ALFREDSON, Tendinopathy.MIDPORTION, "Asia/Kathmandu", 6, 0.35),
+    # past week 12 (ended 8 days ago): an outcome VISA-A, and a review decided for maintenance
+    "demo-after": (ProtocolSlug.ALFREDSON, Tendinopathy.MIDPORTION, "Europe/Copenhagen", 13, 0.9),
 }
+AFTER_OUTCOME = [9, 9, 9, 9, 9, 9, 4, 30]  # VISA-A 88: recovered (about 90, Iversen 2012)
+AFTER_NOTE = (
+    "Your VISA-A went from 49 to 88: the program worked. Keep the heel drops going twice a week for 12 more "
+    "weeks at the load you ended on, and tell us if the pain comes back."
+)
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -73,8 +81,19 @@ def seed_demo() -> bool:
                         morning_stiffness_minutes=rng.choice([5, 10, 15, 20]))
                 for d in range(1, 8)
             )  # fmt: skip
+            if name == "demo-after":
+                visa_a_create(patient=patient, date=program.end_date - dt.timedelta(days=3), answers=AFTER_OUTCOME,
+                              entered_by=users["demo-physio"])  # fmt: skip
     with inline_delivery():
         evaluate()  # the ladder once, so the demo caseload shows its flags at once
+        after = Program.objects.get(patient__user__username="demo-after")
+        outcome_review_decide(
+            program=after,
+            decided_by=users["demo-physio"],
+            next_state=NextStep.MAINTENANCE,
+            patient_note=AFTER_NOTE,
+            clinical_note="VISA-A 49 → 88; adherent. Maintenance.",
+        )
     return True
 
 

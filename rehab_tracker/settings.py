@@ -311,12 +311,14 @@ CELERY_BEAT_SCHEDULE = {
     "retry-deliveries": {"task": "notifications.tasks.retry_stale_deliveries", "schedule": 120.0},
     "evaluate-patients": {"task": "notifications.tasks.evaluate_patients", "schedule": 3600.0},
     "purge-messages": {"task": "messaging.tasks.purge_messages", "schedule": 86400.0},
+    "sweep-follow-ups": {"task": "notifications.tasks.sweep_follow_ups", "schedule": 300.0},
 }
 CELERY_TIMEZONE = "UTC"
 
 # Reminders (docs/clinical.md §7.5). Times are patient-local "HH:MM".
 REMINDER_TIMES_ALFREDSON = env.list("REMINDER_TIMES_ALFREDSON", default=["08:00", "19:00"])
 REMINDER_TIMES_HSR = env.list("REMINDER_TIMES_HSR", default=["18:00"])
+REMINDER_TIMES_MAINTENANCE = env.list("REMINDER_TIMES_MAINTENANCE", default=["18:00"])  # after week 12
 REMINDER_QUIET_START = env.str("REMINDER_QUIET_START", default="22:00")  # empty: no quiet hours
 REMINDER_QUIET_END = env.str("REMINDER_QUIET_END", default="07:00")
 REMINDER_CATCHUP_MINUTES = env.int("REMINDER_CATCHUP_MINUTES", default=60)  # how late a missed slot still goes
@@ -334,6 +336,19 @@ MORNING_PAIN_WEEKLY_RISE = env.float("MORNING_PAIN_WEEKLY_RISE", default=2.0)
 VISA_A_MIN_GAIN = env.int("VISA_A_MIN_GAIN", default=10)  # minimal important change (Rabusin 2021)
 VISA_A_REVIEW_BELOW = env.int("VISA_A_REVIEW_BELOW", default=80)
 MISSING_OUTCOME_AFTER_DAYS = env.int("MISSING_OUTCOME_AFTER_DAYS", default=7)
+
+# After week 12 (docs/clinical.md §11): defaults a clinician confirms per patient.
+MAINTENANCE_WEEKS = env.int("MAINTENANCE_WEEKS", default=12)
+MAINTENANCE_SESSIONS_PER_WEEK = 2  # the days: the first maintenance day's weekday and three days later
+RUN_STEPS_MINUTES = env.list("RUN_STEPS_MINUTES", cast=int, default=[2, 4, 6, 8, 10, 12, 15, 20, 25, 30])
+RUN_SESSIONS_PER_WEEK = env.int("RUN_SESSIONS_PER_WEEK", default=3)
+RUN_PAIN_DURING_MAX = env.int("RUN_PAIN_DURING_MAX", default=5)  # Silbernagel 2007: at most 5/10 while running
+RUN_MORNING_PAIN_MAX = env.int("RUN_MORNING_PAIN_MAX", default=2)  # "settled" next morning: back in the safe zone
+GATE_HEEL_RAISE_RATIO = env.float("GATE_HEEL_RAISE_RATIO", default=0.9)  # affected ≥ 90 % of the other side
+FOLLOW_UP_MONTHS = env.list("FOLLOW_UP_MONTHS", cast=int, default=[6, 12])  # after the program's start
+FOLLOW_UP_REMIND_AT = env.str("FOLLOW_UP_REMIND_AT", default="10:00")  # patient-local, on the due day
+FOLLOW_UP_WINDOW_DAYS = env.int("FOLLOW_UP_WINDOW_DAYS", default=30)  # a VISA-A within this answers it
+FOLLOW_UP_FALL_POINTS = env.int("FOLLOW_UP_FALL_POINTS", default=10)  # a fall this large flags the physio
 CLINICAL_REVIEW_STIFFNESS_ABOVE = env.int("CLINICAL_REVIEW_STIFFNESS_ABOVE", default=30)  # minutes, docs/clinical.md §5
 CLINICAL_REVIEW_CHECKINS = env.int("CLINICAL_REVIEW_CHECKINS", default=3)  # in the last 7 days
 PROGRESSION_PAIN_MAX = env.int("PROGRESSION_PAIN_MAX", default=2)  # docs/clinical.md §2: 0–2/10 in each session

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from exercises.rules import RulesView
 from exercises.views import AdherenceView, DemonstrationListView, ProgramViewSet, SetLogViewSet, demonstration_file
 from messaging.views import MessageViewSet, PatientRtmView, RtmReportView, TimeEntryViewSet
+from notifications.after_views import ProgramReviewView, RunLogViewSet, RunningGateView
 from notifications.views import (
     FlagViewSet,
     NotificationViewSet,
@@ -16,7 +17,14 @@ from notifications.views import (
 )
 from patients.accounts import InvitationAcceptView, InvitationView, PasswordResetConfirmView, PasswordResetView
 from patients.views import CheckInViewSet, ClinicianListView, MeView, OnboardingView, VisaAViewSet
-from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
+from records.views import (
+    AuditEventListView,
+    ClinicalNotesView,
+    ExportView,
+    PatientViewSet,
+    SummaryView,
+    TimelineView,
+)
 from rehab_tracker.today import TodayView
 
 from .auth import LoginView, LogoutView, RefreshView
@@ -34,6 +42,7 @@ router.register("flags", FlagViewSet, basename="flag")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("messages", MessageViewSet, basename="message")
 router.register("time-entries", TimeEntryViewSet, basename="time-entry")
+router.register("running-logs", RunLogViewSet, basename="running-log")
 router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-subscription")
 
 api_v1 = [
@@ -59,6 +68,9 @@ api_v1 = [
     path("patients/<int:pk>/export/", ExportView.as_view(), name="patient-export"),
     path("patients/<int:pk>/rtm/", PatientRtmView.as_view(), name="patient-rtm"),
     path("rtm/", RtmReportView.as_view(), name="rtm"),
+    path("patients/<int:pk>/summary/", SummaryView.as_view(), name="patient-summary"),
+    path("programs/<int:pk>/review/", ProgramReviewView.as_view(), name="program-review"),
+    path("programs/<int:pk>/running-gate/", RunningGateView.as_view(), name="program-running-gate"),
     path("audit/", AuditEventListView.as_view(), name="audit"),
     path("", include(router.urls)),
 ]

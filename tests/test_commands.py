@@ -36,7 +36,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "demo-physio" in out and "rehab-demo-2026" in out and "already present" in out
-    assert Patient.objects.count() == 4 and Program.objects.filter(status="active").count() == 4
+    assert Patient.objects.count() == 5 and Program.objects.filter(status="active").count() == 4  # one past week 12
     assert SetLog.objects.count() > 100
 
 

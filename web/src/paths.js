@@ -41,4 +41,9 @@ export const paths = {
   timeEntries: () => `${V1}/time-entries/`,
   rtm: (params = {}) => `${V1}/rtm/${query(params)}`,
   patientRtm: (id, params = {}) => `${V1}/patients/${id}/rtm/${query(params)}`,
+  patientSummary: (id) => `${V1}/patients/${id}/summary/`,
+  programReview: (id) => `${V1}/programs/${id}/review/`,
+  runningGate: (id) => `${V1}/programs/${id}/running-gate/`,
+  runningLogs: (params = {}) => `${V1}/running-logs/${query(params)}`,
+  runningLog: (id) => `${V1}/running-logs/${id}/`,
 };

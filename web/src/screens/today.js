@@ -11,6 +11,7 @@ import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
 import { ErrorNote, FindRm, html, Link, PainInput, Screen } from '../ui.js';
 import { Advice } from './advice.js';
+import { AfterWeek12 } from './after.js';
 
 const itemKey = (item) => `${item.exercise}|${item.session ?? ''}`;
 
@@ -207,7 +208,8 @@ export function Today({ me, outbox }) {
     ${today.state === 'paused' && html`<p class="note">${t('state_paused')}</p>`}
     ${today.state === 'no_program' && html`<p class="note">${t('state_no_program')}</p>`}
     ${today.state === 'completed' && html`<p class="note">${t('state_completed')}</p>`}
-    ${today.visa_a_due && html`<div class="note prompt"><p>${t('visa_a_prompt')}</p>
+    <${AfterWeek12} today=${today} onChange=${load} />
+    ${today.visa_a_due && html`<div class="note prompt"><p>${t(today.visa_a_due === 'follow_up' ? 'visa_a_follow_up' : 'visa_a_prompt')}</p>
       ${today.outcome_review === 'asked' && html`<p>${t('outcome_review_asked')}</p>`}
       <${Link} class="button" href="/visa-a">${t('visa_a_open')}<//></div>`}
     ${today.outcome_review === 'sent' && html`<p class="note">${t('outcome_review_sent')}</p>`}
@@ -217,7 +219,7 @@ export function Today({ me, outbox }) {
       <${ExerciseCard} item=${item} onLog=${(side) => logFrom(item, side) && setLogging({ item, side })}
         onStart=${(side) => startSet(item, side)} /></li>`)}</ul>`}
     ${today.state === 'training' && total > 0 && done >= total && html`<p class="note success">${t('all_done')}</p>`}
-    ${today.pain_guide && today.state === 'training' && html`<details class="guide"><summary>${t('pain_during')}</summary>
+    ${today.pain_guide && ['training', 'maintenance'].includes(today.state) && html`<details class="guide"><summary>${t('pain_during')}</summary>
       <p>${today.pain_guide}</p></details>`}
     ${today.program && html`<${MendList} me=${me} today=${today} outbox=${outbox} refresh=${mending}
       onEdit=${(log) => setLogging({ item: { exercise: log.exercise, reps: log.reps, load_kg: log.load_kg }, log, reps: log.reps, pain: log.pain })}

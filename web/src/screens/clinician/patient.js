@@ -9,6 +9,7 @@ import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
 import { InvitationCard, sendInvitation } from './enrol.js';
+import { AfterWeek12Panel } from './after.js';
 import { FlagActions, Resolution } from './flags.js';
 import { Conversation, PatientRtm, TimeLog } from './messages.js';
 
@@ -158,12 +159,18 @@ function Notes({ patientId }) {
   </section>`;
 }
 
+function addDays(date, n) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 async function saveExport(patientId, format) {
-  const blob = await download(paths.patientExport(patientId, format));
+  const blob = await download(format === 'pdf' ? paths.patientSummary(patientId) : paths.patientExport(patientId, format));
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = `patient-${patientId}.${format === 'csv' ? 'csv' : 'fhir.json'}`;
+  a.download = `patient-${patientId}.${{ csv: 'csv', pdf: 'summary.pdf' }[format] ?? 'fhir.json'}`;
   document.body.append(a);
   a.click();
   a.remove();
@@ -234,6 +241,7 @@ export function PatientPage({ id, me }) {
     <div class="row">
       <button type="button" class="secondary" onClick=${() => doExport('csv')}>${t('export_csv')}</button>
       <button type="button" class="secondary" onClick=${() => doExport('fhir')}>${t('export_fhir')}</button>
+      <button type="button" class="secondary" onClick=${() => doExport('pdf')}>${t('export_summary')}</button>
     </div>
     <${ErrorNote} error=${exportError} />
     <section><h2>${t('timeline_title')}</h2>
@@ -261,6 +269,7 @@ export function PatientPage({ id, me }) {
       <ul>${visa.map((v) => html`<li key=${v.id}>${v.date}: <strong>${v.score}</strong>${baseline != null && v !== visa[0] ? ` (${v.score - baseline >= 0 ? '+' : ''}${v.score - baseline})` : ''}</li>`)}</ul>
     </section>
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
+    ${program && program.end_date <= addDays(localToday(), 13) && html`<${AfterWeek12Panel} program=${program} patientId=${id} me=${me} />`}
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${Identity} key=${`identity-${version}`} patient=${patient} onChange=${changed} />`}
