@@ -47,8 +47,8 @@ FHIR_BUNDLE = {
     "required": ["resourceType", "type", "timestamp", "entry"],
 }
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/health/",
-          "/api/v1/push/vapid-public-key/"}  # fmt: skip
-TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
+          "/api/v1/push/vapid-public-key/", "/api/v1/auth/sso/", "/api/v1/auth/sso/exchange/"}  # fmt: skip
+TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/auth/sso/exchange/"}
 # Creates that an offline client may resend with its client_id: 200 replays the stored record, 409 a reused id.
 IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/"}
 # A view's mixin docstring is no description of the operation.
@@ -57,7 +57,12 @@ MIXIN_DOCSTRINGS = ("DRF views: record successful reads and writes",)
 SUMMARIES = {
     "v1_audit_list": "List the audit trail (admins)",
     "v1_auth_logout_create": "Sign out (revoke a refresh token)",
-    "v1_auth_token_create": "Sign in: username and password for tokens",
+    "v1_auth_mfa_retrieve": "My second factor: set up, recovery codes left, required",
+    "v1_auth_mfa_totp_create": "Start setting up an authenticator app (secret and QR code)",
+    "v1_auth_mfa_totp_confirm_create": "Confirm the authenticator app with a code (returns the recovery codes)",
+    "v1_auth_sso_retrieve": "Single sign-on for staff: offered or not, and where it starts",
+    "v1_auth_sso_exchange_create": "Exchange a single sign-on's one-time code for tokens",
+    "v1_auth_token_create": "Sign in: username, password and (with a second factor) a code for tokens",
     "v1_auth_token_refresh_create": "Refresh the access token (rotates the refresh token)",
     "v1_checkins_list": "List check-ins",
     "v1_checkins_create": "Record a morning check-in",

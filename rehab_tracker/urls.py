@@ -19,6 +19,8 @@ from rehab_tracker.today import TodayView
 
 from .auth import LoginView, LogoutView, RefreshView
 from .dashboard import dashboard
+from .mfa import MfaStatusView, TotpConfirmView, TotpEnrolView
+from .sso import SsoExchangeView, SsoInfoView, sso_callback, sso_complete, sso_start
 from .views import HealthView
 from .webapp import APP_PATHS, app_shell
 
@@ -36,6 +38,11 @@ api_v1 = [
     path("auth/token/", LoginView.as_view(), name="token"),
     path("auth/token/refresh/", RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/mfa/", MfaStatusView.as_view(), name="mfa"),
+    path("auth/mfa/totp/", TotpEnrolView.as_view(), name="mfa-totp"),
+    path("auth/mfa/totp/confirm/", TotpConfirmView.as_view(), name="mfa-totp-confirm"),
+    path("auth/sso/", SsoInfoView.as_view(), name="sso"),
+    path("auth/sso/exchange/", SsoExchangeView.as_view(), name="sso-exchange"),
     path("me/", MeView.as_view(), name="me"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
@@ -55,6 +62,10 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Staff single sign-on (OpenID Connect): rehab_tracker/sso.py; 404 unless configured.
+    path("oidc/authenticate/", sso_start, name="oidc_authentication_init"),
+    path("oidc/callback/", sso_callback, name="oidc_authentication_callback"),
+    path("sso/complete/", sso_complete, name="sso-complete"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init code as a script file of its own: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
