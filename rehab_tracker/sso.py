@@ -187,7 +187,6 @@ class SsoExchangeView(APIView):
     """The one-time code from a single sign-on → ``{access, refresh}``; a code works once, within a minute."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
     throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
     parser_classes = [LimitedJSONParser]
