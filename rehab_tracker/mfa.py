@@ -17,7 +17,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.mfa import mfa_status, totp_enrol_confirm, totp_enrol_start
+from core.authentication import SSO_CLAIM
+from core.mfa import mfa_status, totp_enrol_confirm, totp_enrol_start, user_must_enrol
 from core.permissions import CLINICIANS, only_for
 from core.throttling import LoginRateThrottle
 
@@ -27,6 +28,9 @@ STATUS = inline_serializer(
         "totp": serializers.BooleanField(help_text="An authenticator app is set up: sign-in asks for its code"),
         "recovery_codes_left": serializers.IntegerField(),
         "required": serializers.BooleanField(help_text="The clinic requires a second factor for this account"),
+        "enrol_now": serializers.BooleanField(
+            help_text="The API answers this session only for enrolment until an authenticator is set up"
+        ),
     },
 )
 ENROLMENT = inline_serializer(
@@ -50,7 +54,9 @@ class MfaStatusView(APIView):
 
     @extend_schema(responses={200: STATUS})
     def get(self, request):
-        return Response(mfa_status(user=request.user))
+        status_ = mfa_status(user=request.user)
+        from_sso = bool(getattr(request.auth, "get", lambda _: False)(SSO_CLAIM))
+        return Response({**status_, "enrol_now": user_must_enrol(user=request.user) and not from_sso})
 
 
 class TotpEnrolView(APIView):

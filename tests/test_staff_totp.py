@@ -104,7 +104,9 @@ def test_a_recovery_code_works_once(api, enrolled):
         again = sign_in(api, physio, otp=codes[0])
     assert first.status_code == 200
     assert again.status_code == 401 and again.json()["code"] == "otp_invalid"
-    assert api(physio).get("/api/v1/auth/mfa/").json() == {"totp": True, "recovery_codes_left": 9, "required": False}
+    assert api(physio).get("/api/v1/auth/mfa/").json() == {
+        "totp": True, "recovery_codes_left": 9, "required": False, "enrol_now": False,
+    }  # fmt: skip
 
 
 def test_required_by_the_clinic_only_enrolment_answers_until_set_up(api, physio, patient, settings):
@@ -116,7 +118,9 @@ def test_required_by_the_clinic_only_enrolment_answers_until_set_up(api, physio,
         blocked = client.get("/api/v1/patients/")
         assert blocked.status_code == 403 and blocked.json()["code"] == "otp_enrolment_required"
         assert client.get("/api/v1/me/").status_code == 200
-        assert client.get("/api/v1/auth/mfa/").json() == {"totp": False, "recovery_codes_left": 0, "required": True}
+        assert client.get("/api/v1/auth/mfa/").json() == {
+            "totp": False, "recovery_codes_left": 0, "required": True, "enrol_now": True,
+        }  # fmt: skip
         assert client.post("/api/v1/auth/mfa/totp/").status_code == 201
         device = TOTPDevice.objects.get(user=physio)
         assert client.post("/api/v1/auth/mfa/totp/confirm/", {"otp": code_at(device, T0)}).status_code == 200

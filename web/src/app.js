@@ -1,6 +1,7 @@
 // The shell: who is signed in, the offline banner and outbox count, navigation, and the screen for the path.
 import { useEffect, useState } from 'preact/hooks';
-import { onSignedOut, session, signOut } from './api.js';
+import { api, onSignedOut, session, signOut } from './api.js';
+import { paths } from './paths.js';
 import { kvGet, kvSet } from './db.js';
 import { pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
@@ -14,9 +15,9 @@ import { Today } from './screens/today.js';
 import { VisaA } from './screens/visa.js';
 
 const CLINICIAN_NAV = {
-  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
-  physician: [['/flags', 'nav_flags'], ['/caseload', 'nav_caseload']],
-  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
+  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol'], ['/security', 'nav_security']],
+  physician: [['/flags', 'nav_flags'], ['/caseload', 'nav_caseload'], ['/security', 'nav_security']],
+  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol'], ['/security', 'nav_security']],
 };
 
 const PATIENT_NAV = [
@@ -66,6 +67,8 @@ export function App() {
   const online = useOnline();
   const path = usePath();
   const screens = useClinicianScreens(Boolean(current?.me && current.me.role !== 'patient'));
+  // A clinic that requires a second factor: a clinician without one sees only its set-up until it is done.
+  const [mustEnrol, setMustEnrol] = useState(false);
 
   useEffect(() => {
     kvGet('language').then((saved) => {
@@ -87,6 +90,7 @@ export function App() {
   useEffect(() => {
     document.getElementById('app')?.classList.toggle('clinician', Boolean(current?.me && current.me.role !== 'patient'));
     if (!current?.me) return;
+    if (current.me.role !== 'patient') api(paths.mfa()).then((m) => setMustEnrol(Boolean(m.enrol_now)), () => {});
     loadRules().then(() => setClock((c) => c + 1)); // the screens show the server's rules
     startSyncTriggers();
     announce();
@@ -149,7 +153,7 @@ export function App() {
         aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
     ${me.role === 'physician' && screens && html`<${screens.RedFlagWatch} />`}
-    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox) : clinicianScreen(path, me, screens)}</main>
+    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox) : mustEnrol && screens ? html`<${screens.Security} onEnrolled=${() => setMustEnrol(false)} />` : clinicianScreen(path, me, screens)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
@@ -174,6 +178,7 @@ function clinicianScreen(path, me, screens) {
   if (patient) return html`<${PatientPage} key=${patient[1]} id=${Number(patient[1])} me=${me} />`;
   if (path === '/flags') return html`<${FlagsInbox} me=${me} /><div class="screen"><${Push} me=${me} /></div>`;
   if (path === '/enrol' && me.role !== 'physician') return html`<${Enrol} me=${me} />`;
+  if (path === '/security') return html`<${screens.Security} />`;
   return html`<${Caseload} me=${me} />`;
 }
 

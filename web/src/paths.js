@@ -8,6 +8,9 @@ const query = (params) => {
 
 export const paths = {
   me: () => `${V1}/me/`,
+  mfa: () => `${V1}/auth/mfa/`,
+  mfaTotp: () => `${V1}/auth/mfa/totp/`,
+  mfaTotpConfirm: () => `${V1}/auth/mfa/totp/confirm/`,
   rules: () => `${V1}/settings/`,
   clinicians: (role) => `${V1}/clinicians/${query({ role })}`,
   patients: (params = {}) => `${V1}/patients/${query(params)}`,

@@ -4,3 +4,4 @@ export { Caseload } from './clinician/caseload.js';
 export { Enrol } from './clinician/enrol.js';
 export { FlagActions, FlagsInbox, RedFlagWatch } from './clinician/flags.js';
 export { PatientPage } from './clinician/patient.js';
+export { Security } from './clinician/security.js';
