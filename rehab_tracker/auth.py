@@ -27,6 +27,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
+from django.contrib.auth.signals import user_login_failed
 from django.db import IntegrityError, transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -107,9 +108,10 @@ def refused(detail: str, code: str) -> AuthenticationFailed:
     return AuthenticationFailed({"detail": detail, "code": code})
 
 
-def check_second_factor(*, user, otp: str) -> None:
+def check_second_factor(*, user, otp: str, request=None) -> None:
     """After the password: a clinician whose clinic signs in through SSO only, or an account with an
-    authenticator and no (or a wrong) code, gets no tokens."""
+    authenticator and no (or a wrong) code, gets no tokens. A wrong code counts as a failed sign-in for the
+    username lockout (django-axes), as a wrong password does."""
     if not settings.STAFF_LOCAL_PASSWORDS and user.role in CLINICIANS and not user.is_superuser:
         raise refused(SSO_REQUIRED, "sso_required")
     if not user_has_factor(user=user):
@@ -117,6 +119,8 @@ def check_second_factor(*, user, otp: str) -> None:
     if not otp:
         raise refused(OTP_REQUIRED, "otp_required")
     if not otp_verify(user=user, code=otp):
+        if request is not None:
+            user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
         raise refused(OTP_INVALID, "otp_invalid")
 
 
@@ -143,7 +147,9 @@ class LoginSerializer(TokenObtainPairSerializer):
         attrs[self.username_field] = sign_in_username(attrs[self.username_field])
         otp = attrs.pop("otp", "")
         TokenObtainSerializer.validate(self, attrs)  # the password: self.user, or 401
-        check_second_factor(user=self.user, otp=otp)
+        # the DRF request, as simplejwt hands it to authenticate(): axes then marks it, not the Django request
+        # whose mark would make axes' middleware answer with its HTML page instead of this view's JSON 429
+        check_second_factor(user=self.user, otp=otp, request=self.context.get("request"))
         return token_pair(self.user)
 
 

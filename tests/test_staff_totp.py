@@ -82,6 +82,17 @@ def test_wrong_code_is_refused_and_a_right_one_then_signs_in(api, enrolled):
     assert answer.status_code == 200 and set(answer.json()) == {"access", "refresh"}
 
 
+def test_wrong_codes_lock_the_username_out_like_wrong_passwords(api, enrolled, settings):
+    physio, device, _ = enrolled
+    later = T0 + dt.timedelta(minutes=20)
+    with time_machine.travel(later, tick=False):
+        wrong = off_by_one(code_at(device, later))
+        answers = [sign_in(api, physio, otp=wrong).status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+        locked = sign_in(api, physio, otp=code_at(device, later))
+    assert answers == [401] * (settings.AXES_FAILURE_LIMIT - 1) + [429]  # the last failure locks, as with passwords
+    assert locked.status_code == 429 and "Retry-After" in locked  # even the right code, until the cool-off
+
+
 def test_the_same_code_twice_is_refused(api, enrolled):
     physio, device, _ = enrolled
     later = T0 + dt.timedelta(minutes=10)
