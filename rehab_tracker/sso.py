@@ -46,6 +46,7 @@ from .auth import refused, token_pair
 
 log = logging.getLogger(__name__)
 HANDOFF_PREFIX = "sso-handoff:"
+OIDC_BACKEND = f"{__name__}.StaffOIDCBackend"
 EXCHANGE_FAILED = "This sign-in link has expired or was used already: sign in again."
 
 
@@ -143,7 +144,9 @@ def sso_handoff_redeem(*, code: str):
 @_only_when_enabled
 def sso_complete(request):
     user = request.user
-    if not user.is_authenticated:
+    # only a session the OIDC callback just made: never an admin's password session (which could bypass
+    # STAFF_LOCAL_PASSWORDS) turned into API tokens by a link
+    if not user.is_authenticated or request.session.get(auth.BACKEND_SESSION_KEY) != OIDC_BACKEND:
         return HttpResponseRedirect(provider_setting("LOGIN_REDIRECT_URL_FAILURE", "/"))
     code = sso_handoff_create(user=user)
     auth.logout(request)  # the API works with tokens; no Django session outlives the hand-off

@@ -103,6 +103,13 @@ def test_refused(sso, login, why, db):
     assert dora.role == "physio"
 
 
+def test_a_password_session_gets_no_handoff_code(sso, client):
+    admin = PhysioFactory(is_staff=True)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    answer = client.get("/sso/complete/")
+    assert answer.status_code == 302 and answer["Location"] == "/signin?sso=failed"
+
+
 def test_a_made_up_code_is_refused(api, sso, db):
     answer = api(None).post("/api/v1/auth/sso/exchange/", {"code": "x" * 43})
     assert answer.status_code == 401 and answer.json()["code"] == "sso_code_invalid"

@@ -177,3 +177,16 @@ def test_admin_sign_in_needs_the_code_too(api, db, client):
         assert browser.get("/admin/").status_code == 200
         replay = _admin_login(Client(enforce_csrf_checks=True), admin, code_at(device, later))
         assert replay.status_code == 200 and "already used" in replay.content.decode()
+
+
+def test_token_endpoint_contract_names_otp_and_the_401(db):
+    from .contract import document
+
+    schema = document()
+    operation = schema["paths"]["/api/v1/auth/token/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    request = schema["components"]["schemas"][body]
+    assert set(request["required"]) == {"username", "password"} and "otp" in request["properties"]
+    assert "otp_required" in operation["responses"]["401"]["description"]
+    assert operation["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "code" in schema["components"]["schemas"]["Error"]["properties"]
