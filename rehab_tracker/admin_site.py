@@ -43,6 +43,7 @@ class AdminOtpAuthenticationForm(AdminAuthenticationForm):
 
 class StaffAdminSite(admin.AdminSite):
     login_form = AdminOtpAuthenticationForm
+    login_template = "admin/otp_login.html"
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -151,6 +151,7 @@ def test_local_passwords_off_refuses_staff_passwords_but_not_patients(api, physi
 
 def _admin_login(client, user, otp=""):
     page = client.get("/admin/login/?next=/admin/")
+    assert 'name="otp_token"' in page.content.decode() and "Two-factor code" in page.content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
     return client.post(
         "/admin/login/?next=/admin/",
