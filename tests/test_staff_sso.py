@@ -81,6 +81,16 @@ def test_a_physio_signs_on_by_email_and_exchanges_the_code_once(api, sso):
     assert again.status_code == 401 and again.json()["code"] == "sso_code_invalid"
 
 
+def test_sso_tokens_are_not_held_back_for_enrolment(api, sso, settings):
+    settings.STAFF_MFA_REQUIRED = True  # the identity provider's policy covers the second factor
+    PhysioFactory(email="anna.physio@clinic.test")
+    tokens = api(None).post("/api/v1/auth/sso/exchange/", {"code": handoff_code(sign_on("anna")[1])}).json()
+    client = api(None)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert client.get("/api/v1/patients/").status_code == 200
+    assert client.get("/api/v1/auth/mfa/").json()["enrol_now"] is False
+
+
 def test_the_role_comes_from_the_claim(sso):
     user = PhysicianFactory(email="bo@clinic.test")
     handoff_code(sign_on("bo")[1])
