@@ -14,6 +14,11 @@ The flow (authorization code with PKCE and a nonce; the browser never sees a tok
 4. The web client posts the code to ``POST /api/v1/auth/sso/exchange/``: the first exchange gets the JWT
    pair, any other answers 401.
 
+Why mozilla-django-oidc rather than django-allauth: the API signs in with simplejwt and the web client is a
+SPA, so only the relying-party half is needed (one backend, two views); allauth would bring its account and
+social-account apps, the sites framework, templates and session sign-in flows beside simplejwt's. The second
+factor is django-otp's (``core.mfa``), which also guards the Django admin's sign-in.
+
 Everything is off unless ``OIDC_RP_CLIENT_ID`` is set. Settings are read through :func:`provider_setting`, the
 one place that will look a clinic's own provider up once clinics exist.
 """
