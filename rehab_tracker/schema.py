@@ -48,8 +48,8 @@ FHIR_BUNDLE = {
 }
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/health/",
           "/api/v1/push/vapid-public-key/", "/api/v1/auth/password-reset/", "/api/v1/auth/password-reset/confirm/",
-          "/api/v1/invitations/{token}/accept/"}  # fmt: skip
-TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
+          "/api/v1/invitations/{token}/accept/", "/api/v1/auth/sso/", "/api/v1/auth/sso/exchange/"}  # fmt: skip
+TOKENS = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/auth/sso/exchange/"}
 # Creates that an offline client may resend with its client_id: 200 replays the stored record, 409 a reused id.
 NAMES_A_PATIENT = {"/api/v1/messages/", "/api/v1/time-entries/"}  # a patient id in the body: 404 outside the scope
 IDEMPOTENT = {"/api/v1/logs/", "/api/v1/checkins/", "/api/v1/visa-a/", "/api/v1/messages/"}
@@ -59,7 +59,12 @@ MIXIN_DOCSTRINGS = ("DRF views: record successful reads and writes",)
 SUMMARIES = {
     "v1_audit_list": "List the audit trail (admins)",
     "v1_auth_logout_create": "Sign out (revoke a refresh token)",
-    "v1_auth_token_create": "Sign in: username and password for tokens",
+    "v1_auth_mfa_retrieve": "My second factor: set up, recovery codes left, required",
+    "v1_auth_mfa_totp_create": "Start setting up an authenticator app (secret and QR code)",
+    "v1_auth_mfa_totp_confirm_create": "Confirm the authenticator app with a code (returns the recovery codes)",
+    "v1_auth_sso_retrieve": "Single sign-on for staff: offered or not, and where it starts",
+    "v1_auth_sso_exchange_create": "Exchange a single sign-on's one-time code for tokens",
+    "v1_auth_token_create": "Sign in: username, password and (with a second factor) a code for tokens",
     "v1_auth_token_refresh_create": "Refresh the access token (rotates the refresh token)",
     "v1_auth_password_reset_create": "Ask for a password-reset link by e-mail (same answer for any address)",
     "v1_auth_password_reset_confirm_create": "Set a new password with a reset link",

@@ -30,7 +30,7 @@ if not DEBUG:
         raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG=False")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "rehab_tracker.admin_app.StaffAdminConfig",  # Django's admin, whose sign-in asks for the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "patients",
     "exercises",
     "notifications",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -71,7 +75,11 @@ MIDDLEWARE = [
 
 # Lockout after repeated failed logins (django-axes), for the JWT endpoint and the admin alike.
 # Sign-in names: the username, or a patient's e-mail address or mobile number (patients.backends).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "patients.backends.SignInNameBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "patients.backends.SignInNameBackend",
+    "rehab_tracker.sso.StaffOIDCBackend",  # answers only the OIDC callback, and only when SSO is configured
+]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 # A lockout is of one username from one client address (the address every throttle keys on, behind
@@ -80,6 +88,35 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Staff sign-in (README "Staff sign-in: SSO and two-factor"). One install-wide configuration today; per clinic
+# once clinics exist (the backend and views read every value through rehab_tracker.sso.provider_setting).
+# Single sign-on through OpenID Connect (mozilla-django-oidc), authorization-code flow with PKCE; off unless
+# OIDC_RP_CLIENT_ID is set. Staff are found by their verified e-mail; no account is ever created by a sign-in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your organisation")  # on the sign-in button
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="rehab_role")  # physio, physician or admin; absent: kept
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL = "/sso/complete/"  # hands the SPA a one-time code, exchanged at /api/v1/auth/sso/exchange/
+LOGIN_REDIRECT_URL_FAILURE = "/signin?sso=failed"
+SSO_HANDOFF_SECONDS = env.int("SSO_HANDOFF_SECONDS", default=60)
+# False: clinicians sign in through SSO only (patients keep their passwords; superusers keep the admin's form).
+STAFF_LOCAL_PASSWORDS = env.bool("STAFF_LOCAL_PASSWORDS", default=True)
+# A second factor (TOTP, django-otp) for clinicians: True makes one compulsory before the API answers them
+# (SSO sign-ins leave it to the identity provider). Accounts with a factor always need it, setting or not.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Rehab Tracker")
+MFA_RECOVERY_CODES = 10
 
 # CORS: only the configured PWA origins.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

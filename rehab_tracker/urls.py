@@ -29,6 +29,8 @@ from rehab_tracker.today import TodayView
 
 from .auth import LoginView, LogoutView, RefreshView
 from .dashboard import dashboard
+from .mfa import MfaStatusView, TotpConfirmView, TotpEnrolView
+from .sso import SsoExchangeView, SsoInfoView, sso_callback, sso_complete, sso_start
 from .views import HealthView
 from .webapp import APP_PATHS, app_shell
 
@@ -53,6 +55,11 @@ api_v1 = [
     path("auth/password-reset/confirm/", PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("invitations/", InvitationView.as_view(), name="invitations"),
     path("invitations/<str:token>/accept/", InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("auth/mfa/", MfaStatusView.as_view(), name="mfa"),
+    path("auth/mfa/totp/", TotpEnrolView.as_view(), name="mfa-totp"),
+    path("auth/mfa/totp/confirm/", TotpConfirmView.as_view(), name="mfa-totp-confirm"),
+    path("auth/sso/", SsoInfoView.as_view(), name="sso"),
+    path("auth/sso/exchange/", SsoExchangeView.as_view(), name="sso-exchange"),
     path("me/", MeView.as_view(), name="me"),
     path("me/onboarding/", OnboardingView.as_view(), name="me-onboarding"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
@@ -80,6 +87,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("media/<path:name>", demonstration_file, name="demonstration-file"),
+    # Staff single sign-on (OpenID Connect): rehab_tracker/sso.py; 404 unless configured.
+    path("oidc/authenticate/", sso_start, name="oidc_authentication_init"),
+    path("oidc/callback/", sso_callback, name="oidc_authentication_callback"),
+    path("sso/complete/", sso_complete, name="sso-complete"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init code as a script file of its own: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),

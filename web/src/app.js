@@ -17,9 +17,9 @@ import { Today } from './screens/today.js';
 import { VisaA } from './screens/visa.js';
 
 const CLINICIAN_NAV = {
-  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol']],
-  physician: [['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/caseload', 'nav_caseload']],
-  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol']],
+  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol'], ['/security', 'nav_security']],
+  physician: [['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/caseload', 'nav_caseload'], ['/security', 'nav_security']],
+  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol'], ['/security', 'nav_security']],
 };
 
 const PATIENT_NAV = [
@@ -102,6 +102,8 @@ export function App() {
   const screens = useClinicianScreens(Boolean(current?.me && current.me.role !== 'patient'));
   const [introduce, setIntroduce] = useState(false); // the introduction, from the first sign-in or from Learn
   const learn = useLearn(introduce || path === '/learn');
+  // A clinic that requires a second factor: a clinician without one sees only its set-up until it is done.
+  const [mustEnrol, setMustEnrol] = useState(false);
 
   useEffect(() => {
     kvGet('language').then((saved) => {
@@ -123,6 +125,7 @@ export function App() {
   useEffect(() => {
     document.getElementById('app')?.classList.toggle('clinician', Boolean(current?.me && current.me.role !== 'patient'));
     if (!current?.me) return;
+    if (current.me.role !== 'patient') api(paths.mfa()).then((m) => setMustEnrol(Boolean(m.enrol_now)), () => {});
     loadRules().then(() => setClock((c) => c + 1)); // the screens show the server's rules
     startSyncTriggers();
     announce();
@@ -202,7 +205,7 @@ export function App() {
         aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
     ${me.role === 'physician' && screens && html`<${screens.RedFlagWatch} />`}
-    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox, { learn, introduce, introduced, again: () => setIntroduce(true) }) : clinicianScreen(path, me, screens)}</main>
+    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox, { learn, introduce, introduced, again: () => setIntroduce(true) }) : mustEnrol && screens ? html`<${screens.Security} onEnrolled=${() => setMustEnrol(false)} />` : clinicianScreen(path, me, screens)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
@@ -229,6 +232,7 @@ function clinicianScreen(path, me, screens) {
   if (path === '/enrol' && me.role !== 'physician') return html`<${Enrol} me=${me} />`;
   if (path === '/messages') return html`<${MessagesInbox} me=${me} />`;
   if (path === '/rtm' && me.role !== 'physician') return html`<${RtmReport} me=${me} />`;
+  if (path === '/security') return html`<${screens.Security} />`;
   return html`<${Caseload} me=${me} />`;
 }
 

@@ -12,7 +12,7 @@ cleanupOutdatedCaches();
 // Every page of the app is the same shell; the server's own pages (API, admin, docs) are never cached.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/api\//, /^\/admin/, /^\/static\//, /^\/media\//],
+    denylist: [/^\/api\//, /^\/admin/, /^\/static\//, /^\/media\//, /^\/oidc\//, /^\/sso\//], // single sign-on runs on the server
   }),
 );
 

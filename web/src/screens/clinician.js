@@ -6,3 +6,4 @@ export { FlagActions, FlagsInbox, RedFlagWatch } from './clinician/flags.js';
 export { MessagesInbox } from './clinician/messages.js';
 export { PatientPage } from './clinician/patient.js';
 export { RtmReport } from './clinician/rtm.js';
+export { Security } from './clinician/security.js';
