@@ -1,31 +1,39 @@
 """Scope: which patients a user may see (docs/api.md §2). Every view starts here.
 
+Staff see only the patients of the clinics they belong to (a membership), and within them their role's share;
+the install's superusers who belong to no clinic see every clinic.
+
 An object outside the scope answers 404, never revealing that it exists; an
 existing one is recorded as a refused attempt in the audit trail.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from core.permissions import ADMIN, PATIENT, PHYSICIAN, PHYSIO, role_of
 
 from .audit import audit_refused
-from .models import Patient, User
+from .models import Membership, Patient, User
 
 
 def patients_for_user(user: User) -> QuerySet[Patient]:
     """Patients in ``user``'s scope: self, caseload (physio), own patients (physician), all (admin)."""
-    patients = Patient.objects.select_related("user")
+    patients = Patient.objects.select_related("user", "clinic")
     role = role_of(user)
-    if role == ADMIN:
-        return patients.all()
+    if role == PATIENT:
+        return patients.filter(user=user)
+    if role not in (ADMIN, PHYSIO, PHYSICIAN):
+        return patients.none()  # a clinic admin manages clinicians and settings, not patients
+    member = Membership.objects.filter(user=user)
+    in_clinics = Exists(member.filter(clinic=OuterRef("clinic_id")))
+    if user.is_superuser:  # one who belongs to no clinic runs the whole install
+        in_clinics |= ~Exists(member)
+    patients = patients.filter(in_clinics)
     if role == PHYSIO:
         return patients.filter(physio=user)
     if role == PHYSICIAN:
         return patients.filter(physician=user)
-    if role == PATIENT:
-        return patients.filter(user=user)
-    return patients.none()
+    return patients
 
 
 def patient_of(request) -> Patient:

@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import CheckIn, Patient, Role, User, VisaA
+from .clinics import default_clinic
+from .models import CheckIn, Clinic, Membership, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
 
@@ -19,10 +20,20 @@ def patient_create(
     tendinopathy: str,
     physio: User,
     physician: User,
+    clinic: Clinic | None = None,
 ) -> Patient:
+    """A new patient in ``clinic`` (default: the physio's first clinic, else the install's first)."""
+    if clinic is None:
+        clinic = physio.clinics.order_by("id").first() or default_clinic()
     user = User.objects.create_user(username=username, password=password, role=Role.PATIENT)
     return Patient.objects.create(
-        user=user, timezone=timezone, side=side, tendinopathy=tendinopathy, physio=physio, physician=physician
+        user=user,
+        clinic=clinic,
+        timezone=timezone,
+        side=side,
+        tendinopathy=tendinopathy,
+        physio=physio,
+        physician=physician,
     )
 
 
@@ -80,11 +91,41 @@ def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date,
     return patient
 
 
-def clinician_create(*, username: str, role: str, password: str) -> User:
+@transaction.atomic
+def clinician_create(*, username: str, role: str, password: str, clinics: list[Clinic] | None = None) -> User:
+    """A staff account in ``clinics`` (default: the install's first clinic). An admin is a Django superuser,
+    limited to its clinics' rows; a clinic admin is not a superuser (it manages its clinic through the API)."""
     user = User(username=username, role=role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     user.set_password(password)
     user.save()
+    for clinic in [default_clinic()] if clinics is None else clinics:
+        membership_add(user=user, clinic=clinic)
     return user
+
+
+def membership_add(*, user: User, clinic: Clinic) -> Membership:
+    membership, _ = Membership.objects.get_or_create(user=user, clinic=clinic)
+    return membership
+
+
+CLINIC_FIELDS = ("name", "logo_url", "colour", "public_url", "opening_hours", "contact_phone", "red_flag_contact")
+
+
+@transaction.atomic
+def clinic_update(*, clinic: Clinic, changes: dict) -> Clinic:
+    """Change a clinic's name, looks, contact texts and settings overrides (``changes`` validated by the caller;
+    ``settings`` replaces the overrides, a ``null`` value removes one)."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    fields = [name for name in CLINIC_FIELDS if name in changes]
+    for name in fields:
+        setattr(clinic, name, changes[name])
+    if "settings" in changes:
+        merged = {**clinic.settings, **changes["settings"]}
+        clinic.settings = {name: value for name, value in merged.items() if value is not None}
+        fields.append("settings")
+    if fields:
+        clinic.save(update_fields=fields)
+    return clinic
 
 
 def checkin_create(

@@ -4,9 +4,19 @@ import uuid
 import factory
 
 from exercises.models import Program, SetLog
-from patients.models import Patient, Role, User
+from patients.clinics import default_clinic
+from patients.models import Clinic, Membership, Patient, Role, User
 
 PASSWORD = "correct-horse-battery"
+
+
+class ClinicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinic
+
+    name = factory.Sequence(lambda n: f"Clinic {n}")
+    slug = factory.Sequence(lambda n: f"clinic-{n}")
+    contact_phone = "+45 70 20 30 40"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,6 +32,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def clinics(obj, create, extracted, **kwargs):
+        """Staff belong to the default clinic unless given ``clinics=[…]`` (``[]``: none, e.g. an install admin)."""
+        if not create or obj.role == Role.PATIENT:
+            return
+        for clinic in default_clinic_list() if extracted is None else extracted:
+            Membership.objects.get_or_create(user=obj, clinic=clinic)
+
+
+def default_clinic_list() -> list[Clinic]:
+    return [default_clinic()]
 
 
 class PhysioFactory(UserFactory):
@@ -46,6 +68,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
 
     user = factory.SubFactory(UserFactory)
+    clinic = factory.LazyFunction(default_clinic)
     timezone = "Europe/Copenhagen"
     side = "left"
     tendinopathy = "midportion"
