@@ -8,12 +8,15 @@ existing one is recorded as a refused attempt in the audit trail.
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from core.permissions import ADMIN, PATIENT, PHYSICIAN, PHYSIO, role_of
 
 from .audit import audit_refused
-from .models import Membership, Patient, User
+from .clinics import clinics_for_user
+from .models import Clinic, Membership, Patient, User
+
+UNKNOWN_CLINIC = "Unknown clinic."  # the same words for a clinic outside one's own: never reveal it exists
 
 
 def patients_for_user(user: User) -> QuerySet[Patient]:
@@ -54,3 +57,21 @@ def scoped_patient(request, patient_id) -> Patient:
         if str(patient_id).isascii() and str(patient_id).isdigit() and Patient.objects.filter(pk=patient_id).exists():
             audit_refused(request, int(patient_id))
         raise NotFound("No such patient.") from exc
+
+
+def clinic_for_new_patient(*, user: User, clinic: Clinic | None, physio: User, physician: User) -> Clinic:
+    """The clinic a new patient joins: the one named (it must be one of the creator's), else the creator's only
+    one. The physio and the physician must work there (else 400)."""
+    mine = clinics_for_user(user)
+    if clinic is None:
+        options = list(mine.order_by("id")[:2])
+        if len(options) != 1:
+            why = "You belong to several clinics: name the patient's clinic." if options else "You belong to no clinic."
+            raise ValidationError({"clinic": [why]})
+        clinic = options[0]
+    elif not mine.filter(pk=clinic.pk).exists():
+        raise ValidationError({"clinic": [UNKNOWN_CLINIC]})
+    for field, person in (("physio", physio), ("physician", physician)):
+        if not Membership.objects.filter(user=person, clinic=clinic).exists():
+            raise ValidationError({field: [f"Not a {field} of {clinic.name}."]})
+    return clinic

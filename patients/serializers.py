@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import UUIDStringField
 from core.localtime import is_valid_timezone, local_today
 
-from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
+from .models import CheckIn, Clinic, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
 from .morning import morning_advice
 from .red_flags import advice_for
 from .visa_a import branch_of, item_errors
@@ -46,6 +46,12 @@ class PatientCreateSerializer(serializers.Serializer):
         queryset=User.objects.filter(role=Role.PHYSIO),
         required=False,
         help_text="Required when an admin creates the patient; a physio creating one is the assigned physio.",
+    )
+    clinic = serializers.PrimaryKeyRelatedField(
+        queryset=Clinic.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": "Unknown clinic.", "incorrect_type": "Unknown clinic."},
+        help_text="The patient's clinic (one of GET /api/v1/clinics/); needed when the creator belongs to several",
     )
 
     def validate_username(self, value: str) -> str:

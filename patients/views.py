@@ -10,6 +10,7 @@ from core.query_params import id_param
 
 from . import services
 from .audit import AuditedView
+from .clinics import clinics_for_user
 from .models import CheckIn, Patient, Role, User, VisaA
 from .scope import patient_of, patients_for_user
 from .serializers import (
@@ -46,7 +47,8 @@ class MeView(APIView):
 
 
 class ClinicianListView(APIView):
-    """``GET /api/v1/clinicians/?role=physician``: who a physio or an admin can name as a patient's physician;
+    """``GET /api/v1/clinicians/?role=physician``: who a physio or an admin can name as a patient's physician
+    (the clinicians of the requester's clinics);
     ``?role=physio``: who an admin can name as a patient's physio (admins only: a physio enrols under
     themselves and has no use for the clinic's list of physios). Ids and usernames only."""
 
@@ -64,7 +66,12 @@ class ClinicianListView(APIView):
             raise ValidationError({"role": ["One of physio, physician."]})
         if role == Role.PHYSIO and role_of(request.user) != Role.ADMIN:
             raise PermissionDenied("The list of physios is for admins.")
-        users = User.objects.filter(role=role, is_active=True).order_by("username").values("id", "username")
+        users = (
+            User.objects.filter(role=role, is_active=True, memberships__clinic__in=clinics_for_user(request.user))
+            .distinct()
+            .order_by("username")
+            .values("id", "username")
+        )
         return Response(list(users))
 
 

@@ -35,10 +35,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def clinics(obj, create, extracted, **kwargs):
-        """Staff belong to the default clinic unless given ``clinics=[…]`` (``[]``: none, e.g. an install admin)."""
+        """Staff belong to the default clinic, superusers (the install's admins, as after the migration) to none,
+        unless given ``clinics=[…]``."""
         if not create or obj.role == Role.PATIENT:
             return
-        for clinic in default_clinic_list() if extracted is None else extracted:
+        if extracted is None:
+            extracted = [] if obj.is_superuser else default_clinic_list()
+        for clinic in extracted:
             Membership.objects.get_or_create(user=obj, clinic=clinic)
 
 
