@@ -117,6 +117,13 @@ def clinics_for_user(user: User) -> QuerySet[Clinic]:
     return Clinic.objects.filter(memberships__user=user)
 
 
+def clinics_managed_by(user: User) -> QuerySet[Clinic]:
+    """The clinics whose settings and clinicians ``user`` manages: an admin's, a clinic admin's (none else)."""
+    if role_of(user) not in (Role.ADMIN, Role.CLINIC_ADMIN):
+        return Clinic.objects.none()
+    return clinics_for_user(user)
+
+
 def clinic_of_user(user: User) -> Clinic | None:
     """The one clinic whose name and contact the user's screens show (a patient's own; staff: the first)."""
     if role_of(user) == Role.PATIENT:

@@ -92,14 +92,26 @@ def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date,
 
 
 @transaction.atomic
-def clinician_create(*, username: str, role: str, password: str, clinics: list[Clinic] | None = None) -> User:
+def clinician_create(
+    *, username: str, role: str, password: str, clinics: list[Clinic] | None = None, email: str = ""
+) -> User:
     """A staff account in ``clinics`` (default: the install's first clinic). An admin is a Django superuser,
     limited to its clinics' rows; a clinic admin is not a superuser (it manages its clinic through the API)."""
-    user = User(username=username, role=role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    user = User(username=username, role=role, email=email, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     user.set_password(password)
     user.save()
     for clinic in [default_clinic()] if clinics is None else clinics:
         membership_add(user=user, clinic=clinic)
+    return user
+
+
+def clinician_update(*, user: User, changes: dict) -> User:
+    """A clinician's account turned off or on (``is_active``) or its e-mail changed."""
+    fields = [name for name in ("is_active", "email") if name in changes]
+    for name in fields:
+        setattr(user, name, changes[name])
+    if fields:
+        user.save(update_fields=fields)
     return user
 
 

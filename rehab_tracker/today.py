@@ -37,6 +37,7 @@ class AdviceSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["suspected_rupture", "inflammation", "drug_related"])
     title = serializers.CharField()
     text = serializers.CharField()
+    phone = serializers.CharField(allow_null=True, help_text="The clinic's number for a call button (tel:)")
 
 
 class ProgressionSerializer(serializers.Serializer):
@@ -109,12 +110,12 @@ def day_of(patient) -> dict:
              "visa_a_due": None}  # fmt: skip
     if answers is not None:
         data["items"] = []
-        data["advice"] = [vars(a) for a in advice_for(answers)]
+        data["advice"] = [vars(a) for a in advice_for(answers, patient.clinic)]
         data["notice"] = ON_HOLD_NOTICE
     else:
         _count_logged(data["items"], patient, today)
     if program is not None and state in ("training", "rest") and program.id in progression_due([program], today):
-        data["progression"] = progression_prompt()
+        data["progression"] = progression_prompt(patient)
     # asked while a stage's window is open: the outcome's runs to 7 days after the end, past "completed"
     if program is not None and state in ("training", "rest", "completed") and visa_a_asking(program, today):
         dates = list(VisaA.objects.filter(patient=patient).values_list("date", flat=True))  # only now do they matter

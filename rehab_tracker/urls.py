@@ -13,7 +13,15 @@ from notifications.views import (
     ReminderSettingsView,
     VapidPublicKeyView,
 )
-from patients.views import CheckInViewSet, ClinicianListView, MeView, VisaAViewSet
+from patients.views import (
+    CheckInViewSet,
+    ClinicianListView,
+    ClinicStaffMemberView,
+    ClinicStaffView,
+    ClinicViewSet,
+    MeView,
+    VisaAViewSet,
+)
 from records.views import AuditEventListView, ClinicalNotesView, ExportView, PatientViewSet, TimelineView
 from rehab_tracker.today import TodayView
 
@@ -29,6 +37,7 @@ router.register("logs", SetLogViewSet, basename="setlog")
 router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("visa-a", VisaAViewSet, basename="visa-a")
 router.register("flags", FlagViewSet, basename="flag")
+router.register("clinics", ClinicViewSet, basename="clinic")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-subscription")
 
@@ -38,6 +47,8 @@ api_v1 = [
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
+    path("clinics/<int:pk>/clinicians/", ClinicStaffView.as_view(), name="clinic-clinicians"),
+    path("clinics/<int:pk>/clinicians/<int:user_id>/", ClinicStaffMemberView.as_view(), name="clinic-clinician"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
     path("settings/", RulesView.as_view(), name="settings"),
