@@ -73,5 +73,6 @@ def clinic_for_new_patient(*, user: User, clinic: Clinic | None, physio: User, p
         raise ValidationError({"clinic": [UNKNOWN_CLINIC]})
     for field, person in (("physio", physio), ("physician", physician)):
         if not Membership.objects.filter(user=person, clinic=clinic).exists():
-            raise ValidationError({field: [f"Not a {field} of {clinic.name}."]})
+            # the words of an unknown id: another clinic's clinicians are not revealed either
+            raise ValidationError({field: [f'Invalid pk "{person.pk}" - object does not exist.']})
     return clinic

@@ -184,7 +184,7 @@ class ClinicSerializer(serializers.ModelSerializer):
     def get_public_url(self, clinic) -> str:
         return public_url(clinic)
 
-    def get_effective_settings(self, clinic) -> dict[str, float | int | list[str]]:
+    def get_effective_settings(self, clinic) -> dict:
         return {name: clinic_setting(clinic, name) for name in OVERRIDABLE}
 
 
