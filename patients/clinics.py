@@ -92,8 +92,9 @@ def _is_time(value) -> bool:
 
 
 def default_clinic() -> Clinic:
-    """The install's first clinic (created when there is none): where a row goes that names no clinic."""
-    clinic = Clinic.objects.order_by("id").first()
+    """Where a row goes that names no clinic: the default clinic (slug ``main``, as the migration made it),
+    else the install's first, else a new default clinic."""
+    clinic = Clinic.objects.filter(slug=DEFAULT_SLUG).first() or Clinic.objects.order_by("id").first()
     if clinic is None:
         clinic, _ = Clinic.objects.get_or_create(slug=DEFAULT_SLUG, defaults={"name": "Rehab Tracker clinic"})
     return clinic

@@ -4,7 +4,6 @@ import uuid
 import factory
 
 from exercises.models import Program, SetLog
-from patients.clinics import default_clinic
 from patients.models import Clinic, Membership, Patient, Role, User
 
 PASSWORD = "correct-horse-battery"
@@ -46,7 +45,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def default_clinic_list() -> list[Clinic]:
-    return [default_clinic()]
+    return [main_clinic()]
+
+
+def main_clinic() -> Clinic:
+    """The default clinic (slug main) every factory row joins unless told otherwise."""
+    return Clinic.objects.get_or_create(slug="main", defaults={"name": "Rehab Tracker clinic"})[0]
 
 
 class PhysioFactory(UserFactory):
@@ -71,7 +75,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
 
     user = factory.SubFactory(UserFactory)
-    clinic = factory.LazyFunction(default_clinic)
+    clinic = factory.LazyFunction(main_clinic)
     timezone = "Europe/Copenhagen"
     side = "left"
     tendinopathy = "midportion"
