@@ -14,13 +14,22 @@ from core.roles import Role
 from .visa_a import item_errors, score
 
 
+LOGO_RULE = "A path on this site (starting with /) or a data:image/…;base64, URL."
+
+
 class Clinic(models.Model):
     """One clinic of the install. Every patient belongs to one (``Patient.clinic``), staff through a membership;
     every row with a patient (program, logs, flags, messages …) belongs to the patient's clinic."""
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
-    logo_url = models.URLField(blank=True, help_text="The clinic's logo, shown in the app and in e-mails")
+    logo_url = models.CharField(
+        max_length=2000,
+        blank=True,
+        validators=[RegexValidator(r"^(/[^/\\]|data:image/(png|jpeg|svg\+xml|webp);base64,)", LOGO_RULE)],
+        help_text="The clinic's logo in the app: a path on this site (/static/…) or a data:image URL (the app's "
+        "Content-Security-Policy loads images from this site only)",
+    )
     colour = models.CharField(
         max_length=7,
         default="#0f766e",

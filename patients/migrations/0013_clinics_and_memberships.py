@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120)),
                 ('slug', models.SlugField(max_length=60, unique=True)),
-                ('logo_url', models.URLField(blank=True, help_text="The clinic's logo, shown in the app and in e-mails")),
+                ('logo_url', models.CharField(blank=True, help_text="The clinic's logo in the app: a path on this site (/static/…) or a data:image URL (the app's Content-Security-Policy loads images from this site only)", max_length=2000, validators=[django.core.validators.RegexValidator('^(/[^/\\\\]|data:image/(png|jpeg|svg\\+xml|webp);base64,)', 'A path on this site (starting with /) or a data:image/…;base64, URL.')])),
                 ('colour', models.CharField(default='#0f766e', help_text="The app's accent colour for this clinic's users, #rrggbb", max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour is #rrggbb.')])),
                 ('public_url', models.URLField(blank=True, help_text="The clinic's public address of the app (invites and e-mails link here; empty: APP_URL)")),
                 ('opening_hours', models.TextField(blank=True, help_text='e.g. Mon–Fri 8–16')),

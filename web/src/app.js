@@ -4,7 +4,7 @@ import { onSignedOut, session, signOut } from './api.js';
 import { kvGet, kvSet } from './db.js';
 import { pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
-import { loadRules } from './rules.js';
+import { applyClinicLook, clinic, clinicLogo, loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
@@ -87,7 +87,10 @@ export function App() {
   useEffect(() => {
     document.getElementById('app')?.classList.toggle('clinician', Boolean(current?.me && current.me.role !== 'patient'));
     if (!current?.me) return;
-    loadRules().then(() => setClock((c) => c + 1)); // the screens show the server's rules
+    loadRules().then(() => {
+      applyClinicLook(); // the clinic's colour as the accent
+      setClock((c) => c + 1); // the screens show the server's rules
+    });
     startSyncTriggers();
     announce();
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
@@ -129,7 +132,8 @@ export function App() {
   return html`
     <a class="skip" href="#main">${t('skip')}</a>
     <header class="top">
-      <span class="brand">${t('app_name')}</span>
+      <span class="brand">${clinicLogo() && html`<img class="clinic-logo" src=${clinicLogo()} alt="" />`}${t('app_name')}
+        ${clinic()?.name && html`<span class="clinic-name" data-testid="clinic-name"> · ${clinic().name}</span>`}</span>
       <span class="status" role="status" aria-live="polite" data-testid="sync-status">
         ${!online && html`<span class="badge offline">${t('offline')}</span>`}
         ${held.length > 0 && html`<span class="badge">${t('saved_on_phone')}</span>`}

@@ -101,6 +101,8 @@ const en = {
   advice_drug_related:
     'Stop your exercises and contact the doctor who prescribed the medicine today. Do not stop a prescribed medicine without their advice.',
   advice_told: 'Your physician has been told. Your clinic will contact you.',
+  advice_call: 'Call {name}: {phone}',
+  advice_call_clinic: 'your clinic',
   advice_told_offline: 'Your physician will be told as soon as this phone is back online.',
   // VISA-A (Robinson et al. 2001)
   visa_title: 'VISA-A questionnaire',
@@ -362,6 +364,8 @@ const da = {
   zone_ok: '3–5: acceptabelt',
   zone_high: 'Over 5: for meget — brug mindre belastning eller færre gentagelser næste gang',
   advice_title: 'Stop dine øvelser',
+  advice_call: 'Ring til {name}: {phone}',
+  advice_call_clinic: 'din klinik',
   save: 'Gem',
   saved_on_phone: 'Gemt på telefonen',
   start_set: 'Start sæt',
