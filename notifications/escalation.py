@@ -491,8 +491,9 @@ def _escalate_unacknowledged(now: dt.datetime, patient_ids: list[int] | None) ->
 
 def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
     """A red flag nobody has acknowledged: the physician again every ``RED_FLAG_CHASE_HOURS``, and from
-    ``RED_FLAG_ADMINS_AFTER_HOURS`` the clinic's admins too, once a day. Each interval's notice has its own
-    dedupe key, so an hourly (or repeated) run sends it once; acknowledging the flag stops the chase."""
+    ``RED_FLAG_ADMINS_AFTER_HOURS`` the admins of the patient's clinic too (and the install's), once a day.
+    Each interval's notice has its own dedupe key, so an hourly (or repeated) run sends it once; acknowledging
+    the flag stops the chase."""
     every = dt.timedelta(hours=settings.RED_FLAG_CHASE_HOURS)
     waiting = Flag.objects.filter(status=FlagStatus.OPEN, kind=FlagKind.RED_FLAG, created_at__lte=now - every)
     if patient_ids is not None:
@@ -501,9 +502,11 @@ def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
     if not flags:
         return
     admins_after = dt.timedelta(hours=settings.RED_FLAG_ADMINS_AFTER_HOURS)
-    admins = list(User.objects.filter(role=Role.ADMIN, is_active=True)) if any(
+    admins = list(User.objects.filter(role=Role.ADMIN, is_active=True).prefetch_related("memberships")) if any(
         now - f.created_at >= admins_after for f in flags
     ) else []  # fmt: skip
+    # the admins of the patient's clinic, and the install's admins who belong to no clinic
+    clinics_of = {admin.id: {m.clinic_id for m in admin.memberships.all()} for admin in admins}
     chase = []
     for flag in flags:
         waited = now - flag.created_at
@@ -511,7 +514,11 @@ def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
         recipients = [(flag.patient.physician, f"{waited // every}")]
         if waited >= admins_after:
             day = (waited - admins_after) // dt.timedelta(days=1)
-            recipients += [(admin, f"admin{day}") for admin in admins]
+            recipients += [
+                (admin, f"admin{day}")
+                for admin in admins
+                if not clinics_of[admin.id] or flag.patient.clinic_id in clinics_of[admin.id]
+            ]
         chase += [
             Notification(
                 user=user,

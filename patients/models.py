@@ -13,7 +13,6 @@ from core.roles import Role
 
 from .visa_a import item_errors, score
 
-
 LOGO_RULE = "A path on this site (starting with /) or a data:image/…;base64, URL."
 
 

@@ -238,3 +238,17 @@ def test_the_migration_puts_every_existing_row_in_one_default_clinic():
     assert not superuser.memberships.exists() and not patient.user.memberships.exists()
     migration.one_default_clinic(apps, None)  # again: nothing doubles
     assert Membership.objects.count() == 2
+
+
+def test_an_unacknowledged_red_flag_reaches_the_admins_of_the_patients_clinic_only(strict):
+    from django.utils import timezone
+
+    from notifications.models import Notification
+
+    patient = _patient_in(strict)
+    flag = Flag.objects.create(patient=patient, kind="red_flag", level="physician", reason="sudden pop")
+    Flag.objects.filter(pk=flag.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))
+    ours, theirs, install = AdminFactory(clinics=[strict]), AdminFactory(clinics=[ClinicFactory()]), AdminFactory()
+    evaluate()
+    told = set(Notification.objects.filter(flag=flag).values_list("user_id", flat=True))
+    assert {ours.id, install.id, patient.physician_id} <= told and theirs.id not in told
