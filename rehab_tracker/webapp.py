@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpResponse
 
 # The app's screens: patient (today, check-in, VISA-A, progress, reminders, inbox) and clinician.
-APP_PATHS = r"^(?:|signin|today|checkin|visa-a|progress|reminders|inbox|caseload|flags|enrol|patients/\d+)/?$"
+APP_PATHS = r"^(?:|signin|today|checkin|visa-a|progress|reminders|inbox|caseload|flags|enrol|clinic|patients/\d+)/?$"
 
 NOT_BUILT = (
     "<!doctype html><html lang='en'><meta charset='utf-8'><title>Rehab Tracker</title>"

@@ -16,7 +16,8 @@ import { VisaA } from './screens/visa.js';
 const CLINICIAN_NAV = {
   physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
   physician: [['/flags', 'nav_flags'], ['/caseload', 'nav_caseload']],
-  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
+  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol'], ['/clinic', 'nav_clinic']],
+  clinic_admin: [['/clinic', 'nav_clinic']],
 };
 
 const PATIENT_NAV = [
@@ -168,16 +169,18 @@ function describeErrors(errors) {
 }
 
 function home(role) {
+  if (role === 'clinic_admin') return '/clinic';
   return role === 'patient' ? '/today' : role === 'physician' ? '/flags' : '/caseload';
 }
 
 function clinicianScreen(path, me, screens) {
   if (!screens) return html`<p aria-busy="true">${t('loading')}</p>`;
-  const { Caseload, Enrol, FlagsInbox, PatientPage } = screens;
+  const { Caseload, Clinic, Enrol, FlagsInbox, PatientPage } = screens;
   const patient = path.match(/^\/patients\/(\d+)\/?$/);
   if (patient) return html`<${PatientPage} key=${patient[1]} id=${Number(patient[1])} me=${me} />`;
   if (path === '/flags') return html`<${FlagsInbox} me=${me} /><div class="screen"><${Push} me=${me} /></div>`;
   if (path === '/enrol' && me.role !== 'physician') return html`<${Enrol} me=${me} />`;
+  if (me.role === 'clinic_admin' || (path === '/clinic' && me.role === 'admin')) return html`<${Clinic} me=${me} />`;
   return html`<${Caseload} me=${me} />`;
 }
 

@@ -9,6 +9,10 @@ const query = (params) => {
 export const paths = {
   me: () => `${V1}/me/`,
   rules: () => `${V1}/settings/`,
+  clinics: () => `${V1}/clinics/`,
+  clinic: (id) => `${V1}/clinics/${id}/`,
+  clinicStaff: (id) => `${V1}/clinics/${id}/clinicians/`,
+  clinicStaffMember: (id, user) => `${V1}/clinics/${id}/clinicians/${user}/`,
   clinicians: (role) => `${V1}/clinicians/${query({ role })}`,
   patients: (params = {}) => `${V1}/patients/${query(params)}`,
   patient: (id) => `${V1}/patients/${id}/`,
