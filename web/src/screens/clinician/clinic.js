@@ -18,7 +18,7 @@ const STAFF_ROLES = ['physio', 'physician', 'clinic_admin'];
 
 export function Clinic() {
   const [version, setVersion] = useState(0);
-  const clinics = useLoad(() => api(paths.clinics()), [version]);
+  const [clinics] = useLoad(() => api(paths.clinics()), [version]);
   const [chosen, setChosen] = useState(null);
   const list = clinics.data || [];
   const clinic = list.find((c) => c.id === chosen) || list[0];
@@ -61,7 +61,7 @@ function ClinicForm({ clinic, onSaved }) {
 
 function Staff({ clinic }) {
   const [version, setVersion] = useState(0);
-  const staff = useLoad(() => api(paths.clinicStaff(clinic.id)), [clinic.id, version]);
+  const [staff] = useLoad(() => api(paths.clinicStaff(clinic.id)), [clinic.id, version]);
   const [form, setForm] = useState({ username: '', password: '', role: 'physio' });
   const [error, setError] = useState(null);
   const reload = () => setVersion((v) => v + 1);
