@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from core.permissions import only_for, role_of, writes_for
 from core.query_params import id_param
+from core.roles import STAFF
 
 from . import services
 from .audit import AuditedView
@@ -207,7 +208,6 @@ class VisaAViewSet(PatientEntryViewSet):
         )
 
 
-STAFF = (Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN, Role.CLINIC_ADMIN)
 MANAGERS = (Role.ADMIN, Role.CLINIC_ADMIN)
 
 

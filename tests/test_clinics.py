@@ -252,3 +252,17 @@ def test_an_unacknowledged_red_flag_reaches_the_admins_of_the_patients_clinic_on
     evaluate()
     told = set(Notification.objects.filter(flag=flag).values_list("user_id", flat=True))
     assert {ours.id, install.id, patient.physician_id} <= told and theirs.id not in told
+
+
+def test_a_new_patient_joins_the_clinic_of_the_physio_who_enrols_them(api, strict):
+    physio, physician = PhysioFactory(clinics=[strict]), PhysicianFactory(clinics=[strict])
+    body = {"username": "newbie", "password": "calf-raise-2026", "timezone": "UTC", "side": "left",
+            "tendinopathy": "midportion", "physician": physician.id}  # fmt: skip
+    created = api(physio).post("/api/v1/patients/", body, format="json")
+    assert created.status_code == 201 and created.json()["clinic"] == strict.id
+    org = AdminFactory(clinics=[strict, ClinicFactory()])
+    body = body | {"username": "second", "physio": physio.id}
+    unnamed = api(org).post("/api/v1/patients/", body, format="json")
+    assert unnamed.status_code == 400 and "several clinics" in unnamed.json()["clinic"][0]
+    named = api(org).post("/api/v1/patients/", body | {"clinic": strict.id}, format="json")
+    assert named.status_code == 201 and named.json()["clinic"] == strict.id
