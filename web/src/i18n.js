@@ -103,6 +103,7 @@ const en = {
   advice_told: 'Your physician has been told. Your clinic will contact you.',
   advice_call: 'Call {name}: {phone}',
   advice_call_clinic: 'your clinic',
+  advice_opening_hours: '{name} is open {hours}.',
   advice_told_offline: 'Your physician will be told as soon as this phone is back online.',
   // VISA-A (Robinson et al. 2001)
   visa_title: 'VISA-A questionnaire',
@@ -408,6 +409,7 @@ const da = {
   advice_title: 'Stop dine øvelser',
   advice_call: 'Ring til {name}: {phone}',
   advice_call_clinic: 'din klinik',
+  advice_opening_hours: '{name} har åbent {hours}.',
   save: 'Gem',
   saved_on_phone: 'Gemt på telefonen',
   start_set: 'Start sæt',

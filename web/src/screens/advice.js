@@ -33,6 +33,7 @@ export function Advice({ advice, notice, told }) {
     ${stop && html`<h2>${t('advice_title')}</h2>`}
     ${advice.map((a) => html`<section class="advice-item" key=${a.kind}><h3>${a.title}</h3><p>${a.text}</p>
       ${telHref(a.phone) && html`<a class="button call" href=${telHref(a.phone)} data-testid="call-clinic">${t('advice_call', { name: clinic()?.name || t('advice_call_clinic'), phone: a.phone })}</a>`}</section>`)}
+    ${stop && clinic()?.opening_hours && html`<p data-testid="opening-hours">${t('advice_opening_hours', { name: clinic().name, hours: clinic().opening_hours })}</p>`}
     ${notice && html`<p>${notice}</p>`}
     ${told && html`<p class="strong">${told}</p>`}
   </div>`;
