@@ -23,7 +23,7 @@ def programs_for_patients(patient_ids: Iterable[int], rows: QuerySet[Program] | 
     """The patients' programs, newest first per patient, with their pauses. One query; a second for the pauses
     when any of these programs was ever paused (few are)."""
     rows = (program_rows() if rows is None else rows).filter(patient_id__in=list(patient_ids))
-    return _with_pauses(rows.select_related("patient").order_by("patient_id", "-start_date", "-id"))
+    return _with_pauses(rows.select_related("patient__clinic").order_by("patient_id", "-start_date", "-id"))
 
 
 def programs_of(patient: Patient, rows: QuerySet[Program] | None = None) -> list[Program]:

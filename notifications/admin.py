@@ -46,6 +46,7 @@ class DeliveryInline(admin.TabularInline):
 @admin.register(Notification)
 class NotificationAdmin(AuditedReadsAdmin):
     patient_lookup = ("patient_id", "user__patient__id")  # about a patient, or a patient's own
+    staff_lookup = "user_id"
     list_display = ("user", "kind", "title", "created_at", "read_at")
     list_filter = ("kind", "created_at")
     search_fields = ("user__username", "title")
@@ -58,6 +59,7 @@ class NotificationAdmin(AuditedReadsAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(AuditedReadsAdmin):
     patient_lookup = ("notification__patient_id", "notification__user__patient__id")
+    staff_lookup = "notification__user_id"
     list_display = ("notification", "channel", "status", "attempts", "last_error", "created_at", "sent_at")
     list_filter = ("channel", "status", "created_at")
     list_select_related = ("notification",)
@@ -67,6 +69,7 @@ class DeliveryAdmin(AuditedReadsAdmin):
 @admin.register(PushSubscription)
 class PushSubscriptionAdmin(AuditedReadsAdmin):
     patient_lookup = "user__patient__id"
+    staff_lookup = "user_id"
     list_display = ("user", "endpoint", "created_at")
     search_fields = ("user__username", "endpoint")
     list_select_related = ("user",)

@@ -169,7 +169,7 @@ def _repeats_recent_answers(flag: Flag, checkin: CheckIn) -> bool:
 
 
 def _tell_patient_to_stop(flag: Flag, checkin: CheckIn) -> None:
-    advice = advice_for(checkin.red_flags)
+    advice = advice_for(checkin.red_flags, flag.patient.clinic)
     notify(
         user=flag.patient.user,
         kind=NotificationKind.INFO,

@@ -29,7 +29,8 @@ from exercises.models import AfterCare, NextStep, Program, ProgramStatus
 from exercises.prescriptions import maintenance_weekdays
 from exercises.protocols import PROTOCOLS, prescription
 from exercises.selectors import current_programs
-from patients.models import Patient
+from patients.clinics import clinic_setting
+from patients.models import Clinic, Patient
 
 from .deliveries import notify_many
 from .models import Flag, FlagKind, Notification, NotificationKind, Reminder, ReminderStatus, ReminderTime
@@ -42,9 +43,13 @@ def parse_times(values: Iterable[str]) -> list[dt.time]:
     return sorted({dt.time.fromisoformat(v) for v in values})
 
 
-def default_times(protocol: str) -> list[dt.time]:
-    daily = PROTOCOLS[protocol].daily
-    return parse_times(settings.REMINDER_TIMES_ALFREDSON if daily else settings.REMINDER_TIMES_HSR)
+def default_times(protocol: str, clinic: Clinic | None = None) -> list[dt.time]:
+    """A program's reminder times when the patient set none: the clinic's defaults, else the install's."""
+    return parse_times(clinic_setting(clinic, _times_setting(protocol)))
+
+
+def _times_setting(protocol: str) -> str:
+    return "REMINDER_TIMES_ALFREDSON" if PROTOCOLS[protocol].daily else "REMINDER_TIMES_HSR"
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,24 @@ def local_ranges(tz_name: str, start: dt.datetime, end: dt.datetime) -> list[Loc
     return ranges
 
 
-def _default_groups() -> list[tuple[list[str], list[dt.time]]]:
-    daily = [slug for slug, spec in PROTOCOLS.items() if spec.daily]
-    weekly = [slug for slug, spec in PROTOCOLS.items() if not spec.daily]
-    return [(daily, default_times(daily[0])), (weekly, default_times(weekly[0]))]
+def _default_groups() -> tuple[list[tuple[Q, list[dt.time]]], dict[tuple[int, str], list[dt.time]]]:
+    """The programs that share default reminder times, as (condition, times): per kind of protocol, the
+    clinics that keep the install's times and each clinic with its own; and ``{(clinic id, protocol): times}``
+    of the latter. One query (the clinics with settings)."""
+    overrides = list(Clinic.objects.exclude(settings={}))
+    groups: list[tuple[Q, list[dt.time]]] = []
+    own: dict[tuple[int, str], list[dt.time]] = {}
+    for daily in (True, False):
+        protocols = [slug for slug, spec in PROTOCOLS.items() if spec.daily is daily]
+        name = _times_setting(protocols[0])
+        setting_clinics = [c for c in overrides if name in c.settings]
+        keep = Q(protocol__in=protocols) & ~Q(patient__clinic_id__in=[c.id for c in setting_clinics])
+        groups.append((keep, default_times(protocols[0])))
+        for clinic in setting_clinics:
+            times = default_times(protocols[0], clinic)
+            groups.append((Q(protocol__in=protocols, patient__clinic_id=clinic.id), times))
+            own |= {(clinic.id, slug): times for slug in protocols}
+    return groups, own
 
 
 # A loose index scan: one index probe per distinct zone, however many patients (a DISTINCT over the
@@ -110,22 +129,26 @@ def due_slots(now: dt.datetime) -> list[tuple[int, dt.date, dt.time]]:
     active = Q(patient__reminders_enabled=True, status=ProgramStatus.ACTIVE)
     ranges = {z: local_ranges(z, start, now) for z in zones_in_use()}
     custom_q, default_q = Q(pk__in=[]), Q(pk__in=[])
+    groups, own = _default_groups()
     for tz_name, parts in ranges.items():
         for part in parts:
             custom_q |= Q(patient__timezone=tz_name) & part.q("local_time")
-            for protocols, times in _default_groups():
+            for condition, times in groups:
                 if any(part.holds(t) for t in times):
-                    default_q |= Q(patient__timezone=tz_name, protocol__in=protocols)
+                    default_q |= Q(patient__timezone=tz_name) & condition
     custom = ReminderTime.objects.filter(
         custom_q, patient__reminders_enabled=True, patient__programs__status=ProgramStatus.ACTIVE
     ).values_list("patient_id", "patient__timezone", "local_time")
     defaults = (
         Program.objects.filter(default_q, active)
         .exclude(patient__reminder_times__isnull=False)
-        .values_list("patient_id", "patient__timezone", "protocol")
+        .values_list("patient_id", "patient__timezone", "protocol", "patient__clinic_id")
     )
     slots = [(pid, tz, t) for pid, tz, t in custom]
-    slots += [(pid, tz, t) for pid, tz, protocol in defaults for t in default_times(protocol)]
+    install = {slug: default_times(slug) for slug in PROTOCOLS}
+    slots += [
+        (pid, tz, t) for pid, tz, protocol, clinic in defaults for t in own.get((clinic, protocol), install[protocol])
+    ]
     due = [(pid, part.date, t) for pid, tz, t in slots for part in ranges[tz] if part.holds(t)]
     return due + _maintenance_slots(start, now, ranges)
 

@@ -184,7 +184,7 @@ class ReminderSettingsView(APIView):
         times = [t.local_time for t in patient.reminder_times.all()]
         if not times:
             program = current_program(patient)
-            times = default_times(program.protocol) if program else []
+            times = default_times(program.protocol, patient.clinic) if program else []
         return {
             "enabled": patient.reminders_enabled,
             "timezone": patient.timezone,

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -13,9 +14,56 @@ from core.roles import Role
 
 from .visa_a import item_errors, score
 
+LOGO_RULE = "A path on this site (starting with /) or a data:image/…;base64, URL."
+
+
+class Clinic(models.Model):
+    """One clinic of the install. Every patient belongs to one (``Patient.clinic``), staff through a membership;
+    every row with a patient (program, logs, flags, messages …) belongs to the patient's clinic."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    logo_url = models.CharField(
+        max_length=2000,
+        blank=True,
+        validators=[RegexValidator(r"^(/[^/\\]|data:image/(png|jpeg|svg\+xml|webp);base64,)", LOGO_RULE)],
+        help_text="The clinic's logo in the app: a path on this site (/static/…) or a data:image URL (the app's "
+        "Content-Security-Policy loads images from this site only)",
+    )
+    colour = models.CharField(
+        max_length=7,
+        default="#0f766e",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is #rrggbb.")],
+        help_text="The app's accent colour for this clinic's users, #rrggbb",
+    )
+    public_url = models.URLField(
+        blank=True, help_text="The clinic's public address of the app (invites and e-mails link here; empty: APP_URL)"
+    )
+    opening_hours = models.TextField(blank=True, help_text="e.g. Mon–Fri 8–16")
+    contact_phone = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9 ()-]{3,31}$", "A phone number: digits, spaces, + ( ) -.")],
+        help_text="The number the app's call button dials (red-flag advice, contact)",
+    )
+    red_flag_contact = models.TextField(
+        blank=True, help_text="Added to the red-flag advice: whom to call, e.g. out of hours"
+    )
+    settings = models.JSONField(
+        default=dict, blank=True, help_text="Overrides of the install's clinical thresholds and reminder defaults"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    clinics = models.ManyToManyField(Clinic, through="Membership", related_name="staff", blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -23,6 +71,21 @@ class User(AbstractUser):
             # "Alice" and "alice" are one person: two racing sign-ups cannot both take the name.
             models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
         ]
+
+
+class Membership(models.Model):
+    """A staff user works in a clinic. A clinician usually belongs to one; an organisation admin to several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="membership_once_per_clinic")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.clinic_id}"
 
 
 class Side(models.TextChoices):
@@ -38,6 +101,7 @@ class Tendinopathy(models.TextChoices):
 
 class Patient(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     timezone = models.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Copenhagen")
     side = models.CharField(max_length=8, choices=Side.choices)
     tendinopathy = models.CharField(max_length=16, choices=Tendinopathy.choices)

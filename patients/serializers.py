@@ -7,7 +7,8 @@ from rest_framework import serializers
 from core.api import UUIDStringField
 from core.localtime import is_valid_timezone, local_today
 
-from .models import CheckIn, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
+from .clinics import OVERRIDABLE, clinic_setting, public_url, setting_errors
+from .models import CheckIn, Clinic, Patient, RedFlag, Role, Side, Tendinopathy, User, VisaA
 from .morning import morning_advice
 from .phone import normalize_phone
 from .red_flags import advice_for
@@ -92,6 +93,12 @@ class PatientCreateSerializer(PatientIdentityFields):
         required=False,
         help_text="Required when an admin creates the patient; a physio creating one is the assigned physio.",
     )
+    clinic = serializers.PrimaryKeyRelatedField(
+        queryset=Clinic.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": "Unknown clinic.", "incorrect_type": "Unknown clinic."},
+        help_text="The patient's clinic (one of GET /api/v1/clinics/); needed when the creator belongs to several",
+    )
 
     def validate_username(self, value: str) -> str:
         if User.objects.filter(username__iexact=value).exists():
@@ -125,6 +132,7 @@ class AdviceListSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     text = serializers.CharField()
+    phone = serializers.CharField(allow_null=True, help_text="The clinic's number for a call button (tel:)")
 
 
 class CheckInSerializer(serializers.ModelSerializer):
@@ -150,7 +158,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "patient", "created_at"]
 
     def get_advice(self, checkin) -> AdviceListSerializer(many=True):  # type: ignore[valid-type]
-        return [vars(a) for a in advice_for(checkin.red_flags) or morning_advice(checkin)]
+        return [vars(a) for a in advice_for(checkin.red_flags, checkin.patient.clinic) or morning_advice(checkin)]
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -209,3 +217,77 @@ class SideChangeSerializer(serializers.Serializer):
 class SideEntrySerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=Side.choices)
     until = serializers.DateField(help_text="The last day this side was in force")
+
+
+class ClinicSerializer(serializers.ModelSerializer):
+    """A clinic: what the app and e-mails show of it, and (for its admins to change) its settings overrides."""
+
+    public_url = serializers.SerializerMethodField(help_text="Where the app's links point (the install's if unset)")
+    effective_settings = serializers.SerializerMethodField(
+        help_text="Every per-clinic setting's value for this clinic: its override, else the install's"
+    )
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "id", "name", "slug", "logo_url", "colour", "public_url", "opening_hours", "contact_phone",
+            "red_flag_contact", "settings", "effective_settings",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_public_url(self, clinic) -> str:
+        return public_url(clinic)
+
+    def get_effective_settings(self, clinic) -> dict:
+        return {name: clinic_setting(clinic, name) for name in OVERRIDABLE}
+
+
+class ClinicUpdateSerializer(serializers.ModelSerializer):
+    """What a clinic's admin may change. ``settings``: ``{NAME: value}`` merged into the overrides (``null``
+    removes one, so the install's value applies again)."""
+
+    settings = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False)
+    public_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+
+    class Meta:
+        model = Clinic
+        fields = ["name", "logo_url", "colour", "public_url", "opening_hours", "contact_phone", "red_flag_contact",
+                  "settings"]  # fmt: skip
+        extra_kwargs = {"name": {"required": False}, "opening_hours": {"max_length": 500},
+                        "red_flag_contact": {"max_length": 500}}  # fmt: skip
+
+    def validate_settings(self, value):
+        errors = setting_errors({k: v for k, v in value.items() if v is not None})
+        errors |= {k: "Not a per-clinic setting." for k, v in value.items() if v is None and k not in OVERRIDABLE}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+STAFF_ROLES_A_CLINIC_ADMIN_MANAGES = [Role.PHYSIO, Role.PHYSICIAN, Role.CLINIC_ADMIN]
+
+
+class ClinicStaffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "role", "is_active", "email"]
+        read_only_fields = ["id", "username", "role"]
+
+
+class ClinicStaffCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{1,150}$", max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    role = serializers.ChoiceField(choices=STAFF_ROLES_A_CLINIC_ADMIN_MANAGES)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("This username is taken.")
+        return value
+
+    def validate(self, attrs):
+        try:
+            validate_password(attrs["password"], User(username=attrs["username"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs

@@ -6,7 +6,8 @@ import secrets
 from django.db import transaction
 from django.utils.timezone import now as timezone_now
 
-from .models import AccessDay, CheckIn, Patient, Role, User, VisaA
+from .clinics import default_clinic
+from .models import AccessDay, CheckIn, Clinic, Membership, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
 
@@ -38,9 +39,13 @@ def patient_create(
     birth_date: dt.date | None = None,
     phone: str = "",
     record_number: str = "",
+    clinic: Clinic | None = None,
 ) -> Patient:
-    """A patient and their account. Without ``password`` the account cannot sign in until the patient sets one
-    through an invitation (``patients.invitations``); without ``username`` one is generated."""
+    """A patient and their account, in ``clinic`` (default: the physio's first clinic, else the install's
+    first). Without ``password`` the account cannot sign in until the patient sets one through an
+    invitation (``patients.invitations``); without ``username`` one is generated."""
+    if clinic is None:
+        clinic = physio.clinics.order_by("id").first() or default_clinic()
     user = User.objects.create_user(
         username=username or generated_username(),
         password=password,  # None: an unusable password
@@ -51,6 +56,7 @@ def patient_create(
     )
     return Patient.objects.create(
         user=user,
+        clinic=clinic,
         timezone=timezone,
         side=side,
         tendinopathy=tendinopathy,
@@ -144,11 +150,53 @@ def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date,
     return patient
 
 
-def clinician_create(*, username: str, role: str, password: str) -> User:
-    user = User(username=username, role=role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+@transaction.atomic
+def clinician_create(
+    *, username: str, role: str, password: str, clinics: list[Clinic] | None = None, email: str = ""
+) -> User:
+    """A staff account in ``clinics`` (default: the install's first clinic). An admin is a Django superuser,
+    limited to its clinics' rows; a clinic admin is not a superuser (it manages its clinic through the API)."""
+    user = User(username=username, role=role, email=email, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     user.set_password(password)
     user.save()
+    for clinic in [default_clinic()] if clinics is None else clinics:
+        membership_add(user=user, clinic=clinic)
     return user
+
+
+def clinician_update(*, user: User, changes: dict) -> User:
+    """A clinician's account turned off or on (``is_active``) or its e-mail changed."""
+    fields = [name for name in ("is_active", "email") if name in changes]
+    for name in fields:
+        setattr(user, name, changes[name])
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+def membership_add(*, user: User, clinic: Clinic) -> Membership:
+    membership, _ = Membership.objects.get_or_create(user=user, clinic=clinic)
+    return membership
+
+
+CLINIC_FIELDS = ("name", "logo_url", "colour", "public_url", "opening_hours", "contact_phone", "red_flag_contact")
+
+
+@transaction.atomic
+def clinic_update(*, clinic: Clinic, changes: dict) -> Clinic:
+    """Change a clinic's name, looks, contact texts and settings overrides (``changes`` validated by the caller;
+    ``settings`` replaces the overrides, a ``null`` value removes one)."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    fields = [name for name in CLINIC_FIELDS if name in changes]
+    for name in fields:
+        setattr(clinic, name, changes[name])
+    if "settings" in changes:
+        merged = {**clinic.settings, **changes["settings"]}
+        clinic.settings = {name: value for name, value in merged.items() if value is not None}
+        fields.append("settings")
+    if fields:
+        clinic.save(update_fields=fields)
+    return clinic
 
 
 def checkin_create(

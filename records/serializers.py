@@ -57,6 +57,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "side",
             "side_history",
             "tendinopathy",
+            "clinic",
             "physio",
             "physician",
             "reminders_enabled",

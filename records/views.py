@@ -26,7 +26,7 @@ from notifications.selectors import open_flag_exists
 from patients import services
 from patients.audit import AuditedView
 from patients.models import AuditEvent, ClinicalNote, Role
-from patients.scope import scoped_patient
+from patients.scope import clinic_for_new_patient, patients_for_user, scoped_patient
 from patients.serializers import PatientCreateSerializer, PatientIdentityFields, SideChangeSerializer
 
 from .caseload import caseload_queryset, order_by_risk, with_caseload_figures
@@ -223,13 +223,13 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 @extend_schema(parameters=[OpenApiParameter("patient", int), OpenApiParameter("user", int)])
 class AuditEventListView(generics.ListAPIView):
-    """Admins only; the trail cannot be changed through any interface."""
+    """Admins only, their clinics' patients; the trail cannot be changed through any interface."""
 
     permission_classes = [only_for(Role.ADMIN)]
     serializer_class = AuditEventSerializer
 
     def get_queryset(self):
-        events = AuditEvent.objects.all()
+        events = AuditEvent.objects.filter(patient_id__in=patients_for_user(self.request.user).values("id"))
         for name in ("patient", "user"):
             value = id_param(self.request.query_params, name)
             if value is not None:
@@ -346,6 +346,8 @@ class PatientViewSet(
             physio = request.user
         elif physio is None:
             raise ValidationError({"physio": ["An admin must name the patient's physio."]})
+        data["clinic"] = clinic_for_new_patient(user=request.user, clinic=data.get("clinic"), physio=physio,
+                                                physician=data["physician"])  # fmt: skip
         try:
             patient = services.patient_create(physio=physio, **data)
         except IntegrityError as exc:  # the same username in a racing request

@@ -43,6 +43,7 @@ class AdviceSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["suspected_rupture", "inflammation", "drug_related"])
     title = serializers.CharField()
     text = serializers.CharField()
+    phone = serializers.CharField(allow_null=True, help_text="The clinic's number for a call button (tel:)")
 
 
 class ProgressionSerializer(serializers.Serializer):
@@ -186,12 +187,12 @@ def day_of(patient) -> dict:
         data["decision"] = red_flag_decision(patient=patient)
     if answers is not None:
         data["items"] = []
-        data["advice"] = [vars(a) for a in advice_for(answers)]
+        data["advice"] = [vars(a) for a in advice_for(answers, patient.clinic)]
         data["notice"] = ON_HOLD_NOTICE
     else:
         _count_logged(data["items"], patient, today)
     if program is not None and state in ("training", "rest") and program.id in progression_due([program], today):
-        data["progression"] = progression_prompt()
+        data["progression"] = progression_prompt(patient)
     # asked while a stage's window is open: the outcome's runs to 7 days after the end, past "completed"
     asked_in = ("training", "rest", "completed", *NextStep.values)
     asking = visa_a_asking(program, today) if program is not None and state in asked_in else []

@@ -16,7 +16,16 @@ from notifications.views import (
     VapidPublicKeyView,
 )
 from patients.accounts import InvitationAcceptView, InvitationView, PasswordResetConfirmView, PasswordResetView
-from patients.views import CheckInViewSet, ClinicianListView, MeView, OnboardingView, VisaAViewSet
+from patients.views import (
+    CheckInViewSet,
+    ClinicianListView,
+    ClinicStaffMemberView,
+    ClinicStaffView,
+    ClinicViewSet,
+    MeView,
+    OnboardingView,
+    VisaAViewSet,
+)
 from records.views import (
     AuditEventListView,
     ClinicalNotesView,
@@ -41,6 +50,7 @@ router.register("logs", SetLogViewSet, basename="setlog")
 router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("visa-a", VisaAViewSet, basename="visa-a")
 router.register("flags", FlagViewSet, basename="flag")
+router.register("clinics", ClinicViewSet, basename="clinic")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("messages", MessageViewSet, basename="message")
 router.register("time-entries", TimeEntryViewSet, basename="time-entry")
@@ -63,6 +73,8 @@ api_v1 = [
     path("me/", MeView.as_view(), name="me"),
     path("me/onboarding/", OnboardingView.as_view(), name="me-onboarding"),
     path("clinicians/", ClinicianListView.as_view(), name="clinicians"),
+    path("clinics/<int:pk>/clinicians/", ClinicStaffView.as_view(), name="clinic-clinicians"),
+    path("clinics/<int:pk>/clinicians/<int:user_id>/", ClinicStaffMemberView.as_view(), name="clinic-clinician"),
     path("me/reminders/", ReminderSettingsView.as_view(), name="me-reminders"),
     path("today/", TodayView.as_view(), name="today"),
     path("settings/", RulesView.as_view(), name="settings"),

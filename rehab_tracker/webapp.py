@@ -14,10 +14,10 @@ from django.conf import settings
 from django.http import HttpResponse
 
 # The app's screens: signing in (an invitation, a forgotten password), patient (today, check-in, VISA-A,
-# progress, reminders, inbox, messages) and clinician (with its security screen: two-factor).
+# progress, reminders, inbox, messages) and clinician (with its security screen and the clinic's settings).
 APP_PATHS = (
     r"^(?:|signin|invite|reset-password|today|learn|checkin|visa-a|progress|reminders|inbox|messages|rtm|caseload|flags"
-    r"|enrol|security|patients/\d+)/?$"
+    r"|enrol|security|clinic|patients/\d+)/?$"
 )
 
 NOT_BUILT = (

@@ -247,3 +247,27 @@ def test_clinician_screens_have_no_sideways_scroll_or_axe_violations(live_server
     found = check_screens(page, live_server.url, paths)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_a_clinic_admin_sets_the_clinics_number_and_adds_a_physio(live_server, demo, chromium):
+    """The second demo clinic's admin: its own clinic only, no patient data; what it sets reaches the patients."""
+    from patients.models import Clinic, User
+
+    context = chromium.new_context(viewport=TABLET, bypass_csp=True)  # bypass only to inject axe-core
+    page = context.new_page()
+    sign_in(page, live_server.url, "demo-clinic-admin")
+    page.wait_for_url("**/clinic")
+    assert page.get_by_label("Name", exact=True).input_value() == "Harbour Physio"
+    page.get_by_label("Phone number (the call button in the app)").fill("+45 99 88 77 66")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("status").filter(has_text="Saved").wait_for()
+    page.get_by_label("Username").fill("harbour-new-physio")
+    page.get_by_label("Password").fill("tendon-loading-7")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_test_id("clinic-staff").get_by_text("harbour-new-physio").wait_for()
+    found = check_screens(page, live_server.url, ["/clinic"])
+    context.close()
+    assert {path: v for path, v in found.items() if v} == {}
+    harbour = Clinic.objects.get(slug="harbour")
+    assert harbour.contact_phone == "+45 99 88 77 66"
+    assert list(User.objects.get(username="harbour-new-physio").clinics.all()) == [harbour]

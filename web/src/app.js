@@ -5,7 +5,7 @@ import { kvGet, kvSet } from './db.js';
 import { pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
 import { paths } from './paths.js';
-import { loadRules } from './rules.js';
+import { applyClinicLook, clinic, clinicLogo, loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
@@ -19,7 +19,8 @@ import { VisaA } from './screens/visa.js';
 const CLINICIAN_NAV = {
   physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol'], ['/security', 'nav_security']],
   physician: [['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/caseload', 'nav_caseload'], ['/security', 'nav_security']],
-  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol'], ['/security', 'nav_security']],
+  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol'], ['/clinic', 'nav_clinic'], ['/security', 'nav_security']],
+  clinic_admin: [['/clinic', 'nav_clinic'], ['/security', 'nav_security']],
 };
 
 const PATIENT_NAV = [
@@ -126,7 +127,10 @@ export function App() {
     document.getElementById('app')?.classList.toggle('clinician', Boolean(current?.me && current.me.role !== 'patient'));
     if (!current?.me) return;
     if (current.me.role !== 'patient') api(paths.mfa()).then((m) => setMustEnrol(Boolean(m.enrol_now)), () => {});
-    loadRules().then(() => setClock((c) => c + 1)); // the screens show the server's rules
+    loadRules().then(() => {
+      applyClinicLook(); // the clinic's colour as the accent
+      setClock((c) => c + 1); // the screens show the server's rules
+    });
     startSyncTriggers();
     announce();
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
@@ -184,7 +188,8 @@ export function App() {
   return html`
     <a class="skip" href="#main">${t('skip')}</a>
     <header class="top">
-      <span class="brand">${t('app_name')}</span>
+      <span class="brand">${clinicLogo() && html`<img class="clinic-logo" src=${clinicLogo()} alt="" />`}${t('app_name')}
+        ${clinic()?.name && html`<span class="clinic-name" data-testid="clinic-name"> · ${clinic().name}</span>`}</span>
       <span class="status" role="status" aria-live="polite" data-testid="sync-status">
         ${!online && html`<span class="badge offline">${t('offline')}</span>`}
         ${held.length > 0 && html`<span class="badge">${t('saved_on_phone')}</span>`}
@@ -220,19 +225,21 @@ function describeErrors(errors) {
 }
 
 function home(role) {
+  if (role === 'clinic_admin') return '/clinic';
   return role === 'patient' ? '/today' : role === 'physician' ? '/flags' : '/caseload';
 }
 
 function clinicianScreen(path, me, screens) {
   if (!screens) return html`<p aria-busy="true">${t('loading')}</p>`;
-  const { Caseload, Enrol, FlagsInbox, MessagesInbox, PatientPage, RtmReport } = screens;
+  const { Caseload, Clinic, Enrol, FlagsInbox, MessagesInbox, PatientPage, RtmReport } = screens;
   const patient = path.match(/^\/patients\/(\d+)\/?$/);
   if (patient) return html`<${PatientPage} key=${patient[1]} id=${Number(patient[1])} me=${me} />`;
   if (path === '/flags') return html`<${FlagsInbox} me=${me} /><div class="screen"><${Push} me=${me} /></div>`;
   if (path === '/enrol' && me.role !== 'physician') return html`<${Enrol} me=${me} />`;
+  if (path === '/security') return html`<${screens.Security} />`;
+  if (me.role === 'clinic_admin' || (path === '/clinic' && me.role === 'admin')) return html`<${Clinic} me=${me} />`;
   if (path === '/messages') return html`<${MessagesInbox} me=${me} />`;
   if (path === '/rtm' && me.role !== 'physician') return html`<${RtmReport} me=${me} />`;
-  if (path === '/security') return html`<${screens.Security} />`;
   return html`<${Caseload} me=${me} />`;
 }
 
