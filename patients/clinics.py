@@ -138,6 +138,12 @@ def public_url(clinic: Clinic | None) -> str:
     return ((clinic.public_url if clinic is not None else "") or settings.APP_URL).rstrip("/")
 
 
+def link_base(clinic: Clinic | None) -> str:
+    """Where an invitation or a password-reset link opens the app: the clinic's public address, else
+    ``PUBLIC_BASE_URL`` (never the address the request happened to come to)."""
+    return ((clinic.public_url if clinic is not None else "") or settings.PUBLIC_BASE_URL).rstrip("/")
+
+
 def branding(clinic: Clinic | None) -> dict | None:
     """What the app and e-mails show of a clinic."""
     if clinic is None:

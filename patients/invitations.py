@@ -24,6 +24,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .clinics import link_base
 from .models import Invitation, InvitationChannel, Patient, User
 from .selectors import patient_display_name
 from .sms import send_sms
@@ -49,8 +50,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invitation_url(token: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/invite#{token}"
+def invitation_url(token: str, clinic=None) -> str:
+    return f"{link_base(clinic)}/invite#{token}"
 
 
 def qr_svg(url: str) -> str:
@@ -86,7 +87,7 @@ def invitation_send(*, patient: Patient, by: User, channel: str | None = None) -
         created_at=now,
         expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
     )
-    url = invitation_url(token)
+    url = invitation_url(token, patient.clinic)
     delivered = _deliver(patient, channel, url)
     return SentInvitation(invitation=invitation, url=url, qr_svg=qr_svg(url), delivered=delivered)
 

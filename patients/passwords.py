@@ -12,7 +12,6 @@ from __future__ import annotations
 from contextlib import suppress
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from .clinics import link_base
 from .models import User
 
 
@@ -30,7 +30,8 @@ class ResetLinkInvalid(Exception):
 def reset_url(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     fragment = urlencode({"uid": uid, "token": default_token_generator.make_token(user)})
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/reset-password#{fragment}"
+    patient = getattr(user, "patient", None)
+    return f"{link_base(patient.clinic if patient is not None else None)}/reset-password#{fragment}"
 
 
 def password_reset_request(*, email: str) -> None:

@@ -266,3 +266,17 @@ def test_a_new_patient_joins_the_clinic_of_the_physio_who_enrols_them(api, stric
     assert unnamed.status_code == 400 and "several clinics" in unnamed.json()["clinic"][0]
     named = api(org).post("/api/v1/patients/", body | {"clinic": strict.id}, format="json")
     assert named.status_code == 201 and named.json()["clinic"] == strict.id
+
+
+@pytest.mark.django_db
+def test_invitation_and_reset_links_open_the_patients_clinic_at_its_public_address(settings):
+    from patients.invitations import invitation_url
+    from patients.passwords import reset_url
+
+    settings.PUBLIC_BASE_URL = "https://app.example.org"
+    clinic = ClinicFactory(public_url="https://harbour.example.org/")
+    patient = PatientFactory(clinic=clinic)
+    assert invitation_url("tok", clinic).startswith("https://harbour.example.org/invite#")
+    assert invitation_url("tok").startswith("https://app.example.org/invite#")
+    assert reset_url(patient.user).startswith("https://harbour.example.org/reset-password#")
+    assert reset_url(PatientFactory().user).startswith("https://app.example.org/reset-password#")
