@@ -101,3 +101,15 @@ def subscribe():
         return PushSubscription.objects.get(pk=response.json()["id"])
 
     return _subscribe
+
+
+@pytest.fixture(autouse=True)
+def _celery_queue_selection():
+    """A test worker started with ``queues=`` narrows the app's queue selection for good (Celery's
+    ``Queues.select``): the next test's worker would consume only those. Put it back after every test."""
+    from rehab_tracker.celery import app
+
+    queues = app.amqp.queues
+    saved = queues._consume_from
+    yield
+    queues._consume_from = saved

@@ -16,7 +16,7 @@ from notifications.models import Delivery, Notification, PushSubscription, Remin
 from rehab_tracker.celery import app
 
 from .factories import PatientFactory, ProgramFactory
-from .waiting import TaskLedger, wait_for
+from .waiting import TaskLedger, wait_for, workers_on_queues
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 AT_EIGHT = dt.datetime(2026, 3, 10, 7, 0, 5, tzinfo=dt.UTC)  # 08:00:05 in Copenhagen
@@ -173,10 +173,8 @@ def test_a_red_flag_push_goes_out_while_a_long_task_holds_the_default_queue(sett
     _release.clear(), _holding.clear()
     app.control.purge()
     common = {"pool": "solo", "perform_ping_check": False, "loglevel": "WARNING", "shutdown_timeout": 30}
-    with (
-        start_worker(app, queues=[settings.CELERY_TASK_DEFAULT_QUEUE], hostname="default@test", **common),
-        start_worker(app, queues=[settings.CELERY_ALERTS_QUEUE], hostname="alerts@test", **common),
-    ):
+    layout = [("default@test", [settings.CELERY_TASK_DEFAULT_QUEUE]), ("alerts@test", [settings.CELERY_ALERTS_QUEUE])]
+    with workers_on_queues(app, layout, **common):
         try:
             hold_the_default_queue.delay()
             assert _holding.wait(60)  # the default queue's only worker is busy from here on

@@ -1,4 +1,5 @@
 import time
+from contextlib import ExitStack, contextmanager
 
 
 def wait_for(condition, seconds: float = 20.0, every: float = 0.1) -> bool:
@@ -40,3 +41,27 @@ class TaskLedger:
     def close(self):
         self._signals.after_task_publish.disconnect(self._published)
         self._signals.task_postrun.disconnect(self._finished)
+
+
+@contextmanager
+def workers_on_queues(app, layout: list[tuple[str, list[str]]], **options):
+    """Several test workers in this process, each on its own queues, as ``[(hostname, queues), ...]``.
+
+    Celery keeps the queue selection on the app (``Queues.select``), and a worker's consumer reads it when it
+    starts, in its own thread: starting the next worker before the last one consumes would hand it the next
+    one's queues. So each is started only once the one before consumes exactly its queues."""
+    from celery.contrib.testing.worker import start_worker
+
+    with ExitStack() as stack:
+        started = []
+        for hostname, queues in layout:
+            worker = stack.enter_context(start_worker(app, queues=queues, hostname=hostname, **options))
+
+            def consuming(worker=worker):
+                consumer = getattr(getattr(worker, "consumer", None), "task_consumer", None)
+                return consumer is not None and sorted(q.name for q in consumer.queues)
+
+            assert wait_for(lambda: consuming(), 60), f"worker {hostname} did not start consuming"
+            assert consuming() == sorted(queues), (hostname, consuming())
+            started.append(worker)
+        yield started
