@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from core.localtime import local_today
 from exercises.models import Demonstration
@@ -58,7 +59,7 @@ def test_a_clinic_uploaded_video_plays_from_this_origin_and_offline_after_the_fi
     upload_in_the_admin(chromium, live_server.url)
     demonstration = Demonstration.objects.get()
     assert (media_root / demonstration.file.name).read_bytes() == VIDEO.read_bytes()
-    patient = PatientFactory()
+    patient = PatientFactory(onboarded_at=timezone.now())  # the introduction seen: this test is the player's
     ProgramFactory(patient=patient, protocol="alfredson", start_date=local_today(patient.timezone))
 
     # CSP bypassed only so that axe-core can be injected; the app runs as it does on a phone
