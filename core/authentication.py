@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
 
+from .language import language_activate_for
+
 
 class _UsersWithPatient:
     """The user model as simplejwt's ``get_user`` uses it (``objects.get`` and ``DoesNotExist``), joining the
@@ -23,6 +25,12 @@ class JWTAuthentication(authentication.JWTAuthentication):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user_model = _UsersWithPatient(self.user_model)
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None:
+            language_activate_for(request=request, user=found[0])  # the API answers in the user's language
+        return found
 
 
 class JWTScheme(SimpleJWTScheme):

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.localtime import local_today
 from core.weeks import week_on_week
@@ -420,9 +421,9 @@ def _outcome_request(program: Program) -> Notification:
     return Notification(
         user=program.patient.user,
         kind=NotificationKind.INFO,
-        title="How is your Achilles now?",
-        body="Your 12-week program has ended. Please fill in the VISA-A questionnaire so your physio can review it.",
-        push_text="Please fill in your end-of-program questionnaire.",
+        title=_("How is your Achilles now?"),
+        body=_("Your 12-week program has ended. Please fill in the VISA-A questionnaire so your physio can review it."),
+        push_text=_("Please fill in your end-of-program questionnaire."),
         dedupe_key=f"visa-a-request:{program.id}:after-end",
         patient=program.patient,
         url="/visa-a",
@@ -430,9 +431,9 @@ def _outcome_request(program: Program) -> Notification:
 
 
 ASK_TEXT = {
-    "baseline": "Please fill in the VISA-A questionnaire today: it is where your progress is measured from.",
-    "mid": "You are halfway through your program: please fill in the VISA-A questionnaire.",
-    "outcome": "Your program ends in two weeks: please fill in the VISA-A questionnaire.",
+    "baseline": _("Please fill in the VISA-A questionnaire today: it is where your progress is measured from."),
+    "mid": _("You are halfway through your program: please fill in the VISA-A questionnaire."),
+    "outcome": _("Your program ends in two weeks: please fill in the VISA-A questionnaire."),
 }
 
 
@@ -453,9 +454,9 @@ def _ask_for_visa_a(active: list[Program], ctx: Context) -> None:
                 Notification(
                     user=program.patient.user,
                     kind=NotificationKind.INFO,
-                    title="VISA-A questionnaire",
+                    title=_("VISA-A questionnaire"),
                     body=ASK_TEXT[stage.name],
-                    push_text="Please fill in your VISA-A questionnaire.",
+                    push_text=_("Please fill in your VISA-A questionnaire."),
                     dedupe_key=f"visa-a-request:{program.id}:{stage.name}",
                     patient=program.patient,
                     url="/visa-a",

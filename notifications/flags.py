@@ -7,7 +7,9 @@ import datetime as dt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
+from core.language import language_override_for
 from exercises.models import CURRENT_STATUSES, ProgramStatus
 from exercises.selectors import current_program
 from exercises.services import program_hold, program_release
@@ -167,14 +169,17 @@ def _repeats_recent_answers(flag: Flag, checkin: CheckIn) -> bool:
 
 
 def _tell_patient_to_stop(flag: Flag, checkin: CheckIn) -> None:
-    advice = advice_for(checkin.red_flags)
+    with language_override_for(flag.patient.user):  # the advice is written in the patient's language
+        advice = advice_for(checkin.red_flags)
+        title = advice[0].title if advice else gettext("Please stop your exercises")
+        hold = gettext("Your exercises and reminders are on hold until a clinician has looked at this.")
+        body = "\n\n".join([*(a.text for a in advice), hold])
     notify(
         user=flag.patient.user,
         kind=NotificationKind.INFO,
-        title=advice[0].title if advice else "Please stop your exercises",
-        body="\n\n".join(a.text for a in advice)
-        + "\n\nYour exercises and reminders are on hold until a clinician has looked at this.",
-        push_text="Please open Rehab Tracker: important advice about your exercises.",
+        title=title,
+        body=body,
+        push_text=gettext_lazy("Please open Rehab Tracker: important advice about your exercises."),
         dedupe_key=f"red-flag-advice:{checkin.id}",
         patient=flag.patient,
         url="/today",

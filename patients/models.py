@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +16,9 @@ from .visa_a import item_errors, score
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    # The language the server's texts are written in for this user (settings.LANGUAGES); blank: the request's
+    # Accept-Language, else English. Set by the app's language choice (PATCH /api/v1/me/).
+    language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -10,6 +10,7 @@ until a clinician resolves the flag; the clinic's contact texts are settings.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from .models import RedFlag
 
@@ -32,26 +33,34 @@ ORDER = ("suspected_rupture", "inflammation", "drug_related")
 
 
 def _texts() -> dict[str, Advice]:
-    clinic, urgent = settings.CLINIC_CONTACT_TEXT, settings.URGENT_CARE_TEXT
+    """The advice in the active language (the patient's: core/language.py); the clinic's texts as set."""
+    clinic = settings.CLINIC_CONTACT_TEXT or gettext("your clinic")
+    urgent = settings.URGENT_CARE_TEXT or gettext("an urgent care centre or emergency department")
     return {
         "suspected_rupture": Advice(
             "suspected_rupture",
-            "Your tendon may be torn",
-            "Stop your exercises now. Do not test the tendon by hopping or rising onto your toes. You need to be "
-            f"seen today: call {clinic}; if the clinic is closed, go to {urgent}. Being able to walk does not rule "
-            "a tear out.",
+            gettext("Your tendon may be torn"),
+            gettext(
+                "Stop your exercises now. Do not test the tendon by hopping or rising onto your toes. You need to "
+                "be seen today: call {clinic}; if the clinic is closed, go to {urgent}. Being able to walk does "
+                "not rule a tear out."
+            ).format(clinic=clinic, urgent=urgent),
         ),
         "inflammation": Advice(
             "inflammation",
-            "Your tendon may be inflamed or infected",
-            f"Stop your exercises and contact {clinic} today. If you have a fever or feel unwell and the clinic is "
-            f"closed, go to {urgent}.",
+            gettext("Your tendon may be inflamed or infected"),
+            gettext(
+                "Stop your exercises and contact {clinic} today. If you have a fever or feel unwell and the clinic "
+                "is closed, go to {urgent}."
+            ).format(clinic=clinic, urgent=urgent),
         ),
         "drug_related": Advice(
             "drug_related",
-            "Your pain may be caused by a medicine",
-            "Stop your exercises and contact the doctor who prescribed the medicine today. Do not stop a "
-            "prescribed medicine without their advice.",
+            gettext("Your pain may be caused by a medicine"),
+            gettext(
+                "Stop your exercises and contact the doctor who prescribed the medicine today. Do not stop a "
+                "prescribed medicine without their advice."
+            ),
         ),
     }
 

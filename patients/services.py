@@ -80,6 +80,13 @@ def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date,
     return patient
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """The language of the server's texts for ``user`` ("" goes back to the request's Accept-Language)."""
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 def clinician_create(*, username: str, role: str, password: str) -> User:
     user = User(username=username, role=role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     user.set_password(password)

@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import get_language_from_request
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -21,28 +24,37 @@ from .serializers import (
 )
 
 
-class MeView(APIView):
-    @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "id": serializers.IntegerField(),
-                "username": serializers.CharField(),
-                "role": serializers.CharField(),
-                "patient": serializers.IntegerField(allow_null=True),
-            },
-        )
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    role = serializers.CharField(read_only=True)
+    patient = serializers.IntegerField(read_only=True, allow_null=True)
+    language = serializers.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES],
+        help_text="The language of the server's texts for this user (blank: the request's Accept-Language).",
     )
-    def get(self, request):
+
+
+class MeView(APIView):
+    def _body(self, request):
         patient = Patient.objects.filter(user=request.user).values_list("id", flat=True).first()
-        return Response(
-            {
-                "id": request.user.id,
-                "username": request.user.username,
-                "role": role_of(request.user),
-                "patient": patient,
-            }
-        )
+        user = request.user
+        return {"id": user.id, "username": user.username, "role": role_of(user), "patient": patient,
+                "language": user.language}  # fmt: skip
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(self._body(request))
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        """Choose the language the server writes in for this user (the app's language choice)."""
+        serializer = MeSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "language" in serializer.validated_data:
+            services.user_language_set(user=request.user, language=serializer.validated_data["language"])
+            translation.activate(request.user.language or get_language_from_request(request))
+        return Response(self._body(request))
 
 
 class ClinicianListView(APIView):

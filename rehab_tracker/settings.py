@@ -61,7 +61,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # Accept-Language; the user's own language wins (below)
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -122,7 +124,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The languages of the server's texts (the web client's are web/src/i18n.js, the same codes); a user's choice
+# is stored on the user (User.language), Accept-Language is the fallback. Danish: locale/da/LC_MESSAGES.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("da", "Dansk")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -322,8 +328,10 @@ MORNING_USUAL_DAYS = env.int("MORNING_USUAL_DAYS", default=7)
 MORNING_PAIN_WORSE_BY = env.int("MORNING_PAIN_WORSE_BY", default=2)  # points on 0–10
 MORNING_STIFFNESS_WORSE_BY = env.int("MORNING_STIFFNESS_WORSE_BY", default=15)  # minutes
 # Red-flag advice (docs/clinical.md §8.2): the clinic's own contact texts.
-CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="your clinic")
-URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="an urgent care centre or emergency department")
+# The clinic's own words, used as written in every language; unset, the translated defaults ("your clinic",
+# "an urgent care centre or emergency department") are used.
+CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="")
+URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="")
 
 # Channels. Web Push (VAPID): keys from the environment; in development generated once into var/vapid.json.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
