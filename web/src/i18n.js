@@ -447,7 +447,50 @@ export function pickLanguage(saved, preferred = []) {
   return 'en';
 }
 
+/** Whether ``key`` has a text (in English at least). */
+export function hasText(key) {
+  return key in en;
+}
+
 export function t(key, vars = {}) {
   const text = dictionaries[current][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+// One way to write dates and times per language (Intl, in the app's language): every screen formats through
+// these. The region is the device's when it speaks the app's language (en-US writes 8:00 AM, en-GB 08:00).
+const REGION = { en: 'en-GB', da: 'da-DK' };
+
+export function locale(preferred = globalThis.navigator?.languages ?? []) {
+  const own = preferred.find((tag) => String(tag).slice(0, 2).toLowerCase() === current && String(tag).length > 2);
+  return own || REGION[current] || current;
+}
+
+/** A Date from a calendar date ("2026-03-01", the patient's own day: never shifted by UTC), a timestamp or a
+ * Date. */
+function asDate(value) {
+  if (value instanceof Date) return value;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value));
+  return day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(value);
+}
+
+const formats = new Map();
+function format(options, value) {
+  const key = `${locale()}|${JSON.stringify(options)}`;
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(locale(), options));
+  return formats.get(key).format(asDate(value));
+}
+
+/** "1 Mar 2026" / "1. mar. 2026" */
+export const formatDate = (value) => format({ day: 'numeric', month: 'short', year: 'numeric' }, value);
+/** "1 Mar" / "1. mar." (chart axes, lists within one year) */
+export const formatDay = (value) => format({ day: 'numeric', month: 'short' }, value);
+/** "1 Mar 2026, 08:43" / "1. mar. 2026 08.43" */
+export const formatDateTime = (value) =>
+  format({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }, value);
+/** A clock time: "08:00" / "08.00" (en-US: "08:00 AM"), from "HH:MM[:SS]" or a Date/timestamp. */
+export function formatTime(value) {
+  const clock = /^(\d{1,2}):(\d{2})/.exec(String(value));
+  const date = clock && !/^\d{4}-/.test(String(value)) ? new Date(2000, 0, 1, Number(clock[1]), Number(clock[2])) : value;
+  return format({ hour: '2-digit', minute: '2-digit' }, date);
 }

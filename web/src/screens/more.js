@@ -1,9 +1,9 @@
 // Progress (charts), reminders (times, time zone, push on this phone) and the notifications inbox.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, NoticeError } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { kvDelete, kvGet, kvSet } from '../db.js';
-import { t } from '../i18n.js';
+import { formatDateTime, formatTime, t } from '../i18n.js';
 import { ErrorNote, html, Screen, useLoad } from '../ui.js';
 
 const rows = (page) => (Array.isArray(page) ? page : page.results);
@@ -78,7 +78,7 @@ export function Reminders({ me }) {
         ${form.times.map((time, i) => html`<div class="row" key=${i}>
           <label class="visually-hidden" for=${`time-${i}`}>${t('reminder_times')} ${i + 1}</label>
           <input id=${`time-${i}`} type="time" required value=${time} onInput=${(e) => setTime(i, e.currentTarget.value)} />
-          <button type="button" class="secondary" onClick=${() => setForm({ ...form, times: form.times.filter((_, j) => j !== i) })}>${t('remove_time', { time })}</button>
+          <button type="button" class="secondary" onClick=${() => setForm({ ...form, times: form.times.filter((_, j) => j !== i) })}>${t('remove_time', { time: formatTime(time) })}</button>
         </div>`)}
         ${form.times.length < 4 && html`<button type="button" class="secondary" onClick=${() => setForm({ ...form, times: [...form.times, '12:00'] })}>${t('add_time')}</button>`}
       </fieldset>
@@ -105,7 +105,7 @@ export function Push({ me }) {
   const turnOn = async () => {
     setError(null);
     try {
-      if ((await Notification.requestPermission()) !== 'granted') throw new Error(t('push_denied'));
+      if ((await Notification.requestPermission()) !== 'granted') throw new NoticeError(t('push_denied'));
       const { public_key: publicKey } = await api('/api/v1/push/vapid-public-key/');
       const registration = await navigator.serviceWorker.ready;
       const browserSub = await registration.pushManager.subscribe({
@@ -153,7 +153,7 @@ export function Inbox() {
   return html`<${Screen} title=${t('inbox_title')}>
     ${list.length === 0 && html`<p>${t('inbox_empty')}</p>`}
     <ul class="inbox">${list.map((n) => html`<li key=${n.id} class=${n.read_at ? '' : 'unread'}>
-      <h2>${n.title}</h2><p>${n.body}</p><p class="muted"><time datetime=${n.created_at}>${new Date(n.created_at).toLocaleString()}</time></p>
+      <h2>${n.title}</h2><p>${n.body}</p><p class="muted"><time datetime=${n.created_at}>${formatDateTime(n.created_at)}</time></p>
     </li>`)}</ul>
   <//>`;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { signIn } from '../api.js';
+import { describeError, signIn } from '../api.js';
 import { language, LANGUAGES, t } from '../i18n.js';
 import { html } from '../ui.js';
 
@@ -15,7 +15,7 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
     try {
       onSignedIn(await signIn(username.trim(), password));
     } catch (err) {
-      setError(err instanceof TypeError ? t('network_error') : err.message);
+      setError(describeError(err));
       setBusy(false);
     }
   };
@@ -29,7 +29,7 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
       <div class="field"><label for="password">${t('password')}</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required value=${password}
           onInput=${(e) => setPassword(e.currentTarget.value)} /></div>
-      ${error && html`<p class="note error" role="alert">${t('sign_in_failed', { reason: error })}</p>`}
+      ${error && html`<p class="note error" role="alert">${error}</p>`}
       <button type="submit" class="big" disabled=${busy}>${t('sign_in')}</button>
     </form>
     <div class="field"><label for="language">${t('language')}</label>

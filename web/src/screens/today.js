@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { kvGet, kvSet } from '../db.js';
-import { t } from '../i18n.js';
+import { formatDate, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
@@ -194,9 +194,9 @@ export function Today({ me, outbox }) {
   }
 
   return html`<${Screen} title=${t('today_title')}>
-    ${cached && html`<p class="note">${t('cached_note', { date: today.date })}</p>`}
+    ${cached && html`<p class="note">${t('cached_note', { date: formatDate(today.date) })}</p>`}
     ${rest && html`<${Rest} rest=${rest} onEnd=${() => { setRest(null); kvSet(restKey, null); }} />`}
-    <p class="subtitle">${today.date}${today.week ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
+    <p class="subtitle">${formatDate(today.date)}${today.week ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
     ${today.state === 'red_flag' && html`<${Advice} advice=${today.advice} notice=${today.notice} />`}
     ${today.state === 'rest' && html`<p class="note">${t('state_rest')}</p>`}
     ${today.state === 'paused' && html`<p class="note">${t('state_paused')}</p>`}

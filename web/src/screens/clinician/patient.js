@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
-import { t } from '../../i18n.js';
+import { formatDate, formatDateTime, formatDay, formatTime, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
@@ -30,7 +30,7 @@ function TimelineChart({ days }) {
         <rect x=${i * step + 1} y=${ySets(d.prescribed_sets)} width=${step / 2 - 1} height=${hgt - ySets(d.prescribed_sets)} class="bar-prescribed" />
         <rect x=${i * step + step / 2} y=${ySets(d.completed_sets)} width=${step / 2 - 1} height=${hgt - ySets(d.completed_sets)} class="bar" />
         ${d.red_flags.length > 0 && html`<text x=${i * step + step / 2} y="12" text-anchor="middle" class="flagmark">!</text>`}
-        ${i % 7 === 0 && html`<text x=${i * step} y=${hgt + 16}>${d.date.slice(5)}</text>`}
+        ${i % 7 === 0 && html`<text x=${i * step} y=${hgt + 16}>${formatDay(d.date)}</text>`}
       </g>`)}
       <path d=${line('pain_mean')} class="line" />
       <path d=${line('morning_pain')} class="line morning" />
@@ -51,12 +51,12 @@ function Events({ days }) {
     for (const f of d.flags) events.push([d.date, `${t('col_flags')}: ${label(f.kind)} (${f.level}, ${f.status}) — ${f.reason}`]);
     for (const c of d.program_changes) events.push([d.date, `${c.field}: ${c.old ?? '–'} → ${c.new ?? '–'}`]);
     for (const n of d.notes) events.push([d.date, `${t('notes_title')}: ${n.text}`]);
-    for (const r of d.reminders) events.push([d.date, t('event_reminder', { slot: r.slot, status: r.status, why: r.skip_reason ? ` (${r.skip_reason})` : '' })]);
+    for (const r of d.reminders) events.push([d.date, t('event_reminder', { slot: formatTime(r.slot), status: r.status, why: r.skip_reason ? ` (${r.skip_reason})` : '' })]);
     if (d.morning_pain != null) events.push([d.date, t('event_checkin', { pain: d.morning_pain, stiffness: d.morning_stiffness_minutes, flags: d.red_flags.length ? t('event_red_flags', { flags: d.red_flags.join(', ') }) : '' })]);
     if (d.visa_a != null) events.push([d.date, t('event_visa', { score: d.visa_a })]);
   }
   return html`<details class="events"><summary>${t('events_title')} (${events.length})</summary>
-    <ul>${events.map(([date, text], i) => html`<li key=${i}><time>${date}</time> ${text}</li>`)}</ul></details>`;
+    <ul>${events.map(([date, text], i) => html`<li key=${i}><time datetime=${date}>${formatDate(date)}</time> ${text}</li>`)}</ul></details>`;
 }
 
 function FlagList({ patientId, me, onChange }) {
@@ -72,7 +72,7 @@ function FlagList({ patientId, me, onChange }) {
     <${ErrorNote} error=${error} onRetry=${retry} />
     ${data && data.length === 0 && html`<p>${t('no_flags')}</p>`}
     ${data && html`<ul class="flags-list">${data.map((f) => html`<li key=${f.id} class=${`flag level-${f.level}`}>
-      <p class="strong">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: f.created_at.slice(0, 10) })}</p>
+      <p class="strong">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: formatDateTime(f.created_at) })}</p>
       <p>${f.reason}</p>
       ${(me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${done} />`}</li>`)}</ul>`}
   </section>`;
@@ -147,7 +147,7 @@ function Notes({ patientId }) {
       <textarea id="note-text" rows="3" required value=${text} onInput=${(e) => setText(e.currentTarget.value)}></textarea></div>
       <button type="submit" class="secondary">${t('add_note')}</button></form>
     <${ErrorNote} error=${error} />
-    <ul class="notes">${rows.map((n) => html`<li key=${n.id}><time>${n.created_at.slice(0, 10)}</time> ${n.text}</li>`)}</ul>
+    <ul class="notes">${rows.map((n) => html`<li key=${n.id}><time datetime=${n.created_at}>${formatDateTime(n.created_at)}</time> ${n.text}</li>`)}</ul>
   </section>`;
 }
 
@@ -180,7 +180,7 @@ function SideChange({ patient, onChange }) {
     }
   };
   return html`<form class="side-change" onSubmit=${save}><fieldset><legend>${t('side_title')}</legend>
-    <p>${t('side_now', { side: t(`side_${patient.side}`) })}${(patient.side_history || []).map((h) => ` · ${t('side_until', { side: t(`side_${h.side}`), until: h.until })}`)}</p>
+    <p>${t('side_now', { side: t(`side_${patient.side}`) })}${(patient.side_history || []).map((h) => ` · ${t('side_until', { side: t(`side_${h.side}`), until: formatDate(h.until) })}`)}</p>
     <div class="field inline"><label for="side-new">${t('side_new')}</label>
       <select id="side-new" value=${side} onChange=${(e) => setSide(e.currentTarget.value)}>
         ${['left', 'right', 'both'].filter((s) => s !== patient.side).map((s) => html`<option value=${s} key=${s}>${t(`side_${s}`)}</option>`)}
@@ -220,7 +220,7 @@ export function PatientPage({ id, me }) {
   const changed = () => setVersion(version + 1);
   const doExport = (format) => saveExport(id, format).then(() => setExportError(null), setExportError);
   return html`<${Screen} title=${t('patient_title', { name: patient.username })}>
-    <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: program.start_date, end: program.end_date, status: program.status }) : t('no_program')}
+    <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: formatDate(program.start_date), end: formatDate(program.end_date), status: program.status }) : t('no_program')}
       ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${patient.side} · ${patient.tendinopathy} · ${patient.timezone}</p>
     <div class="row">
       <button type="button" class="secondary" onClick=${() => doExport('csv')}>${t('export_csv')}</button>
@@ -249,7 +249,7 @@ export function PatientPage({ id, me }) {
     </section>
     <section><h2>${t('visa_title_clin')}</h2>
       ${baseline != null && html`<p>${t('visa_baseline', { score: baseline, target: baseline + 10 })}</p>`}
-      <ul>${visa.map((v) => html`<li key=${v.id}>${v.date}: <strong>${v.score}</strong>${baseline != null && v !== visa[0] ? ` (${v.score - baseline >= 0 ? '+' : ''}${v.score - baseline})` : ''}</li>`)}</ul>
+      <ul>${visa.map((v) => html`<li key=${v.id}>${formatDate(v.date)}: <strong>${v.score}</strong>${baseline != null && v !== visa[0] ? ` (${v.score - baseline >= 0 ? '+' : ''}${v.score - baseline})` : ''}</li>`)}</ul>
     </section>
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
