@@ -51,6 +51,7 @@ class TodaySerializer(PrescriptionSerializer):
     pain_guide = serializers.CharField()
     progression = ProgressionSerializer(allow_null=True)
     visa_a_due = serializers.ChoiceField(choices=["baseline", "mid", "outcome"], allow_null=True)
+    checked_in = serializers.BooleanField(help_text="Today's morning check-in is stored (the app stops asking)")
 
 
 def _state(program, today: dt.date, red_flag: bool, training_day: bool) -> str:
@@ -101,12 +102,13 @@ class TodayView(APIView):
 def day_of(patient) -> dict:
     """The patient's day, in the shape of TodaySerializer."""
     today = local_today(patient.timezone)
-    program = current_program(patient, _day_rows())  # one query (two when ever paused)
+    checked_in = Exists(CheckIn.objects.filter(patient=OuterRef("patient_id"), date=today))
+    program = current_program(patient, _day_rows().annotate(checked_in=checked_in))  # one query (two when paused)
     answers = _red_flag_answers(patient) if program is None or program.red_flag_open else None
     data = prescription_data(program, today)
     state = _state(program, today, answers is not None, data["training_day"])
     data |= {"state": state, "advice": [], "notice": None, "pain_guide": PAIN_GUIDE, "progression": None,
-             "visa_a_due": None}  # fmt: skip
+             "visa_a_due": None, "checked_in": bool(program is not None and program.checked_in)}  # fmt: skip
     if answers is not None:
         data["items"] = []
         data["advice"] = [vars(a) for a in advice_for(answers)]

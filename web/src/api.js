@@ -137,7 +137,9 @@ export async function api(path, { method = 'GET', body } = {}) {
 
 export async function signIn(username, password) {
   const answer = await raw('POST', '/api/v1/auth/token/', { username, password });
-  if (answer.status !== 200) throw new HttpError(answer.status, answer.data);
+  // a 401 here is a wrong username or password (elsewhere it is an ended session)
+  const data = answer.status === 401 && !answer.data?.code ? { ...answer.data, code: 'no_active_account' } : answer.data;
+  if (answer.status !== 200) throw new HttpError(answer.status, data);
   await kvSet(SESSION, { access: answer.data.access, refresh: answer.data.refresh });
   const me = await api('/api/v1/me/');
   const full = { ...(await kvGet(SESSION)), me };

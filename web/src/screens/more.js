@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, NoticeError } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { kvDelete, kvGet, kvSet } from '../db.js';
-import { formatDateTime, formatTime, t } from '../i18n.js';
+import { formatDate, formatDateTime, formatDay, formatTime, t } from '../i18n.js';
+import { rules } from '../rules.js';
 import { ErrorNote, html, Screen, useLoad } from '../ui.js';
 
 const rows = (page) => (Array.isArray(page) ? page : page.results);
@@ -22,19 +23,24 @@ export function Progress({ me }) {
   if (!data) return html`<${Screen} title=${t('progress_title')}><p aria-busy="true">${t('loading')}</p><//>`;
   const weeks = data.adherence.weeks.filter((w) => w.prescribed_sets > 0);
   const overall = data.adherence.overall;
+  const mark = rules().adherent_at_least;
+  const painAbove = rules().pain_above;
   return html`<${Screen} title=${t('progress_title')}>
     ${overall != null && html`<p class="subtitle">${t('adherence_overall', { pct: Math.round(overall * 100) })}</p>`}
     ${weeks.length
-      ? html`<${BarChart} label=${t('adherence_by_week')}
-          bars=${weeks.map((w) => ({ label: `${w.week}`, value: w.adherence, text: t('chart_week', { week: w.week, pct: Math.round((w.adherence ?? 0) * 100) }) }))} />`
+      ? html`<${BarChart} label=${t('adherence_by_week')} yTitle=${t('axis_sets_done')}
+          target=${mark} targetLabel=${t('target_adherence', { pct: Math.round(mark * 100) })}
+          bars=${weeks.map((w) => ({ label: t('week_short', { week: w.week }), value: w.adherence, text: t('chart_week', { week: w.week, pct: Math.round((w.adherence ?? 0) * 100) }) }))} />`
       : html`<p>${t('no_data')}</p>`}
     ${data.checkins.length
-      ? html`<${LineChart} label=${t('pain_trend')} line=${5}
-          points=${data.checkins.slice(-30).map((c) => ({ label: c.date, value: c.morning_pain }))} />`
+      ? html`<${LineChart} label=${t('pain_trend')} yTitle=${t('axis_pain')} ticks=${[0, 2, 4, 6, 8, 10]}
+          line=${painAbove} lineLabel=${t('pain_line', { n: painAbove })}
+          points=${data.checkins.slice(-30).map((c) => ({ label: formatDay(c.date), value: c.morning_pain, text: t('chart_pain', { date: formatDate(c.date), n: c.morning_pain }) }))} />`
       : null}
     ${data.visa.length
-      ? html`<${LineChart} label=${t('visa_history')} max=${100}
-          points=${data.visa.map((v) => ({ label: v.date, value: v.score }))} />`
+      ? html`<${LineChart} label=${t('visa_history')} max=${100} ticks=${[0, 25, 50, 75, 100]} yTitle=${t('axis_visa')}
+          note=${t('visa_meaning')}
+          points=${data.visa.map((v) => ({ label: formatDay(v.date), value: v.score, text: t('chart_visa', { date: formatDate(v.date), score: v.score }) }))} />`
       : null}
   <//>`;
 }

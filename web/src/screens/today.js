@@ -8,7 +8,7 @@ import { formatDate, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
-import { ErrorNote, html, Link, PainInput, Screen } from '../ui.js';
+import { ErrorNote, html, Link, localToday, PainInput, Screen } from '../ui.js';
 import { Advice } from './advice.js';
 
 const itemKey = (item) => `${item.exercise}|${item.session ?? ''}`;
@@ -36,6 +36,13 @@ export function waitingCounts(pendingEntries, date, sentEntries = [], fetchedAt 
     if (body.side) counts[key][body.side] += sign;
   }
   return counts;
+}
+
+/** Today's check-in is stored (the server says so) or sent from this phone, or waits in its outbox. */
+export function checkedIn(today, outbox) {
+  const mine = [...(outbox.pending || []), ...(outbox.sent || [])];
+  const day = (e) => e.body.date ?? localToday(new Date(e.created_at)); // a check-in is dated by the server
+  return Boolean(today.checked_in) || mine.some((e) => e.kind === 'checkin' && day(e) === today.date);
 }
 
 function yesterdayOf(date) {
@@ -215,7 +222,8 @@ export function Today({ me, outbox }) {
     ${today.program && html`<${MendList} me=${me} today=${today} outbox=${outbox} refresh=${mending}
       onEdit=${(log) => setLogging({ item: { exercise: log.exercise, reps: log.reps, load_kg: log.load_kg }, log, reps: log.reps, pain: log.pain })}
       onDelete=${deleteSet} />`}
-    <div class="note prompt"><p>${t('checkin_prompt')}</p><${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>
+    ${!checkedIn(today, outbox) && html`<div class="note prompt" data-testid="checkin-prompt"><p>${t('checkin_prompt')}</p>
+      <${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>`}
     ${logging && html`<${LogSheet} ...${logging} onSave=${save} onCancel=${() => setLogging(null)} />`}
     ${toast && html`<div class="toast" role="status">
       <span>${toast.text}</span>
@@ -241,7 +249,12 @@ function Ring({ done, total }) {
 function ExerciseCard({ item, onLog, onStart }) {
   const name = exerciseName(item.exercise);
   const session = item.session === 'am' ? t('session_am') : item.session === 'pm' ? t('session_pm') : '';
-  const load = item.load_kg ? t('load_kg', { kg: item.load_kg }) : t('body_weight');
+  // one load: the prescribed one, else the suggestion (HSR), else body weight
+  const load = item.load_kg
+    ? t('load_kg', { kg: item.load_kg })
+    : item.suggested_load_kg != null
+      ? t('suggested_load', { kg: item.suggested_load_kg, rm: item.rm })
+      : t('body_weight');
   const full = item.bySide ? item.bySide.left >= item.sets && item.bySide.right >= item.sets : item.done >= item.sets;
   const logLabel = (side) => {
     const done = side ? item.bySide[side] >= item.sets : item.done >= item.sets;
@@ -257,8 +270,7 @@ function ExerciseCard({ item, onLog, onStart }) {
     <p class="dose">${t('sets_reps', { sets: item.sets, reps: item.reps })}</p>
     <p>${item.tempo}</p>
     ${item.note && html`<p class="muted">${item.note}</p>`}
-    <p>${t('load')}: ${load}</p>
-    ${item.suggested_load_kg != null && html`<p>${t('suggested_load', { kg: item.suggested_load_kg, rm: item.rm })}</p>`}
+    <p data-testid="load">${t('load')}: ${load}</p>
     ${item.bySide
       ? html`<p class="count">${t('left')}: ${t('sets_done', { done: item.bySide.left, sets: item.sets })} ·
           ${t('right')}: ${t('sets_done', { done: item.bySide.right, sets: item.sets })}</p>

@@ -5,6 +5,7 @@ import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
 import { formatDate, formatDateTime, formatDay, formatTime, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
+import { rules } from '../../rules.js';
 import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
@@ -80,7 +81,8 @@ function FlagList({ patientId, me, onChange }) {
 
 function ProgramActions({ program, onChange }) {
   const [loads, setLoads] = useState({ ...(program.loads || {}) });
-  const [weekdays, setWeekdays] = useState(program.training_weekdays || []);
+  // the days in force: the program's own, else the protocol's default (the prescription says which)
+  const [weekdays, setWeekdays] = useState(program.weekdays_in_force || program.training_weekdays || []);
   const [reason, setReason] = useState('');
   const [status, setStatus] = useState(null);
   const patch = async (body) => {
@@ -103,10 +105,10 @@ function ProgramActions({ program, onChange }) {
       ${['active', 'paused'].includes(program.status) && html`<button type="button" class="secondary danger"
         onClick=${() => confirm(t('stop_confirm')) && patch({ status: 'stopped' })}>${t('stop')}</button>`}
     </div>
-    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, Number(v)])) }); }}>
+    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).filter(([, v]) => v !== '' && v != null).map(([k, v]) => [k, Number(v)])) }); }}>
       <fieldset><legend>${t('loads_title')}</legend>
         ${exercises.map((ex) => html`<div class="field inline" key=${ex}><label for=${`load-${ex}`}>${exerciseName(ex)}</label>
-          <input id=${`load-${ex}`} type="number" min="0" max="500" step="0.5" value=${loads[ex] ?? 0}
+          <input id=${`load-${ex}`} type="number" min="0" max="500" step="0.5" value=${loads[ex] ?? ''} placeholder=${t('body_weight')}
             onInput=${(e) => setLoads({ ...loads, [ex]: e.currentTarget.value })} /></div>`)}
         <button type="submit" class="secondary">${t('save_loads')}</button>
       </fieldset>
@@ -210,7 +212,10 @@ export function PatientPage({ id, me }) {
       api(paths.visaA({ patient: id })),
       program ? api(paths.prescription(program.id, program.start_date)) : null,
     ]);
-    if (program) program.exercises = [...new Set((prescription?.items || []).map((i) => i.exercise))];
+    if (program) {
+      program.exercises = [...new Set((prescription?.items || []).map((i) => i.exercise))];
+      program.weekdays_in_force = prescription?.training_weekdays;
+    }
     return { patient, program, timeline, adherence, visa: visa.results ?? visa };
   }, [id, range.from, range.to, version]);
   if (error && !data) return html`<${Screen} title=${t('patient_title', { name: id })}><${ErrorNote} error=${error} onRetry=${retry} /><//>`;
@@ -244,8 +249,9 @@ export function PatientPage({ id, me }) {
       <${Events} days=${timeline.days} />
     </section>
     <section><h2>${t('weeks_title')}</h2>
-      <${BarChart} label=${`${t('weeks_title')} (${pct(adherence.overall)})`}
-        bars=${adherence.weeks.map((w) => ({ label: `${w.week}`, value: w.adherence ?? 0, text: `${t('week_of', { week: w.week })}: ${w.completed_sets}/${w.prescribed_sets} (${pct(w.adherence)})` }))} />
+      <${BarChart} label=${`${t('weeks_title')} (${pct(adherence.overall)})`} yTitle=${t('axis_sets_done')}
+        target=${rules().adherent_at_least} targetLabel=${t('target_adherence', { pct: Math.round(rules().adherent_at_least * 100) })}
+        bars=${adherence.weeks.map((w) => ({ label: t('week_short', { week: w.week }), value: w.adherence ?? 0, text: `${t('week_of', { week: w.week })}: ${w.completed_sets}/${w.prescribed_sets} (${pct(w.adherence)})` }))} />
     </section>
     <section><h2>${t('visa_title_clin')}</h2>
       ${baseline != null && html`<p>${t('visa_baseline', { score: baseline, target: baseline + 10 })}</p>`}
