@@ -780,6 +780,9 @@ export const formatDay = (value) => format({ day: 'numeric', month: 'short' }, v
 /** "1 Mar 2026, 08:43" / "1. mar. 2026 08.43" */
 export const formatDateTime = (value) =>
   format({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }, value);
+/** A number as the language writes it: "62.5" / "62,5". */
+export const formatNumber = (value) => new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(value);
+
 /** A clock time: "08:00" / "08.00" (en-US: "08:00 AM"), from "HH:MM[:SS]" or a Date/timestamp. */
 export function formatTime(value) {
   const clock = /^(\d{1,2}):(\d{2})/.exec(String(value));

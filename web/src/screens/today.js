@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { kvGet, kvSet } from '../db.js';
-import { formatDate, t } from '../i18n.js';
+import { formatDate, formatNumber, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
@@ -36,6 +36,13 @@ export function waitingCounts(pendingEntries, date, sentEntries = [], fetchedAt 
     if (body.side) counts[key][body.side] += sign;
   }
   return counts;
+}
+
+/** A card's one load line: the prescribed load, else the suggested one (HSR), else body weight. */
+export function loadText(item) {
+  if (item.load_kg) return t('load_kg', { kg: formatNumber(item.load_kg) });
+  if (item.suggested_load_kg != null) return t('suggested_load', { kg: formatNumber(item.suggested_load_kg), rm: item.rm });
+  return t('body_weight');
 }
 
 /** Today's check-in is stored (the server says so) or sent from this phone, or waits in its outbox. */
@@ -249,12 +256,7 @@ function Ring({ done, total }) {
 function ExerciseCard({ item, onLog, onStart }) {
   const name = exerciseName(item.exercise);
   const session = item.session === 'am' ? t('session_am') : item.session === 'pm' ? t('session_pm') : '';
-  // one load: the prescribed one, else the suggestion (HSR), else body weight
-  const load = item.load_kg
-    ? t('load_kg', { kg: item.load_kg })
-    : item.suggested_load_kg != null
-      ? t('suggested_load', { kg: item.suggested_load_kg, rm: item.rm })
-      : t('body_weight');
+  const load = loadText(item);
   const full = item.bySide ? item.bySide.left >= item.sets && item.bySide.right >= item.sets : item.done >= item.sets;
   const logLabel = (side) => {
     const done = side ? item.bySide[side] >= item.sets : item.done >= item.sets;
@@ -375,7 +377,7 @@ function MendList({ me, today, outbox, refresh, onEdit, onDelete }) {
     ${logs.length === 0 && html`<p>${t('mend_none')}</p>`}
     <ul class="mend-list">${logs.map((log) => html`<li key=${log.client_id} data-client=${log.client_id}>
       <span>${log.date === today.date ? t('today_word') : t('yesterday_word')}: ${exerciseName(log.exercise)}${log.session ? ` (${t(`session_${log.session}`)})` : ''} ·
-        ${t('set_summary', { reps: log.reps, kg: Number(log.load_kg), pain: log.pain })}</span>
+        ${t('set_summary', { reps: log.reps, kg: formatNumber(Number(log.load_kg)), pain: log.pain })}</span>
       <span class="row">
         <button type="button" class="secondary" onClick=${() => onEdit(log)}
           aria-label=${t('change_set_named', { name: exerciseName(log.exercise), reps: log.reps })}>${t('change')}</button>
