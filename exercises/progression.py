@@ -18,6 +18,8 @@ from functools import cache
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from .aggregates import session_pain
 from .models import Program, ProgramChange, SetLog
@@ -64,8 +66,10 @@ def progression_prompt() -> dict:
     kg = settings.PROGRESSION_ADD_KG
     return {
         "add_kg": kg,
-        "text": f"Your last sessions hurt little (0–{settings.PROGRESSION_PAIN_MAX}/10): you may add load, about "
-        f"{kg:g} kg in a backpack, until the exercises are mildly painful again. Your physio will set the new load.",
+        "text": gettext(
+            "Your last sessions hurt little (0–{pain_max}/10): you may add load, about {kg} kg in a backpack, until "
+            "the exercises are mildly painful again. Your physio will set the new load."
+        ).format(pain_max=settings.PROGRESSION_PAIN_MAX, kg=number_format(f"{kg:g}")),
     }
 
 
