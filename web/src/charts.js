@@ -6,7 +6,7 @@ import { html } from './ui.js';
 
 const W = 340; // drawing width; the SVG scales to the screen
 const H = 150; // plot height
-const LEFT = 34; // room for the y axis' numbers
+const LEFT = 42; // room for the y axis' numbers ("100%")
 const TOP = 14; // room for the value over the highest bar
 const BOTTOM = 20; // room for the x labels
 
