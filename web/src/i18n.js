@@ -364,6 +364,15 @@ const en = {
   delete_set_confirm: 'Delete this set ({name}, {reps} reps)?',
   set_changed: 'Set changed',
   set_deleted: 'Set deleted',
+  // the API's codes in words (clinician screens)
+  flag_kind_red_flag: 'red flag', flag_kind_non_adherence: 'non adherence', flag_kind_pain: 'pain',
+  flag_kind_clinical_review: 'clinical review', flag_kind_treatment_review: 'treatment review',
+  flag_kind_missing_outcome: 'missing outcome',
+  level_physio: 'physio', level_physician: 'physician',
+  flag_status_open: 'open', flag_status_acknowledged: 'acknowledged', flag_status_resolved: 'resolved',
+  program_status_active: 'active', program_status_paused: 'paused', program_status_completed: 'completed',
+  program_status_stopped: 'stopped',
+  reminder_status_queued: 'queued', reminder_status_sent: 'sent', reminder_status_skipped: 'skipped',
 };
 
 const da = {
@@ -712,6 +721,14 @@ const da = {
   field_effective_from: 'Fra', field_tendinopathy: 'Tendinopati', field_exercise: 'Øvelse',
   entry_set: 'Sæt', entry_checkin: 'Morgentjek', entry_visa_a: 'VISA-A', entry_set_edit: 'Rettelse af et sæt',
   entry_set_delete: 'Sletning af et sæt',
+  flag_kind_red_flag: 'rødt flag', flag_kind_non_adherence: 'manglende træning', flag_kind_pain: 'smerte',
+  flag_kind_clinical_review: 'klinisk vurdering', flag_kind_treatment_review: 'behandlingsvurdering',
+  flag_kind_missing_outcome: 'manglende slutmåling',
+  level_physio: 'fysioterapeut', level_physician: 'læge',
+  flag_status_open: 'åbent', flag_status_acknowledged: 'kvitteret', flag_status_resolved: 'afsluttet',
+  program_status_active: 'aktivt', program_status_paused: 'på pause', program_status_completed: 'gennemført',
+  program_status_stopped: 'stoppet',
+  reminder_status_queued: 'i kø', reminder_status_sent: 'sendt', reminder_status_skipped: 'sprunget over',
 };
 
 export const LANGUAGES = { en: 'English', da: 'Dansk' };

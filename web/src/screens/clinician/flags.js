@@ -4,7 +4,7 @@ import { api } from '../../api.js';
 import { formatDateTime, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, navigate, Screen } from '../../ui.js';
-import { label, pct, useLive } from './common.js';
+import { label, named, pct, useLive } from './common.js';
 
 export function FlagActions({ flag, onDone }) {
   const [note, setNote] = useState('');
@@ -56,7 +56,7 @@ export function FlagsInbox({ me }) {
       const p = data.patients[f.patient];
       return html`<li key=${f.id} class=${`flag level-${f.level}${f.kind === 'red_flag' ? ' red' : ''}`} data-testid="inbox-flag">
         <h2>${p ? p.username : `#${f.patient}`}: ${label(f.kind)}</h2>
-        <p class="muted">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: formatDateTime(f.created_at) })}</p>
+        <p class="muted">${t('flag_line', { kind: label(f.kind), level: named('level', f.level), status: named('flag_status', f.status), date: formatDateTime(f.created_at) })}</p>
         <p>${f.reason}</p>
         ${p && html`<p class="small">${t('context_line', { a7: pct(p.adherence_7d), pain: p.pain_trend == null ? '–' : p.pain_trend.toFixed(1), visa: p.latest_visa_a ?? '–', week: p.week ?? '–' })}</p>`}
         <${Link} href=${`/patients/${f.patient}`}>${t('open_patient')}<//>

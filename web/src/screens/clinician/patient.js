@@ -8,7 +8,7 @@ import { paths } from '../../paths.js';
 import { rules } from '../../rules.js';
 import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
-import { label, pct, useLive } from './common.js';
+import { label, named, pct, useLive } from './common.js';
 import { FlagActions } from './flags.js';
 
 function TimelineChart({ days }) {
@@ -49,10 +49,10 @@ function TimelineChart({ days }) {
 function Events({ days }) {
   const events = [];
   for (const d of [...days].reverse()) {
-    for (const f of d.flags) events.push([d.date, `${t('col_flags')}: ${label(f.kind)} (${f.level}, ${f.status}) — ${f.reason}`]);
+    for (const f of d.flags) events.push([d.date, `${t('col_flags')}: ${label(f.kind)} (${named('level', f.level)}, ${named('flag_status', f.status)}) — ${f.reason}`]);
     for (const c of d.program_changes) events.push([d.date, `${c.field}: ${c.old ?? '–'} → ${c.new ?? '–'}`]);
     for (const n of d.notes) events.push([d.date, `${t('notes_title')}: ${n.text}`]);
-    for (const r of d.reminders) events.push([d.date, t('event_reminder', { slot: formatTime(r.slot), status: r.status, why: r.skip_reason ? ` (${r.skip_reason})` : '' })]);
+    for (const r of d.reminders) events.push([d.date, t('event_reminder', { slot: formatTime(r.slot), status: named('reminder_status', r.status), why: r.skip_reason ? ` (${r.skip_reason})` : '' })]);
     if (d.morning_pain != null) events.push([d.date, t('event_checkin', { pain: d.morning_pain, stiffness: d.morning_stiffness_minutes, flags: d.red_flags.length ? t('event_red_flags', { flags: d.red_flags.join(', ') }) : '' })]);
     if (d.visa_a != null) events.push([d.date, t('event_visa', { score: d.visa_a })]);
   }
@@ -73,7 +73,7 @@ function FlagList({ patientId, me, onChange }) {
     <${ErrorNote} error=${error} onRetry=${retry} />
     ${data && data.length === 0 && html`<p>${t('no_flags')}</p>`}
     ${data && html`<ul class="flags-list">${data.map((f) => html`<li key=${f.id} class=${`flag level-${f.level}`}>
-      <p class="strong">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: formatDateTime(f.created_at) })}</p>
+      <p class="strong">${t('flag_line', { kind: label(f.kind), level: named('level', f.level), status: named('flag_status', f.status), date: formatDateTime(f.created_at) })}</p>
       <p>${f.reason}</p>
       ${(me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${done} />`}</li>`)}</ul>`}
   </section>`;
@@ -225,8 +225,8 @@ export function PatientPage({ id, me }) {
   const changed = () => setVersion(version + 1);
   const doExport = (format) => saveExport(id, format).then(() => setExportError(null), setExportError);
   return html`<${Screen} title=${t('patient_title', { name: patient.username })}>
-    <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: formatDate(program.start_date), end: formatDate(program.end_date), status: program.status }) : t('no_program')}
-      ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${patient.side} · ${patient.tendinopathy} · ${patient.timezone}</p>
+    <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: formatDate(program.start_date), end: formatDate(program.end_date), status: named('program_status', program.status) }) : t('no_program')}
+      ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${t(`side_${patient.side}`)} · ${t(`tendinopathy_${patient.tendinopathy}`)} · ${patient.timezone}</p>
     <div class="row">
       <button type="button" class="secondary" onClick=${() => doExport('csv')}>${t('export_csv')}</button>
       <button type="button" class="secondary" onClick=${() => doExport('fhir')}>${t('export_fhir')}</button>
