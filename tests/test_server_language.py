@@ -106,3 +106,16 @@ def test_reminders_and_their_emails_are_written_in_each_patients_language(db, no
     mail = email_message(da)
     assert mail["subject"] == "Rehab Tracker: en besked til dig"
     assert "Åbn Rehab Tracker for at se den: https://rehab.example/today" in mail["body"]
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_danish_patients_refused_set_says_why_in_danish(api, db):
+    patient = PatientFactory(user__language="da")
+    ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 2))
+    body = {"client_id": "6d4ed7c9-1f0e-4f38-9e55-0d6a3f1e0a12", "date": "2026-03-01",
+            "exercise": "eccentric_heel_drop_straight", "reps": 15, "pain": 2, "session": "am"}  # fmt: skip
+    refused = signed_in(api, patient.user).post("/api/v1/logs/", body)
+    assert refused.status_code == 400
+    assert refused.json() == {"date": ["2026-03-01 ligger uden for dit program."]}
+    refused = signed_in(api, patient.user).post("/api/v1/logs/", body | {"date": "2026-03-09", "reps": 0})
+    assert refused.json()["reps"] == ["Tjek at værdien er større end eller lig med 1."]  # DRF's own Danish
