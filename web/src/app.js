@@ -163,8 +163,10 @@ export function App() {
 function tellServerLanguage(me) {
   if (me.language === language()) return;
   api('/api/v1/me/', { method: 'PATCH', body: { language: language() } }).then(
-    (answer) => {
-      me.language = answer.language;
+    async (answer) => {
+      me.language = answer.language; // kept with the session: the next start does not ask again
+      const stored = await kvGet('session');
+      if (stored?.me) await kvSet('session', { ...stored, me: { ...stored.me, language: answer.language } });
     },
     () => {},
   );
