@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.localtime import local_today
@@ -511,9 +512,11 @@ def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
             Notification(
                 user=user,
                 kind=NotificationKind.FLAG,
-                title=f"Red flag not acknowledged for {hours} hours",
-                body=f"{flag.reason}\n\nNobody has acknowledged this red flag yet: please act on it now.",
-                push_text="A red flag is waiting for you in Rehab Tracker.",
+                title=format_lazy(_("Red flag not acknowledged for {hours} hours"), hours=hours),
+                body=format_lazy(
+                    "{}\n\n{}", flag.reason, _("Nobody has acknowledged this red flag yet: please act on it now.")
+                ),
+                push_text=_("A red flag is waiting for you in Rehab Tracker."),
                 dedupe_key=f"flag:{flag.id}:chase:{interval}:{user.id}",
                 patient=flag.patient,
                 flag=flag,
@@ -541,10 +544,15 @@ def _long_pauses(paused: list[Program], ctx: Context) -> None:
             Notification(
                 user=program.patient.physio,
                 kind=NotificationKind.INFO,
-                title=f"Program paused for {days} days",
-                body=f"A patient's program has been paused since {pause.start_date}. Its remaining days wait for "
-                "it: resume the program, or stop it to close this episode of care.",
-                push_text="A paused program needs your decision in Rehab Tracker.",
+                title=format_lazy(_("Program paused for {days} days"), days=days),
+                body=format_lazy(
+                    _(
+                        "A patient's program has been paused since {since}. Its remaining days wait for it: resume "
+                        "the program, or stop it to close this episode of care."
+                    ),
+                    since=pause.start_date,
+                ),
+                push_text=_("A paused program needs your decision in Rehab Tracker."),
                 dedupe_key=f"long-pause:{pause.id}:{days // every}",
                 patient=program.patient,
                 url=f"/patients/{program.patient_id}/",

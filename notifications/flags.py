@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from core.language import language_override_for
@@ -29,12 +30,12 @@ from .models import (
 )
 
 FLAG_TITLES = {
-    FlagKind.NON_ADHERENCE: "Not keeping up with the exercises",
-    FlagKind.PAIN: "Pain above the safe limit",
-    FlagKind.RED_FLAG: "Red flag reported — act now",
-    FlagKind.CLINICAL_REVIEW: "Morning stiffness: clinical review",
-    FlagKind.TREATMENT_REVIEW: "Treatment review due",
-    FlagKind.MISSING_OUTCOME: "VISA-A outcome missing",
+    FlagKind.NON_ADHERENCE: gettext_lazy("Not keeping up with the exercises"),
+    FlagKind.PAIN: gettext_lazy("Pain above the safe limit"),
+    FlagKind.RED_FLAG: gettext_lazy("Red flag reported — act now"),
+    FlagKind.CLINICAL_REVIEW: gettext_lazy("Morning stiffness: clinical review"),
+    FlagKind.TREATMENT_REVIEW: gettext_lazy("Treatment review due"),
+    FlagKind.MISSING_OUTCOME: gettext_lazy("VISA-A outcome missing"),
 }
 
 
@@ -67,7 +68,7 @@ def flag_title(kind: str, patient: Patient) -> str:
     name = patient.user.username
     if len(name) > NAME_IN_TITLE:
         name = name[: NAME_IN_TITLE - 1] + "…"
-    return f"{FLAG_TITLES[kind]}: {name}"
+    return format_lazy("{}: {}", FLAG_TITLES[kind], name)  # in each recipient's language (notify_many)
 
 
 def flag_notifications(flag: Flag, *, event: str = "") -> list[Notification]:
@@ -82,7 +83,7 @@ def flag_notifications(flag: Flag, *, event: str = "") -> list[Notification]:
             kind=NotificationKind.FLAG,
             title=flag_title(flag.kind, patient),
             body=flag.reason,
-            push_text="A patient needs your attention in Rehab Tracker.",
+            push_text=gettext_lazy("A patient needs your attention in Rehab Tracker."),
             dedupe_key=f"flag:{flag.id}:{flag.level}:{event}{user.id}",
             patient=patient,
             flag=flag,

@@ -119,3 +119,15 @@ def test_a_danish_patients_refused_set_says_why_in_danish(api, db):
     assert refused.json() == {"date": ["2026-03-01 ligger uden for dit program."]}
     refused = signed_in(api, patient.user).post("/api/v1/logs/", body | {"date": "2026-03-09", "reps": 0})
     assert refused.json()["reps"] == ["Tjek at værdien er større end eller lig med 1."]  # DRF's own Danish
+
+
+def test_a_flag_tells_each_clinician_in_their_own_language(db):
+    from notifications.flags import flag_raise
+
+    patient = PatientFactory(physician__language="da")
+    flag_raise(patient=patient, kind="red_flag", level="physician", reason="A sudden pop.")
+    to_physician = Notification.objects.get(user=patient.physician)
+    to_physio = Notification.objects.get(user=patient.physio)
+    assert to_physician.title == f"Rødt flag meldt — handl nu: {patient.user.username}"
+    assert to_physician.push_text == "En patient har brug for din opmærksomhed i Rehab Tracker."
+    assert to_physio.title == f"Red flag reported — act now: {patient.user.username}"
