@@ -16,7 +16,7 @@ COPY --from=web /web/dist /app/web/dist
 RUN DEBUG=True python manage.py compile_translations \
     && DEBUG=True python manage.py collectstatic --noinput -v0 \
     && useradd --system --no-create-home --uid 10001 rehab \
-    && mkdir -p /app/var && chown 10001 /app/var
+    && mkdir -p /app/var/media && chown -R 10001 /app/var
 USER 10001
 EXPOSE 8000
 CMD ["gunicorn", "rehab_tracker.wsgi", "--bind", "0.0.0.0:8000"]

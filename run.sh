@@ -48,7 +48,7 @@ start() {
     # (SIGTERM: a warm shutdown), waits up to 20 s, then kills whatever is left of its process group.
     PIDS=()
     trap stop_all EXIT INT TERM
-    setsid .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=2 -Q celery -n default@%h & PIDS+=($!)
+    setsid .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=2 -Q celery,evaluation -n default@%h & PIDS+=($!)
     # Red-flag deliveries: a worker of their own, so an alert never waits behind the hourly evaluation.
     setsid .venv/bin/celery -A rehab_tracker worker --loglevel=INFO --concurrency=1 -Q alerts -n alerts@%h & PIDS+=($!)
     setsid .venv/bin/celery -A rehab_tracker beat --loglevel=INFO & PIDS+=($!)

@@ -1,16 +1,18 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext
 from rest_framework import serializers
 
 from core.api import UUIDStringField
 from core.localtime import local_today
-from core.query_params import BoundedDateField
+from core.query_params import BoundedDateField, StrictQuery
 
-from .models import CURRENT_STATUSES, Program, ProgramChange, SetLog
+from . import mediafiles
+from .models import CURRENT_STATUSES, Demonstration, Program, ProgramChange, SetLog
 from .protocols import DEFAULT_PROTOCOL, FITS, PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
-from .selectors import program_on
+from .selectors import maintenance_program_on, program_on
 
 MAX_LOAD_KG = 500
 BACK_ENTRY_DAYS = PROGRAM_DAYS - 1  # a program may start in the past, but not already be over
@@ -187,6 +189,10 @@ class PrescriptionItemSerializer(serializers.Serializer):
     suggested_load_kg = serializers.FloatField(
         allow_null=True, help_text="HSR: from the previous stage's loads (Epley), rounded to 2.5 kg; a suggestion"
     )
+    find_rm = serializers.BooleanField(
+        help_text="HSR with no load to start from: the player guides finding the RM (start light, add load "
+        "between sets until the reps are hard)"
+    )
     tempo_seconds = TempoSerializer(help_text="The exercise player's tempo")
     rest_seconds = RestSerializer(help_text="The exercise player's rests")
     movement = MovementSerializer(help_text="What the player's illustration shows")
@@ -259,7 +265,7 @@ class SetLogSerializer(serializers.ModelSerializer):
         if day > today:
             message = gettext("{day} is in the future for you (today is {today}).").format(day=day, today=today)
             raise serializers.ValidationError({"date": [message]})
-        program = program_on(self.context["programs"], day)
+        program = program_on(self.context["programs"], day) or maintenance_program_on(self.context["programs"], day)
         if program is None:
             raise serializers.ValidationError({"date": [gettext("{day} is outside your program.").format(day=day)]})
         if attrs["exercise"] not in PROTOCOLS[program.protocol].exercises:
@@ -338,3 +344,21 @@ class AdherenceSerializer(serializers.Serializer):
     completed_sets = serializers.FloatField(source="adherence.completed_sets")
     days = DayFigureSerializer(source="adherence.days", many=True)
     weeks = WeekFigureSerializer(source="adherence.weeks", many=True)
+
+
+class DemonstrationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="On this origin; the name is the content's SHA-256")
+    content_type = serializers.ChoiceField(choices=list(mediafiles.TYPES))
+    size = serializers.IntegerField(help_text="Bytes")
+    caption = serializers.CharField(help_text="The alt text of an image, the caption of a video")
+
+    class Meta:
+        model = Demonstration
+        fields = ["id", "exercise", "kind", "url", "content_type", "size", "caption", "order"]
+
+    def get_url(self, demonstration: Demonstration) -> str:
+        return settings.MEDIA_URL + demonstration.file.name
+
+
+class DemonstrationQuerySerializer(StrictQuery):
+    exercise = serializers.ChoiceField(choices=Exercise.choices, required=False)

@@ -1,5 +1,9 @@
 import datetime as dt
+from pathlib import PurePosixPath
 
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +15,7 @@ from rest_framework.views import APIView
 from core.localtime import local_today
 from core.permissions import writes_for
 from core.query_params import DateRangeQuery
+from core.ranges import ranged_file_response
 from core.throttling import SetLogRateThrottle, WriteDayRateThrottle, WriteRateThrottle
 from patients.audit import AuditedView, audit_record
 from patients.models import Role
@@ -20,11 +25,13 @@ from . import services
 from .adherence import Adherence, adherence_for_programs
 from .models import Program, SetLog
 from .prescriptions import SET_ON_HOLD_NOTICE, on_hold, prescription_data
-from .selectors import current_program, programs_of
+from .selectors import current_program, demonstration_of_file, demonstrations_active, programs_of
 from .serializers import (
     AdherenceSerializer,
     BatchResponseSerializer,
     DateQuerySerializer,
+    DemonstrationQuerySerializer,
+    DemonstrationSerializer,
     PrescriptionSerializer,
     ProgramSerializer,
     ProgramUpdateSerializer,
@@ -231,3 +238,41 @@ class AdherenceView(AuditedView, APIView):
                 program.id
             ]
         return Response(AdherenceSerializer({"program": program.id if program else None, "adherence": adherence}).data)
+
+
+class DemonstrationListView(APIView):
+    """The clinic's demonstrations for the player (any signed-in user): the media URLs to show and cache."""
+
+    @extend_schema(parameters=[DemonstrationQuerySerializer], responses=DemonstrationSerializer(many=True))
+    def get(self, request):
+        query = DemonstrationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = demonstrations_active(exercise=query.validated_data.get("exercise"))
+        return Response(DemonstrationSerializer(rows, many=True).data)
+
+
+# A demonstration's file never changes under its name (the name is its SHA-256): the browser may keep it; only
+# signed-in users are handed the names (docs/api.md), so no shared cache should.
+MEDIA_HEADERS = {
+    "Cache-Control": "private, max-age=31536000, immutable",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Content-Disposition": "inline",
+}
+
+
+@require_safe
+def demonstration_file(request, name: str):
+    """``/media/<name>``: an active demonstration's file, from the configured storage, with range requests.
+    With S3 the file is read through the storage API (this origin proxies it), so the phone's service worker
+    can cache it like any file of the app."""
+    demonstration = demonstration_of_file(name=name)
+    if demonstration is None:
+        raise Http404
+    return ranged_file_response(
+        request,
+        open_file=lambda: default_storage.open(demonstration.file.name, "rb"),
+        size=demonstration.size or default_storage.size(demonstration.file.name),
+        content_type=demonstration.content_type,
+        etag=f'"{PurePosixPath(demonstration.file.name).stem}"',
+        headers=MEDIA_HEADERS,
+    )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 
 from core.language import language_override_for
+from patients.clinics import clinic_of_user, public_url
 from patients.models import Patient, Role, User
 
 from . import channels
@@ -166,8 +167,10 @@ def _claim(delivery_id: int, now: dt.datetime) -> bool:
 def email_message(notification: Notification) -> dict:
     """What an e-mail says: no name and no clinical detail (mail is read on shared screens, forwarded, and
     kept by mail providers), only that there is something to see and the link to it. The in-app notification,
-    behind the sign-in, has the rest."""
-    link = settings.APP_URL.rstrip("/") + (notification.url or "/")
+    behind the sign-in, has the rest. The link goes to the clinic's own address and the mail is signed with
+    its name (the patient's clinic; else the recipient's). Written in the recipient's language."""
+    clinic = notification.patient.clinic if notification.patient_id else clinic_of_user(notification.user)
+    link = public_url(clinic) + (notification.url or "/")
     with language_override_for(notification.user):
         if notification.user.role == Role.PATIENT:
             # The patient's own: the lock-screen text, written to say no more than that.
@@ -176,7 +179,8 @@ def email_message(notification: Notification) -> dict:
             subject = gettext("Rehab Tracker: a patient needs your attention")
             text = gettext("A patient needs your attention.")
         see = gettext("Open Rehab Tracker to see it: {link}").format(link=link)
-    return {"subject": subject, "body": f"{text}\n\n{see}\n"}
+    signed = f"\n-- \n{clinic.name}" + (f", {clinic.contact_phone}" if clinic.contact_phone else "") if clinic else ""
+    return {"subject": subject, "body": f"{text}\n\n{see}\n{signed}"}
 
 
 def delivery_send(*, delivery_id: int) -> str:

@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import channels, deliveries, escalation, reminders
+from . import aftercare, channels, deliveries, escalation, evaluation_runs, reminders
 
 log = logging.getLogger(__name__)
 
@@ -54,5 +54,24 @@ def retry_stale_deliveries() -> int:
 
 @shared_task
 def evaluate_patients(patient_ids: list[int] | None = None) -> dict:
-    """The ladder for everyone (periodic), or for some patients (after a red-flag check-in)."""
-    return escalation.evaluate(patient_ids=patient_ids)
+    """Hourly: plan a run over everyone and queue its chunks (``notifications.evaluation_runs``); with
+    ``patient_ids`` (a red-flag check-in, a command): the ladder for those patients here and now."""
+    if patient_ids is not None:
+        return escalation.evaluate(patient_ids=patient_ids)
+    run = evaluation_runs.evaluation_plan()
+    chunk_ids = evaluation_runs.evaluation_chunk_ids(run=run) + evaluation_runs.evaluation_stale_chunk_ids()
+    for chunk_id in dict.fromkeys(chunk_ids):
+        evaluate_chunk.apply_async((chunk_id,), queue=settings.CELERY_EVALUATION_QUEUE)
+    return {"run": run.id, "chunks": run.chunks_total, "patients": run.patients_total}
+
+
+@shared_task(bind=True)
+def evaluate_chunk(self, chunk_id: int) -> str:
+    """One chunk of a run, on any worker of the evaluation queue; safe to deliver twice."""
+    return evaluation_runs.evaluation_chunk_run(chunk_id=chunk_id, task_id=self.request.id or "")
+
+
+@shared_task
+def sweep_follow_ups() -> int:
+    """Every few minutes: remind due follow-up VISA-As once, and judge the answered ones."""
+    return aftercare.follow_ups_sweep()

@@ -4,7 +4,8 @@ Suspected rupture (AAOS 2009; AAFP 2002): a sudden pop, or no single-leg heel
 raise — being able to walk does not rule a rupture out. Inflammation or
 infection: a warm, red, swollen tendon, fever. Drug-related: new Achilles pain
 after fluoroquinolone antibiotics or steroids. Every kind stops the exercises
-until a clinician resolves the flag; the clinic's contact texts are settings.
+until a clinician resolves the flag. Whom to call comes from the patient's clinic (its name, phone number
+and red-flag contact text), else from the install's settings.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext
 
-from .models import RedFlag
+from .models import Clinic, RedFlag
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Advice:
     kind: str  # suspected_rupture | inflammation | drug_related
     title: str
     text: str
+    phone: str | None = None  # the clinic's number: the app shows a call button
 
 
 KINDS = {
@@ -32,10 +34,15 @@ KINDS = {
 ORDER = ("suspected_rupture", "inflammation", "drug_related")
 
 
-def _texts() -> dict[str, Advice]:
-    """The advice in the active language (the patient's: core/language.py); the clinic's texts as set."""
-    clinic = settings.CLINIC_CONTACT_TEXT or gettext("your clinic")
+def _texts(where: Clinic | None) -> dict[str, Advice]:
+    """The advice in the active language (the patient's: core/language.py); the clinic's own texts as set."""
+    phone = where.contact_phone if where is not None and where.contact_phone else None
+    if phone:
+        clinic = gettext("{name} on {phone}").format(name=where.name, phone=phone)
+    else:
+        clinic = settings.CLINIC_CONTACT_TEXT or gettext("your clinic")
     urgent = settings.URGENT_CARE_TEXT or gettext("an urgent care centre or emergency department")
+    extra = f" {where.red_flag_contact.strip()}" if where is not None and where.red_flag_contact.strip() else ""
     return {
         "suspected_rupture": Advice(
             "suspected_rupture",
@@ -44,7 +51,9 @@ def _texts() -> dict[str, Advice]:
                 "Stop your exercises now. Do not test the tendon by hopping or rising onto your toes. You need to "
                 "be seen today: call {clinic}; if the clinic is closed, go to {urgent}. Being able to walk does "
                 "not rule a tear out."
-            ).format(clinic=clinic, urgent=urgent),
+            ).format(clinic=clinic, urgent=urgent)
+            + extra,
+            phone,
         ),
         "inflammation": Advice(
             "inflammation",
@@ -52,7 +61,9 @@ def _texts() -> dict[str, Advice]:
             gettext(
                 "Stop your exercises and contact {clinic} today. If you have a fever or feel unwell and the clinic "
                 "is closed, go to {urgent}."
-            ).format(clinic=clinic, urgent=urgent),
+            ).format(clinic=clinic, urgent=urgent)
+            + extra,
+            phone,
         ),
         "drug_related": Advice(
             "drug_related",
@@ -65,10 +76,13 @@ def _texts() -> dict[str, Advice]:
     }
 
 
-def advice_for(answers: list[str]) -> list[Advice]:
-    """The advice for these red-flag answers, the most urgent first (none for no answers)."""
+def advice_for(answers: list[str], clinic: Clinic | None = None) -> list[Advice]:
+    """The advice for these red-flag answers, the most urgent first (none for no answers), naming ``clinic``'s
+    phone number when it has one."""
     kinds = {KINDS[a] for a in answers if a in KINDS}
-    texts = _texts()
+    if not kinds:
+        return []
+    texts = _texts(clinic)
     return [texts[k] for k in ORDER if k in kinds]
 
 

@@ -2,11 +2,21 @@ import datetime as dt
 import uuid
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from exercises.models import Program, SetLog
-from patients.models import Patient, Role, User
+from exercises.models import Demonstration, Program, SetLog
+from patients.models import Clinic, Membership, Patient, Role, User
 
 PASSWORD = "correct-horse-battery"
+
+
+class ClinicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinic
+
+    name = factory.Sequence(lambda n: f"Clinic {n}")
+    slug = factory.Sequence(lambda n: f"clinic-{n}")
+    contact_phone = "+45 70 20 30 40"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,6 +32,26 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def clinics(obj, create, extracted, **kwargs):
+        """Staff belong to the default clinic, superusers (the install's admins, as after the migration) to none,
+        unless given ``clinics=[…]``."""
+        if not create or obj.role == Role.PATIENT:
+            return
+        if extracted is None:
+            extracted = [] if obj.is_superuser else default_clinic_list()
+        for clinic in extracted:
+            Membership.objects.get_or_create(user=obj, clinic=clinic)
+
+
+def default_clinic_list() -> list[Clinic]:
+    return [main_clinic()]
+
+
+def main_clinic() -> Clinic:
+    """The default clinic (slug main) every factory row joins unless told otherwise."""
+    return Clinic.objects.get_or_create(slug="main", defaults={"name": "Rehab Tracker clinic"})[0]
 
 
 class PhysioFactory(UserFactory):
@@ -46,6 +76,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
 
     user = factory.SubFactory(UserFactory)
+    clinic = factory.LazyFunction(main_clinic)
     timezone = "Europe/Copenhagen"
     side = "left"
     tendinopathy = "midportion"
@@ -76,6 +107,22 @@ class SetLogFactory(factory.django.DjangoModelFactory):
     load_kg = 0
     pain = 3
     session = "am"
+
+
+# The first bytes of a WebM (EBML) file, then a counter: enough for the upload checks and range requests.
+WEBM_BYTES = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 4
+
+
+class DemonstrationFactory(factory.django.DjangoModelFactory):
+    """A clinic's video (give the test a MEDIA_ROOT of its own: tests/test_demonstration_serving.py)."""
+
+    class Meta:
+        model = Demonstration
+
+    exercise = "eccentric_heel_drop_straight"
+    kind = "video"
+    file = factory.LazyFunction(lambda: SimpleUploadedFile("drop.webm", WEBM_BYTES, content_type="video/webm"))
+    caption = "Lowering on the injured leg off a step, knee straight"
 
 
 def visa_answers(score: int) -> list[int]:

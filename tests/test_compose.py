@@ -24,7 +24,7 @@ SERVICES = COMPOSE["services"]
 
 
 def test_every_long_running_service_has_a_health_check():
-    for name in ("postgres", "redis", "web", "worker", "worker-alerts", "beat"):
+    for name in ("postgres", "redis", "web", "worker", "worker-alerts", "worker-evaluation", "beat"):
         assert "healthcheck" in SERVICES[name], name
 
 
@@ -33,11 +33,12 @@ def test_red_flag_alerts_have_a_worker_of_their_own():
 
     assert SERVICES["worker"]["command"][-2:] == ["-Q", settings.CELERY_TASK_DEFAULT_QUEUE]
     assert SERVICES["worker-alerts"]["command"][-3:-1] == ["-Q", settings.CELERY_ALERTS_QUEUE]
+    assert SERVICES["worker-evaluation"]["command"][-3:-1] == ["-Q", settings.CELERY_EVALUATION_QUEUE]
 
 
 def test_migrations_run_once_beat_once_and_web_and_worker_scale():
     assert SERVICES["migrate"]["command"][-2:] == ["migrate", "--noinput"] and SERVICES["migrate"]["restart"] == "no"
-    for name in ("web", "worker", "worker-alerts", "beat"):
+    for name in ("web", "worker", "worker-alerts", "worker-evaluation", "beat"):
         assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert "migrate" not in SERVICES[name]["command"]  # replicas never migrate
         assert "container_name" not in SERVICES[name]  # a fixed name would stop --scale

@@ -1,5 +1,6 @@
 """Settings refuse to run production with development defaults; a fresh process boots cleanly."""
 
+import json
 import os
 import subprocess
 import sys
@@ -64,3 +65,25 @@ def test_a_worker_process_boots_django_and_finds_the_tasks():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "notifications.tasks.sweep_reminders" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_uploads_go_to_the_file_system_by_default_and_to_s3_when_a_bucket_is_set():
+    show = "from django.conf import settings; import json; print(json.dumps(settings.STORAGES['default']))"
+    script = f"import django; django.setup(); {show}"
+    default = run_python(script, DEBUG="True")
+    assert default.returncode == 0, default.stderr
+    assert '"django.core.files.storage.FileSystemStorage"' in default.stdout
+    s3 = run_python(script, DEBUG="True", MEDIA_S3_BUCKET="clinic-media", MEDIA_S3_ENDPOINT_URL="https://s3.example.test",
+                    MEDIA_S3_ACCESS_KEY_ID="key-id", MEDIA_S3_SECRET_ACCESS_KEY="not-a-real-secret")  # fmt: skip
+    assert s3.returncode == 0, s3.stderr
+    storage = json.loads(s3.stdout.strip().splitlines()[-1])
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"], options["access_key"], options["secret_key"]) == (
+        "clinic-media", "https://s3.example.test", "key-id", "not-a-real-secret")  # fmt: skip
+    assert options["default_acl"] is None  # a private bucket
+    # django-storages is installed: the storage the settings name is built (no bucket is reached)
+    build = "import django; django.setup(); from django.core.files.storage import storages; "
+    built = run_python(build + "print(type(storages['default']).__name__)", DEBUG="True", MEDIA_S3_BUCKET="media")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.strip().splitlines()[-1] == "S3Storage"

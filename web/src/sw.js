@@ -1,17 +1,49 @@
 // The service worker: the app shell precached (the app opens offline), push notifications shown and opened
 // on the right screen, and Background Sync sending the outbox while the page is closed.
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { createPartialResponse } from 'workbox-range-requests';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { kvGet } from './db.js';
 import { sync } from './outbox.js';
+import { MEDIA_CACHE } from './paths.js';
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Every page of the app is the same shell; the server's own pages (API, admin, docs) are never cached.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/api\//, /^\/admin/, /^\/static\//],
+    denylist: [/^\/api\//, /^\/admin/, /^\/static\//, /^\/media\//, /^\/oidc\//, /^\/sso\//], // single sign-on runs on the server
   }),
+);
+
+// The clinic's demonstrations (/media/…, named by their content hash, so a name never changes its bytes): kept
+// after the first view, for offline use. A <video> asks for byte ranges; the cache keeps the whole file,
+// fetched once without a Range header, and answers every range from it (Workbox's createPartialResponse).
+const fetching = new Map(); // url → the one download of a file under way
+
+async function wholeFile(url) {
+  const cache = await caches.open(MEDIA_CACHE);
+  const kept = await cache.match(url);
+  if (kept) return kept;
+  if (!fetching.has(url)) {
+    const download = fetch(url)
+      .then(async (response) => {
+        if (response.status === 200) await cache.put(url, response.clone());
+        return response;
+      })
+      .finally(() => fetching.delete(url));
+    fetching.set(url, download);
+  }
+  const response = await fetching.get(url);
+  return (await cache.match(url)) || response.clone();
+}
+
+registerRoute(
+  ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/media/'),
+  async ({ request }) => {
+    const whole = await wholeFile(request.url);
+    return whole.status === 200 && request.headers.has('range') ? createPartialResponse(request, whole) : whole;
+  },
 );
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -26,13 +58,17 @@ self.addEventListener('push', (event) => {
   }
   const title = data.title || 'Rehab Tracker';
   event.waitUntil(
-    self.registration.showNotification(title, {
-      body: data.body || '',
-      icon: '/icons/icon-192.png',
-      badge: '/icons/icon-192.png',
-      tag: data.notification ? `n${data.notification}` : undefined,
-      data: { url: safeUrl(data.url) },
-    }),
+    (async () => {
+      // An open app hears of it at once (a new message shows without waiting for the next poll).
+      for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'push', url: safeUrl(data.url) });
+      await self.registration.showNotification(title, {
+        body: data.body || '',
+        icon: '/icons/icon-192.png',
+        badge: '/icons/icon-192.png',
+        tag: data.notification ? `n${data.notification}` : undefined,
+        data: { url: safeUrl(data.url) },
+      });
+    })(),
   );
 });
 
