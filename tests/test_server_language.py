@@ -31,6 +31,7 @@ def test_every_server_text_has_its_danish_translation():
     catalogue = polib.pofile(str(PO))
     entries = [e for e in catalogue if not e.obsolete]
     assert len(entries) > 40
+
     def texts(entry) -> list[str]:  # a plural entry has one text per form
         return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
 
