@@ -13,7 +13,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=web /web/dist /app/web/dist
-RUN DEBUG=True python manage.py collectstatic --noinput -v0 \
+RUN DEBUG=True python manage.py compile_translations \
+    && DEBUG=True python manage.py collectstatic --noinput -v0 \
     && useradd --system --no-create-home --uid 10001 rehab \
     && mkdir -p /app/var/media && chown -R 10001 /app/var
 USER 10001

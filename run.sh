@@ -38,6 +38,7 @@ start() {
     venv requirements.txt
     web_build || echo "Serving without the web client: / says how to build it." >&2
     local py=.venv/bin/python port=${PORT:-8000}
+    $py manage.py compile_translations -v0  # locale/*.po to .mo (build output)
     $py manage.py migrate --noinput -v0
     $py manage.py collectstatic --noinput -v0
     $py manage.py seed_demo
@@ -78,6 +79,7 @@ test_suite() {
     .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # layers run one way
     DEBUG=${DEBUG:-True} .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
         || { echo "Model changes without a migration: run manage.py makemigrations" >&2; exit 1; }
+    DEBUG=${DEBUG:-True} .venv/bin/python manage.py compile_translations  # the Danish server texts
     if web_build; then
         (cd web && npm test --silent)  # the outbox and sync logic (node's test runner)
     elif [ -n "${RT_REQUIRE_SERVICES:-}" ]; then

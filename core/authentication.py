@@ -6,6 +6,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt import authentication
 
+from .language import language_activate_for
 from .mfa import user_must_enrol
 
 # What a clinician who must set up a second factor (STAFF_MFA_REQUIRED) may still do: see who they are,
@@ -45,6 +46,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
             and user_must_enrol(user=user)
         ):
             raise PermissionDenied({"detail": ENROL_FIRST, "code": "otp_enrolment_required"})
+        language_activate_for(request=request, user=user)  # the API answers in the user's language
         return answer
 
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import AfterCare, PauseReason, Program
 from .progression import suggested_loads
 from .protocols import PAIN_GUIDE, PROGRAM_WEEKS, PROTOCOLS, prescription, training_weekdays, week_items
 
-ON_HOLD_NOTICE = (
+# Today's notice while a red flag holds the program (no set is spoken of: none may have been logged) ...
+ON_HOLD_NOTICE = _(
     "Your exercises are on hold until a clinician has looked at the warning sign you reported. "
-    "The set is kept, but please do not train until you hear from your clinic."
+    "Please do not train until you hear from your clinic."
+)
+# ... and the answer to a set logged while it holds: that set is kept.
+SET_ON_HOLD_NOTICE = _(
+    "Your exercises are on hold until a clinician has looked at the warning sign you reported. "
+    "The set you logged is kept, but please do not train until you hear from your clinic."
 )
 
 

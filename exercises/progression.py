@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from patients.clinics import patient_setting
 from patients.models import Patient
@@ -68,8 +70,10 @@ def progression_prompt(patient: Patient | None = None) -> dict:
     pain_max = patient_setting(patient, "PROGRESSION_PAIN_MAX")
     return {
         "add_kg": kg,
-        "text": f"Your last sessions hurt little (0–{pain_max}/10): you may add load, about "
-        f"{kg:g} kg in a backpack, until the exercises are mildly painful again. Your physio will set the new load.",
+        "text": gettext(
+            "Your last sessions hurt little (0–{pain_max}/10): you may add load, about {kg} kg in a backpack, until "
+            "the exercises are mildly painful again. Your physio will set the new load."
+        ).format(pain_max=pain_max, kg=number_format(f"{kg:g}")),
     }
 
 

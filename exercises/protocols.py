@@ -21,6 +21,8 @@ from functools import lru_cache
 from typing import Protocol as TypingProtocol
 
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 PROGRAM_WEEKS = 12
 PROGRAM_DAYS = PROGRAM_WEEKS * 7
@@ -86,27 +88,28 @@ class ProtocolSpec:
         return self.days_per_week * self.day_cap(week, exercise)
 
 
-_ECCENTRIC_TEMPO = "slow lowering on the affected leg; rise with the other leg"
+_ECCENTRIC_TEMPO = _("slow lowering on the affected leg; rise with the other leg")
 
 
 def _alfredson_week(note: str) -> tuple[Dose, ...]:
+    straight, bent = format_lazy("{} {}", _("Knee straight."), note), format_lazy("{} {}", _("Knee bent."), note)
     return (
-        Dose(Exercise.ECCENTRIC_HEEL_DROP_STRAIGHT, 3, 15, _ECCENTRIC_TEMPO, "Knee straight. " + note),
-        Dose(Exercise.ECCENTRIC_HEEL_DROP_BENT, 3, 15, _ECCENTRIC_TEMPO, "Knee bent. " + note),
+        Dose(Exercise.ECCENTRIC_HEEL_DROP_STRAIGHT, 3, 15, _ECCENTRIC_TEMPO, straight),
+        Dose(Exercise.ECCENTRIC_HEEL_DROP_BENT, 3, 15, _ECCENTRIC_TEMPO, bent),
     )
 
 
 # Silbernagel et al., Am J Sports Med 2007;35:897 (docs/clinical.md §5): told wherever pain is entered or prescribed.
-PAIN_GUIDE = (
+PAIN_GUIDE = _(
     "Pain during the exercise: 0–2 is safe, 3–5 is acceptable, above 5 is too much — next session use less load "
     "or fewer reps. If pain or stiffness is worse than usual the next morning, lower the load. Pain alone is no "
     "reason to stop the program; only the warning signs in the morning check-in are."
 )
-_MIDPORTION_NOTE = (
+_MIDPORTION_NOTE = _(
     "Off a step: lower the heel below the level of the forefoot. Some pain is expected. "
     "When it no longer hurts, add load (a backpack) until it is mildly painful again."
 )
-_INSERTIONAL_NOTE = (
+_INSERTIONAL_NOTE = _(
     "On a flat floor: lower the heel only to neutral, never below the level of the forefoot. "
     "Some pain is expected. When it no longer hurts, add load until it is mildly painful again."
 )
@@ -114,27 +117,33 @@ _INSERTIONAL_NOTE = (
 # Beyer et al. 2015: week → (sets, repetition maximum).
 _HSR_DOSE = {1: (3, 15), 2: (3, 12), 3: (3, 12), 4: (4, 10), 5: (4, 10)}
 _HSR_DOSE |= dict.fromkeys((6, 7, 8), (4, 8)) | dict.fromkeys((9, 10, 11, 12), (4, 6))
-_HSR_TEMPO = "3 s up, 3 s down; 2–3 min rest between sets, 5 min between exercises"
+_HSR_TEMPO = _("3 s up, 3 s down; 2–3 min rest between sets, 5 min between exercises")
 _HSR_NOTES = {
-    Exercise.SEATED_CALF_RAISE: "Seated, knee bent, in a machine or with a weight on the knees.",
-    Exercise.STANDING_CALF_RAISE: "Standing, knee straight, forefoot on a raise, with a barbell or weight.",
-    Exercise.LEG_PRESS_CALF_RAISE: "In the leg press, knee straight, pushing with the forefoot.",
+    Exercise.SEATED_CALF_RAISE: _("Seated, knee bent, in a machine or with a weight on the knees."),
+    Exercise.STANDING_CALF_RAISE: _("Standing, knee straight, forefoot on a raise, with a barbell or weight."),
+    Exercise.LEG_PRESS_CALF_RAISE: _("In the leg press, knee straight, pushing with the forefoot."),
 }
-_HSR_RM = (
+_HSR_RM = _(
     "Use a load you can lift {reps} times with good form and no more ({reps} RM): the last rep should be hard. "
     "Full range, both legs. Discomfort is acceptable; more pain after training means a lighter load."
 )
 # Insertional tendinopathy: HSR from a flat floor, the heel never below the forefoot (Beyer 2015 studied
 # mid-portion only, so this is a clinician's sign-off). The notes say only that: no step, no full range.
 _HSR_INSERTIONAL_NOTES = {
-    Exercise.SEATED_CALF_RAISE: "Seated, knee bent, in a machine or with a weight on the knees, feet on a flat "
-    "floor: lower the heels only back to the floor.",
-    Exercise.STANDING_CALF_RAISE: "Standing on a flat floor, knee straight, with a barbell or weight: lower the "
-    "heels only back to the floor, never below the forefoot.",
-    Exercise.LEG_PRESS_CALF_RAISE: "In the leg press, knee straight, the whole foot on the plate as on a flat floor: "
-    "push with the forefoot and lower the heels only until the foot is flat again, never past it.",
+    Exercise.SEATED_CALF_RAISE: _(
+        "Seated, knee bent, in a machine or with a weight on the knees, feet on a flat floor: lower the heels "
+        "only back to the floor."
+    ),
+    Exercise.STANDING_CALF_RAISE: _(
+        "Standing on a flat floor, knee straight, with a barbell or weight: lower the heels only back to the "
+        "floor, never below the forefoot."
+    ),
+    Exercise.LEG_PRESS_CALF_RAISE: _(
+        "In the leg press, knee straight, the whole foot on the plate as on a flat floor: push with the forefoot "
+        "and lower the heels only until the foot is flat again, never past it."
+    ),
 }
-_HSR_INSERTIONAL_RM = (
+_HSR_INSERTIONAL_RM = _(
     "Use a load you can lift {reps} times with good form and no more ({reps} RM): the last rep should be hard. "
     "Both legs, from the floor up onto the toes and back to the floor, never lower. Discomfort is acceptable; "
     "more pain after training means a lighter load."
@@ -144,7 +153,11 @@ _HSR_INSERTIONAL_RM = (
 def _hsr_week(week: int, insertional: bool = False) -> tuple[Dose, ...]:
     sets, reps = _HSR_DOSE[week]
     notes, rm = (_HSR_INSERTIONAL_NOTES, _HSR_INSERTIONAL_RM) if insertional else (_HSR_NOTES, _HSR_RM)
-    return tuple(Dose(ex, sets, reps, _HSR_TEMPO, f"{note} {rm.format(reps=reps)}") for ex, note in notes.items())
+    # lazy: each text is written in the language active when the API shows it (core/language.py)
+    return tuple(
+        Dose(ex, sets, reps, _HSR_TEMPO, format_lazy("{} {}", note, format_lazy(rm, reps=reps)))
+        for ex, note in notes.items()
+    )
 
 
 def hsr_previous_stage(week: int) -> tuple[int, ...]:
@@ -276,8 +289,8 @@ def prescription(program: ProgramLike, day: dt.date) -> Prescription:
 
 # Alfredson with both tendons affected: the lowering is on one leg at a time (each leg does its own sets), and
 # the rise, which the other leg does when one side is affected, is done on both legs.
-_ECCENTRIC_TEMPO_BOTH = "slow lowering on one leg; rise on both legs"
-_BOTH_NOTE = (
+_ECCENTRIC_TEMPO_BOTH = _("slow lowering on one leg; rise on both legs")
+_BOTH_NOTE = _(
     "Both legs are affected: rise onto the toes on both legs, then lower slowly on the one leg whose set this is; "
     "do each leg's sets."
 )
@@ -289,7 +302,10 @@ def _week_items(protocol: str, week: int, insertional: bool, both: bool = False)
     spec = PROTOCOLS[protocol]
     doses = _hsr_week(week, insertional=True) if insertional and protocol == ProtocolSlug.HSR else spec.weeks[week]
     if both and spec.daily:
-        doses = tuple(Dose(d.exercise, d.sets, d.reps, _ECCENTRIC_TEMPO_BOTH, f"{d.note} {_BOTH_NOTE}") for d in doses)
+        doses = tuple(
+            Dose(d.exercise, d.sets, d.reps, _ECCENTRIC_TEMPO_BOTH, format_lazy("{} {}", d.note, _BOTH_NOTE))
+            for d in doses
+        )
     return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note) for s in spec.sessions for d in doses)
 
 

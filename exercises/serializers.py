@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from core.api import UUIDStringField
@@ -262,14 +263,13 @@ class SetLogSerializer(serializers.ModelSerializer):
         today = self.context.get("today") or local_today(patient.timezone)
         day = attrs["date"]
         if day > today:
-            raise serializers.ValidationError({"date": [f"{day} is in the future for you (today is {today})."]})
+            message = gettext("{day} is in the future for you (today is {today}).").format(day=day, today=today)
+            raise serializers.ValidationError({"date": [message]})
         program = program_on(self.context["programs"], day) or maintenance_program_on(self.context["programs"], day)
         if program is None:
-            raise serializers.ValidationError({"date": [f"{day} is outside your program."]})
+            raise serializers.ValidationError({"date": [gettext("{day} is outside your program.").format(day=day)]})
         if attrs["exercise"] not in PROTOCOLS[program.protocol].exercises:
-            raise serializers.ValidationError(
-                {"exercise": [f"{attrs['exercise']} is not part of your {program.protocol} program."]}
-            )
+            raise serializers.ValidationError({"exercise": [gettext("This exercise is not part of your program.")]})
         if attrs.get("session") and not PROTOCOLS[program.protocol].daily:
             raise serializers.ValidationError({"session": ["Sessions (am/pm) apply to the Alfredson protocol only."]})
         attrs.setdefault("load_kg", Decimal(0))
@@ -291,7 +291,7 @@ class SetLogEditSerializer(serializers.Serializer):
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
         if unknown:
-            only = "Only reps, load_kg and pain can be changed; delete the set and log it again."
+            only = gettext("Only the reps, the load and the pain can be changed; delete the set and log it again.")
             raise serializers.ValidationError({name: [only] for name in unknown})
         if not attrs:
             raise serializers.ValidationError({"non_field_errors": ["Send reps, load_kg or pain to change."]})
@@ -302,10 +302,11 @@ def _leg(affected: str, given: str | None) -> str:
     """docs/clinical.md §7.2: a set names its leg when both are affected; otherwise it is the affected side."""
     if affected == "both":
         if given is None:
-            raise serializers.ValidationError({"side": ["Both legs are affected: say which leg (left or right)."]})
+            message = gettext("Both legs are affected: say which leg (left or right).")
+            raise serializers.ValidationError({"side": [message]})
         return given
     if given not in (None, affected):
-        raise serializers.ValidationError({"side": [f"Your affected side is {affected}."]})
+        raise serializers.ValidationError({"side": [gettext("This is not your affected leg.")]})
     return affected
 
 

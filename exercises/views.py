@@ -24,7 +24,7 @@ from patients.scope import patient_of, patients_for_user, scoped_patient
 from . import services
 from .adherence import Adherence, adherence_for_programs
 from .models import Program, SetLog
-from .prescriptions import ON_HOLD_NOTICE, on_hold, prescription_data
+from .prescriptions import SET_ON_HOLD_NOTICE, on_hold, prescription_data
 from .selectors import current_program, demonstration_of_file, demonstrations_active, programs_of
 from .serializers import (
     AdherenceSerializer,
@@ -137,7 +137,7 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
         serializer.instance = outcome.log  # the same serializer answers: its fields are built once
         body = dict(serializer.data)
         if outcome.log and on_hold(outcome.log.program, outcome.log.date):
-            body["notice"] = ON_HOLD_NOTICE
+            body["notice"] = SET_ON_HOLD_NOTICE
         return Response(body, status=code)
 
     @extend_schema(request=SetLogSerializer(many=True), responses=BatchResponseSerializer)
@@ -165,7 +165,7 @@ class SetLogViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet)
             results[index] = {"status": outcome.status, "id": outcome.log.id if outcome.log else None, "errors": errors}
         body = {"results": results}
         if any(on_hold(data["program"], data["date"]) for _, data in valid):
-            body["notice"] = ON_HOLD_NOTICE
+            body["notice"] = SET_ON_HOLD_NOTICE
         return Response(body)
 
     def _own_log(self, pk) -> tuple[SetLog | None, object]:

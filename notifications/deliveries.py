@@ -18,8 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 
+from core.language import language_override_for
 from patients.clinics import clinic_of_user, public_url
 from patients.models import Patient, Role, User
 
@@ -65,6 +67,10 @@ def notify_many(notifications: list[Notification]) -> list[int]:
     deliveries' ids."""
     if not notifications:
         return []
+    for n in notifications:
+        # texts marked for translation (gettext_lazy) are written once, in the recipient's language
+        with language_override_for(n.user):
+            n.title, n.body, n.push_text = str(n.title), str(n.body), str(n.push_text)
     keys = [n.dedupe_key for n in notifications]
     with transaction.atomic():
         held = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
@@ -162,16 +168,19 @@ def email_message(notification: Notification) -> dict:
     """What an e-mail says: no name and no clinical detail (mail is read on shared screens, forwarded, and
     kept by mail providers), only that there is something to see and the link to it. The in-app notification,
     behind the sign-in, has the rest. The link goes to the clinic's own address and the mail is signed with
-    its name (the patient's clinic; else the recipient's)."""
+    its name (the patient's clinic; else the recipient's). Written in the recipient's language."""
     clinic = notification.patient.clinic if notification.patient_id else clinic_of_user(notification.user)
     link = public_url(clinic) + (notification.url or "/")
-    if notification.user.role == Role.PATIENT:
-        # The patient's own: the lock-screen text, written to say no more than that.
-        subject, text = "Rehab Tracker: a message for you", notification.push_text
-    else:
-        subject, text = "Rehab Tracker: a patient needs your attention", "A patient needs your attention."
+    with language_override_for(notification.user):
+        if notification.user.role == Role.PATIENT:
+            # The patient's own: the lock-screen text, written to say no more than that.
+            subject, text = gettext("Rehab Tracker: a message for you"), notification.push_text
+        else:
+            subject = gettext("Rehab Tracker: a patient needs your attention")
+            text = gettext("A patient needs your attention.")
+        see = gettext("Open Rehab Tracker to see it: {link}").format(link=link)
     signed = f"\n-- \n{clinic.name}" + (f", {clinic.contact_phone}" if clinic.contact_phone else "") if clinic else ""
-    return {"subject": subject, "body": f"{text}\n\nOpen Rehab Tracker to see it: {link}\n{signed}"}
+    return {"subject": subject, "body": f"{text}\n\n{see}\n{signed}"}
 
 
 def delivery_send(*, delivery_id: int) -> str:

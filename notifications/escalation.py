@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.localtime import local_today
 from core.weeks import week_on_week
@@ -440,9 +442,9 @@ def _outcome_request(program: Program) -> Notification:
     return Notification(
         user=program.patient.user,
         kind=NotificationKind.INFO,
-        title="How is your Achilles now?",
-        body="Your 12-week program has ended. Please fill in the VISA-A questionnaire so your physio can review it.",
-        push_text="Please fill in your end-of-program questionnaire.",
+        title=_("How is your Achilles now?"),
+        body=_("Your 12-week program has ended. Please fill in the VISA-A questionnaire so your physio can review it."),
+        push_text=_("Please fill in your end-of-program questionnaire."),
         dedupe_key=f"visa-a-request:{program.id}:after-end",
         patient=program.patient,
         url="/visa-a",
@@ -450,9 +452,9 @@ def _outcome_request(program: Program) -> Notification:
 
 
 ASK_TEXT = {
-    "baseline": "Please fill in the VISA-A questionnaire today: it is where your progress is measured from.",
-    "mid": "You are halfway through your program: please fill in the VISA-A questionnaire.",
-    "outcome": "Your program ends in two weeks: please fill in the VISA-A questionnaire.",
+    "baseline": _("Please fill in the VISA-A questionnaire today: it is where your progress is measured from."),
+    "mid": _("You are halfway through your program: please fill in the VISA-A questionnaire."),
+    "outcome": _("Your program ends in two weeks: please fill in the VISA-A questionnaire."),
 }
 
 
@@ -473,9 +475,9 @@ def _ask_for_visa_a(active: list[Program], ctx: Context) -> None:
                 Notification(
                     user=program.patient.user,
                     kind=NotificationKind.INFO,
-                    title="VISA-A questionnaire",
+                    title=_("VISA-A questionnaire"),
                     body=ASK_TEXT[stage.name],
-                    push_text="Please fill in your VISA-A questionnaire.",
+                    push_text=_("Please fill in your VISA-A questionnaire."),
                     dedupe_key=f"visa-a-request:{program.id}:{stage.name}",
                     patient=program.patient,
                     url="/visa-a",
@@ -537,9 +539,11 @@ def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
             Notification(
                 user=user,
                 kind=NotificationKind.FLAG,
-                title=f"Red flag not acknowledged for {hours} hours",
-                body=f"{flag.reason}\n\nNobody has acknowledged this red flag yet: please act on it now.",
-                push_text="A red flag is waiting for you in Rehab Tracker.",
+                title=format_lazy(_("Red flag not acknowledged for {hours} hours"), hours=hours),
+                body=format_lazy(
+                    "{}\n\n{}", flag.reason, _("Nobody has acknowledged this red flag yet: please act on it now.")
+                ),
+                push_text=_("A red flag is waiting for you in Rehab Tracker."),
                 dedupe_key=f"flag:{flag.id}:chase:{interval}:{user.id}",
                 patient=flag.patient,
                 flag=flag,
@@ -567,10 +571,15 @@ def _long_pauses(paused: list[Program], ctx: Context) -> None:
             Notification(
                 user=program.patient.physio,
                 kind=NotificationKind.INFO,
-                title=f"Program paused for {days} days",
-                body=f"A patient's program has been paused since {pause.start_date}. Its remaining days wait for "
-                "it: resume the program, or stop it to close this episode of care.",
-                push_text="A paused program needs your decision in Rehab Tracker.",
+                title=format_lazy(_("Program paused for {days} days"), days=days),
+                body=format_lazy(
+                    _(
+                        "A patient's program has been paused since {since}. Its remaining days wait for it: resume "
+                        "the program, or stop it to close this episode of care."
+                    ),
+                    since=pause.start_date,
+                ),
+                push_text=_("A paused program needs your decision in Rehab Tracker."),
                 dedupe_key=f"long-pause:{pause.id}:{days // every}",
                 patient=program.patient,
                 url=f"/patients/{program.patient_id}/",

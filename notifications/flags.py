@@ -7,7 +7,10 @@ import datetime as dt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
+from core.language import language_override_for
 from exercises.models import CURRENT_STATUSES, ProgramStatus
 from exercises.selectors import current_program
 from exercises.services import program_hold, program_release
@@ -28,13 +31,13 @@ from .models import (
 from .selectors import decision_text
 
 FLAG_TITLES = {
-    FlagKind.NON_ADHERENCE: "Not keeping up with the exercises",
-    FlagKind.PAIN: "Pain above the safe limit",
-    FlagKind.RED_FLAG: "Red flag reported — act now",
-    FlagKind.CLINICAL_REVIEW: "Morning stiffness: clinical review",
-    FlagKind.TREATMENT_REVIEW: "Treatment review due",
-    FlagKind.MISSING_OUTCOME: "VISA-A outcome missing",
-    FlagKind.FOLLOW_UP_DECLINE: "Follow-up VISA-A has fallen",
+    FlagKind.NON_ADHERENCE: gettext_lazy("Not keeping up with the exercises"),
+    FlagKind.PAIN: gettext_lazy("Pain above the safe limit"),
+    FlagKind.RED_FLAG: gettext_lazy("Red flag reported — act now"),
+    FlagKind.CLINICAL_REVIEW: gettext_lazy("Morning stiffness: clinical review"),
+    FlagKind.TREATMENT_REVIEW: gettext_lazy("Treatment review due"),
+    FlagKind.MISSING_OUTCOME: gettext_lazy("VISA-A outcome missing"),
+    FlagKind.FOLLOW_UP_DECLINE: gettext_lazy("Follow-up VISA-A has fallen"),
 }
 
 
@@ -67,7 +70,7 @@ def flag_title(kind: str, patient: Patient) -> str:
     name = patient.user.username
     if len(name) > NAME_IN_TITLE:
         name = name[: NAME_IN_TITLE - 1] + "…"
-    return f"{FLAG_TITLES[kind]}: {name}"
+    return format_lazy("{}: {}", FLAG_TITLES[kind], name)  # in each recipient's language (notify_many)
 
 
 def flag_notifications(flag: Flag, *, event: str = "") -> list[Notification]:
@@ -82,7 +85,7 @@ def flag_notifications(flag: Flag, *, event: str = "") -> list[Notification]:
             kind=NotificationKind.FLAG,
             title=flag_title(flag.kind, patient),
             body=flag.reason,
-            push_text="A patient needs your attention in Rehab Tracker.",
+            push_text=gettext_lazy("A patient needs your attention in Rehab Tracker."),
             dedupe_key=f"flag:{flag.id}:{flag.level}:{event}{user.id}",
             patient=patient,
             flag=flag,
@@ -169,14 +172,17 @@ def _repeats_recent_answers(flag: Flag, checkin: CheckIn) -> bool:
 
 
 def _tell_patient_to_stop(flag: Flag, checkin: CheckIn) -> None:
-    advice = advice_for(checkin.red_flags, flag.patient.clinic)
+    with language_override_for(flag.patient.user):  # the advice is written in the patient's language
+        advice = advice_for(checkin.red_flags, flag.patient.clinic)
+        title = advice[0].title if advice else gettext("Please stop your exercises")
+        hold = gettext("Your exercises and reminders are on hold until a clinician has looked at this.")
+        body = "\n\n".join([*(a.text for a in advice), hold])
     notify(
         user=flag.patient.user,
         kind=NotificationKind.INFO,
-        title=advice[0].title if advice else "Please stop your exercises",
-        body="\n\n".join(a.text for a in advice)
-        + "\n\nYour exercises and reminders are on hold until a clinician has looked at this.",
-        push_text="Please open Rehab Tracker: important advice about your exercises.",
+        title=title,
+        body=body,
+        push_text=gettext_lazy("Please open Rehab Tracker: important advice about your exercises."),
         dedupe_key=f"red-flag-advice:{checkin.id}",
         patient=flag.patient,
         url="/today",

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.localtime import zone
 from exercises.aggregates import logged_sessions
@@ -292,8 +293,8 @@ def _logged_sessions(reminders: list[Reminder], programs: dict[int, Program]) ->
 def _text(program: Program, slot: dt.time) -> str:
     session = _session_of(program, slot)
     if session is None:
-        return "Time for today's calf raise session."
-    return "Time for your morning heel drops." if session == "am" else "Time for your evening heel drops."
+        return _("Time for today's calf raise session.")
+    return _("Time for your morning heel drops.") if session == "am" else _("Time for your evening heel drops.")
 
 
 def process(*, reminder_ids: list[int], now: dt.datetime | None = None) -> list[int]:
@@ -345,7 +346,7 @@ def _notification(reminder: Reminder, program: Program, maintenance: bool = Fals
     return Notification(
         user=reminder.patient.user,
         kind=NotificationKind.REMINDER,
-        title="Exercise reminder",
+        title=_("Exercise reminder"),
         body=text,
         push_text=text,
         dedupe_key=f"reminder:{reminder.id}",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -63,6 +64,9 @@ class Clinic(models.Model):
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    # The language the server's texts are written in for this user (settings.LANGUAGES); blank: the request's
+    # Accept-Language, else English. Set by the app's language choice (PATCH /api/v1/me/).
+    language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
     clinics = models.ManyToManyField(Clinic, through="Membership", related_name="staff", blank=True)
 
     class Meta(AbstractUser.Meta):

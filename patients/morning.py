@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Avg, Count
+from django.utils.translation import gettext_lazy as _
 
 from .clinics import patient_setting
 from .models import CheckIn
@@ -17,10 +18,12 @@ from .red_flags import Advice
 
 MORNING_WORSE = Advice(
     "morning_worse",
-    "Lower today's load",
-    "Your morning pain or stiffness is worse than on the previous days. Lower the load today: use less weight or "
-    "fewer reps in your exercises. Pain alone is no reason to stop them. If it is worse again tomorrow, tell your "
-    "physio.",
+    _("Lower today's load"),
+    _(
+        "Your morning pain or stiffness is worse than on the previous days. Lower the load today: use less weight "
+        "or fewer reps in your exercises. Pain alone is no reason to stop them. If it is worse again tomorrow, "
+        "tell your physio."
+    ),
 )
 
 

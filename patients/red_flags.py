@@ -11,6 +11,7 @@ and red-flag contact text), else from the install's settings.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from .models import Clinic, RedFlag
 
@@ -34,31 +35,43 @@ ORDER = ("suspected_rupture", "inflammation", "drug_related")
 
 
 def _texts(where: Clinic | None) -> dict[str, Advice]:
+    """The advice in the active language (the patient's: core/language.py); the clinic's own texts as set."""
     phone = where.contact_phone if where is not None and where.contact_phone else None
-    clinic = f"{where.name} on {phone}" if phone else settings.CLINIC_CONTACT_TEXT
-    urgent = settings.URGENT_CARE_TEXT
+    if phone:
+        clinic = gettext("{name} on {phone}").format(name=where.name, phone=phone)
+    else:
+        clinic = settings.CLINIC_CONTACT_TEXT or gettext("your clinic")
+    urgent = settings.URGENT_CARE_TEXT or gettext("an urgent care centre or emergency department")
     extra = f" {where.red_flag_contact.strip()}" if where is not None and where.red_flag_contact.strip() else ""
     return {
         "suspected_rupture": Advice(
             "suspected_rupture",
-            "Your tendon may be torn",
-            "Stop your exercises now. Do not test the tendon by hopping or rising onto your toes. You need to be "
-            f"seen today: call {clinic}; if the clinic is closed, go to {urgent}. Being able to walk does not rule "
-            f"a tear out.{extra}",
+            gettext("Your tendon may be torn"),
+            gettext(
+                "Stop your exercises now. Do not test the tendon by hopping or rising onto your toes. You need to "
+                "be seen today: call {clinic}; if the clinic is closed, go to {urgent}. Being able to walk does "
+                "not rule a tear out."
+            ).format(clinic=clinic, urgent=urgent)
+            + extra,
             phone,
         ),
         "inflammation": Advice(
             "inflammation",
-            "Your tendon may be inflamed or infected",
-            f"Stop your exercises and contact {clinic} today. If you have a fever or feel unwell and the clinic is "
-            f"closed, go to {urgent}.{extra}",
+            gettext("Your tendon may be inflamed or infected"),
+            gettext(
+                "Stop your exercises and contact {clinic} today. If you have a fever or feel unwell and the clinic "
+                "is closed, go to {urgent}."
+            ).format(clinic=clinic, urgent=urgent)
+            + extra,
             phone,
         ),
         "drug_related": Advice(
             "drug_related",
-            "Your pain may be caused by a medicine",
-            "Stop your exercises and contact the doctor who prescribed the medicine today. Do not stop a "
-            "prescribed medicine without their advice.",
+            gettext("Your pain may be caused by a medicine"),
+            gettext(
+                "Stop your exercises and contact the doctor who prescribed the medicine today. Do not stop a "
+                "prescribed medicine without their advice."
+            ),
         ),
     }
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from core.api import UUIDStringField
@@ -31,9 +32,11 @@ def resolve_local_date(patient: Patient, value: dt.date | None, *, back_days: in
     if value is None:
         return today
     if value > today:
-        raise serializers.ValidationError({"date": [f"{value} is in the future for this patient (today is {today})."]})
+        message = gettext("{day} is in the future for this patient (today is {today}).").format(day=value, today=today)
+        raise serializers.ValidationError({"date": [message]})
     if value < today - dt.timedelta(days=back_days):
-        raise serializers.ValidationError({"date": [f"Give a date within the last {back_days} days."]})
+        message = gettext("Give a date within the last {days} days.").format(days=back_days)
+        raise serializers.ValidationError({"date": [message]})
     return value
 
 

@@ -150,6 +150,13 @@ def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date,
     return patient
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """The language of the server's texts for ``user`` ("" goes back to the request's Accept-Language)."""
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 @transaction.atomic
 def clinician_create(
     *, username: str, role: str, password: str, clinics: list[Clinic] | None = None, email: str = ""

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import get_language_from_request
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -30,34 +32,45 @@ from .serializers import (
 from .services import access_day_record
 
 
-class MeView(APIView):
-    @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "id": serializers.IntegerField(),
-                "username": serializers.CharField(),
-                "role": serializers.CharField(),
-                "patient": serializers.IntegerField(allow_null=True),
-                "onboarded_at": serializers.DateTimeField(
-                    allow_null=True, help_text="A patient: when the introduction was first finished or skipped"
-                ),
-            },
-        )
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    role = serializers.CharField(read_only=True)
+    patient = serializers.IntegerField(read_only=True, allow_null=True)
+    onboarded_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="A patient: when the introduction was first finished or skipped"
     )
+    language = serializers.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES],
+        help_text="The language of the server's texts for this user (blank: the request's Accept-Language).",
+    )
+
+
+class MeView(APIView):
+    def _body(self, request, patient: dict) -> dict:
+        user = request.user
+        return {"id": user.id, "username": user.username, "role": role_of(user), "patient": patient.get("id"),
+                "onboarded_at": patient.get("onboarded_at"), "language": user.language}  # fmt: skip
+
+    def _patient(self, request) -> dict:
+        return Patient.objects.filter(user=request.user).values("id", "onboarded_at", "timezone").first() or {}
+
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
-        patient = Patient.objects.filter(user=request.user).values("id", "onboarded_at", "timezone").first() or {}
+        patient = self._patient(request)
         if patient and settings.RTM_ENABLED:  # the app asks who is signed in each time it opens
             access_day_record(patient_id=patient["id"], today=local_today(patient["timezone"]))
-        return Response(
-            {
-                "id": request.user.id,
-                "username": request.user.username,
-                "role": role_of(request.user),
-                "patient": patient.get("id"),
-                "onboarded_at": patient.get("onboarded_at"),
-            }
-        )
+        return Response(self._body(request, patient))
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        """Choose the language the server writes in for this user (the app's language choice)."""
+        serializer = MeSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "language" in serializer.validated_data:
+            services.user_language_set(user=request.user, language=serializer.validated_data["language"])
+            translation.activate(request.user.language or get_language_from_request(request))
+        return Response(self._body(request, self._patient(request)))
 
 
 class OnboardingView(APIView):

@@ -91,6 +91,7 @@ SUMMARIES = {
     "v1_logs_partial_update": "Mend a set of today or yesterday (reps, load, pain)",
     "v1_logs_destroy": "Delete a set of today or yesterday",
     "v1_me_retrieve": "Who is signed in",
+    "v1_me_partial_update": "Choose the language of the server's texts",
     "v1_me_onboarding_create": "Mark the patient's introduction as seen (once per account)",
     "v1_me_reminders_retrieve": "Get the patient's reminder settings",
     "v1_me_reminders_partial_update": "Change the patient's reminder settings",

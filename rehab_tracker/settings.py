@@ -65,7 +65,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # Accept-Language; the user's own language wins (below)
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.language.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -161,7 +163,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The languages of the server's texts (the web client's are web/src/i18n.js, the same codes); a user's choice
+# is stored on the user (User.language), Accept-Language is the fallback. Danish: locale/da/LC_MESSAGES.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("da", "Dansk")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -412,8 +418,10 @@ MORNING_USUAL_DAYS = env.int("MORNING_USUAL_DAYS", default=7)
 MORNING_PAIN_WORSE_BY = env.int("MORNING_PAIN_WORSE_BY", default=2)  # points on 0–10
 MORNING_STIFFNESS_WORSE_BY = env.int("MORNING_STIFFNESS_WORSE_BY", default=15)  # minutes
 # Red-flag advice (docs/clinical.md §8.2): the clinic's own contact texts.
-CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="your clinic")
-URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="an urgent care centre or emergency department")
+# The clinic's own words, used as written in every language; unset, the translated defaults ("your clinic",
+# "an urgent care centre or emergency department") are used.
+CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="")
+URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="")
 
 # Messaging and remote therapeutic monitoring (docs/clinical.md §13, docs/rtm.md): the clinic's settings. One clinic
 # today; each is a plain value a clinic model can later carry per clinic (messaging.clinic reads them all).

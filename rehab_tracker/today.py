@@ -119,6 +119,7 @@ class TodaySerializer(PrescriptionSerializer):
         "the patient",
     )
     after_week12 = AfterWeek12Serializer(allow_null=True)
+    checked_in = serializers.BooleanField(help_text="Today's morning check-in is stored (the app stops asking)")
 
 
 def _state(program, today: dt.date, red_flag: bool, training_day: bool) -> str:
@@ -172,13 +173,14 @@ class TodayView(APIView):
 def day_of(patient) -> dict:
     """The patient's day, in the shape of TodaySerializer."""
     today = local_today(patient.timezone)
-    program = current_program(patient, _day_rows())  # one query (two when ever paused)
+    checked_in = Exists(CheckIn.objects.filter(patient=OuterRef("patient_id"), date=today))
+    program = current_program(patient, _day_rows().annotate(checked_in=checked_in))  # one query (two when paused)
     answers = _red_flag_answers(patient) if program is None or program.red_flag_open else None
     data = prescription_data(program, today)
     state = _state(program, today, answers is not None, data["training_day"])
     data |= {"state": state, "advice": [], "notice": None, "pain_guide": PAIN_GUIDE, "progression": None,
              "visa_a_due": None, "where": None, "decision": None, "outcome_review": None,
-             "after_week12": None}  # fmt: skip
+             "after_week12": None, "checked_in": bool(program is not None and program.checked_in)}  # fmt: skip
     if state == "completed":
         data, state = _after_week12(program, today, data)
     if program is not None and data["week"] is not None and state in ("training", "rest"):  # a pause holds the week

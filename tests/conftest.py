@@ -23,6 +23,11 @@ def pytest_configure(config):
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush
 
+    # The Danish server texts: the .mo files are build output, compiled here when missing or stale.
+    from rehab_tracker.translations import translations_compile
+
+    translations_compile(locale_paths=settings.LOCALE_PATHS)
+
 
 def pytest_collection_modifyitems(config, items):
     if getattr(settings, "SERVICES_AVAILABLE", True):

@@ -117,6 +117,7 @@ def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, d
     again.locator(".card").first.wait_for()
     again.get_by_text("3 waiting to sync").wait_for()
     assert first_card_count(again) == before + 2
+    assert again.get_by_test_id("checkin-prompt").count() == 0  # today's check-in is on this phone: not asked again
     assert SetLog.objects.filter(patient=patient).count() == stored
 
     phone.set_offline(False)
@@ -156,6 +157,9 @@ def test_visa_a_each_item8_branch_scores_as_published(live_server, demo, phone, 
     sign_in(page, live_server.url, "demo-lapsing")
     page.wait_for_url("**/today")
     page.goto(live_server.url + "/visa-a")
+    page.locator("input[name=q3][value='3']").check()
+    page.get_by_role("button", name="Send questionnaire").click()  # not all answered: it says which
+    assert page.get_by_test_id("visa-missing").inner_text() == "Please answer questions 1, 2, 4, 5, 6, 7, 8."
     for item in range(1, 7):
         page.locator(f"input[name=q{item}][value='{item}']").check()
     page.locator("input[name=q7][value='4']").check()
@@ -284,8 +288,16 @@ def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
         live_server.url,
         ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox", "/learn", "/messages"],
     )
+    # the progress charts name their reference lines and scales, and say what the VISA-A score means
+    page.goto(live_server.url + "/progress")
+    page.locator("figure.chart").first.wait_for()
+    lines = page.get_by_test_id("reference-line").all_text_contents()
+    axes = page.locator(".axis-title").all_text_contents()
+    meaning = page.get_by_text("VISA-A runs from 0 to 100").count()
     context.close()
     assert {path: v for path, v in found.items() if v} == {}
+    assert lines == ["Aim: 80%", "Limit 5/10"]
+    assert axes == ["Sets done", "Pain 0–10", "Score 0–100"] and meaning == 1
 
 
 SESSION = """

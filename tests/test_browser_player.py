@@ -12,7 +12,7 @@ from django.core.management import call_command
 from exercises.models import SetLog
 from patients.models import Patient
 
-from .browser import PHONE, axe_violations, poll, sign_in, wait_for_service_worker
+from .browser import PHONE, axe_violations, poll, scrolls_sideways, sign_in, wait_for_service_worker
 from .waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
@@ -185,3 +185,62 @@ def test_counts_never_fall_back_through_a_slow_sync_then_the_set_is_changed_and_
     page.reload()
     page.locator(".card").first.wait_for()
     assert count(page) == before
+
+
+# Large text (the phone's font size at 200 %): every visible box inside the screen's width, no control whose text
+# is wider than the control, and every control reachable: scrolled to, the control itself is what a tap hits.
+LAYOUT_PROBLEMS = """() => {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  const name = (el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.innerText || el.value || '').slice(0, 40)}`;
+  for (const el of document.querySelectorAll('#app *')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || !el.checkVisibility({ visibilityProperty: true })) continue; // closed <details>
+    if (el.closest('.visually-hidden, svg, .skip')) continue;
+    if (box.right > width + 1 || box.left < -1) problems.push(`outside the screen: ${name(el)}`);
+    if (el.matches('button, a, label, input, select, output, h1, h2') && el.scrollWidth > el.clientWidth + 1)
+      problems.push(`cut off: ${name(el)}`);
+  }
+  const modal = document.querySelector('dialog[open]'); // an open sheet is all a tap can reach
+  for (const el of (modal || document.querySelector('main')).querySelectorAll('button, a, input, select')) {
+    if (el.closest('.visually-hidden') || !el.checkVisibility({ visibilityProperty: true })) continue;
+    el.scrollIntoView({ block: 'center' });
+    const box = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    if (!(hit === el || el.contains(hit) || hit?.closest('label')?.contains(el))) problems.push(`covered: ${name(el)}`);
+  }
+  window.scrollTo(0, 0);
+  return problems;
+}"""
+
+
+def layout_problems(page, seconds: float = 5.0) -> list[str]:
+    """LAYOUT_PROBLEMS once the screen has settled (a list still loading moves what is below it): empty as
+    soon as a check finds none, else the last check's problems at the deadline."""
+    found: list[str] = []
+
+    def settled() -> bool:
+        nonlocal found
+        found = page.evaluate(LAYOUT_PROBLEMS)
+        return not found
+
+    wait_for(settled, seconds=seconds, every=0.25)
+    return found
+
+
+def test_at_200_percent_text_the_player_fits_the_phone_and_every_control_is_reachable(live_server, demo, phone):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert layout_problems(page) == []  # Today's cards, at large text
+    page.get_by_role("button", name="Start set").first.click()
+    page.locator("[data-testid=figure]").wait_for()
+    assert layout_problems(page) == []  # the player before the set
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.get_by_test_id("player-live").filter(has_text="Lower").wait_for()
+    assert layout_problems(page) == []  # ... and while it runs
+    assert not scrolls_sideways(page)
+    page.get_by_role("button", name="Stop and log").click()
+    page.get_by_role("button", name="Save set").wait_for()
+    assert layout_problems(page) == []  # the log sheet

@@ -80,13 +80,14 @@ def test_the_exercises_stop_and_sets_logged_anyway_are_kept(api, patient):
     today = api(patient.user).get("/api/v1/today/").json()
     assert today["state"] == "red_flag" and today["items"] == []
     assert [a["kind"] for a in today["advice"]] == ["suspected_rupture"]
-    assert "on hold" in today["notice"]
+    assert "on hold" in today["notice"] and "set" not in today["notice"]  # no set was logged today
     program.refresh_from_db()
     assert program.status == "paused" and program.pauses.get().reason == "red_flag"
     body = {"client_id": "6d4ed7c9-1f0e-4f38-9e55-0d6a3f1e0a11", "date": "2026-03-20",
             "exercise": "eccentric_heel_drop_straight", "reps": 15, "pain": 4, "session": "pm"}  # fmt: skip
     logged = api(patient.user).post("/api/v1/logs/", body, format="json")
     assert logged.status_code == 201 and "on hold" in logged.json()["notice"]
+    assert "The set you logged is kept" in logged.json()["notice"]
     assert SetLog.objects.filter(patient=patient).count() == 1
 
 

@@ -2,6 +2,7 @@
 // A 401 refreshes the access token once (one refresh at a time, as refresh tokens rotate) and retries;
 // when the refresh fails too, the session is over and the app asks the patient to sign in again.
 import { kvClear, kvDelete, kvGet, kvSet } from './db.js';
+import { hasText, language, t } from './i18n.js';
 
 const SESSION = 'session';
 let refreshing = null;
@@ -18,25 +19,73 @@ export async function session() {
 
 export class HttpError extends Error {
   constructor(status, data) {
-    super(messageOf(data) || `HTTP ${status}`);
+    super(errorText(status, data));
     this.status = status;
     this.data = data;
   }
 }
 
-/** The first readable message in a DRF error body: {detail} or {field: [message]}. */
-export function messageOf(data) {
-  if (!data || typeof data !== 'object') return '';
-  if (typeof data.detail === 'string') return data.detail;
+/** An error whose message is already a plain, translated sentence for the user (e.g. "notifications are
+ * blocked"): shown as it is. */
+export class NoticeError extends Error {}
+
+// What a person reads when something fails: every error the app shows goes through describeError, so no
+// raw code, field name or server message ("outcome: "" is not a valid choice", "Registration failed -
+// permission denied") reaches a screen. Field messages keep the server's words (in the user's language:
+// the API answers in it) unless they are one of the generic ones below, which get a plain sentence.
+const GENERIC = [
+  [/is not a valid choice|ikke et gyldigt valg/i, 'err_choice'],
+  [/field is required|may not be (blank|null)|er påkrævet|må ikke være (tomt|null)/i, 'err_required'],
+  [/valid (integer|number)|gyldigt (heltal|tal)/i, 'err_number'],
+  [/less than or equal to|mindre end eller lig med/i, 'err_too_high'],
+  [/greater than or equal to|større end eller lig med/i, 'err_too_low'],
+];
+const BY_STATUS = { 401: 'err_signed_out', 403: 'err_forbidden', 404: 'err_not_found', 409: 'err_conflict',
+  413: 'err_too_large', 429: 'err_throttled' };
+
+function plain(message) {
+  const found = GENERIC.find(([pattern]) => pattern.test(message));
+  return found ? t(found[1]) : message;
+}
+
+/** Each field's message, readable: {field: text} (non_field_errors and nested lists flattened). */
+export function fieldErrors(data) {
+  const out = {};
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return out;
   for (const [field, value] of Object.entries(data)) {
-    const text = Array.isArray(value) ? value.find((v) => typeof v === 'string') : typeof value === 'string' ? value : '';
-    if (text) return field === 'non_field_errors' ? text : `${field}: ${text}`;
+    if (field === 'detail' || field === 'code') continue;
+    const text = (Array.isArray(value) ? value.flat(3) : [value]).find((v) => typeof v === 'string');
+    if (text) out[field] = plain(text);
   }
-  return '';
+  return out;
+}
+
+/** The one sentence shown for a failed answer of ``status`` with DRF's body ``data``. */
+export function errorText(status, data) {
+  if (data?.code === 'no_active_account' || data?.code === 'authentication_failed') return t('err_credentials');
+  if (data?.code === 'otp_required') return t('err_otp_required');
+  if (status >= 500) return t('err_server');
+  if (status === 400 || status === 422) {
+    const fields = Object.entries(fieldErrors(data));
+    if (!fields.length) return t('err_bad_input');
+    return fields
+      .map(([field, text]) => (hasText(`field_${field}`) ? `${t(`field_${field}`)}: ${text}` : text))
+      .join(' ');
+  }
+  return t(BY_STATUS[status] ?? 'err_unexpected');
+}
+
+/** What any thrown error means to the user: the network, the server's answer, or an unexpected failure. */
+export function describeError(error) {
+  if (error instanceof HttpError || error instanceof NoticeError) return error.message;
+  if (error instanceof TypeError) return t('network_error');
+  if (error?.name === 'NotAllowedError') return t('err_not_allowed');
+  return t('err_unexpected');
 }
 
 async function raw(method, path, body, access) {
-  const headers = { Accept: 'application/json' };
+  // the server writes its texts (notes, advice, errors) in the app's language until the user's own is stored
+  const headers = { Accept: 'application/json', 'Accept-Language': language() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (access) headers.Authorization = `Bearer ${access}`;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -91,7 +140,9 @@ export async function api(path, { method = 'GET', body } = {}) {
 export async function signIn(username, password, otp) {
   const body = otp ? { username, password, otp } : { username, password };
   const answer = await raw('POST', '/api/v1/auth/token/', body);
-  if (answer.status !== 200) throw new HttpError(answer.status, answer.data);
+  // a 401 without a code here is a wrong username or password (elsewhere it is an ended session)
+  const data = answer.status === 401 && !answer.data?.code ? { ...answer.data, code: 'no_active_account' } : answer.data;
+  if (answer.status !== 200) throw new HttpError(answer.status, data);
   return startSession(answer.data);
 }
 

@@ -1,8 +1,8 @@
 // The shell: who is signed in, the offline banner and outbox count, navigation, and the screen for the path.
 import { useEffect, useState } from 'preact/hooks';
-import { api, onSignedOut, session, signOut } from './api.js';
+import { api, errorText, onSignedOut, session, signOut } from './api.js';
 import { kvGet, kvSet } from './db.js';
-import { pickLanguage, setLanguage, t } from './i18n.js';
+import { formatDate, hasText, language, pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
 import { paths } from './paths.js';
 import { applyClinicLook, clinic, clinicLogo, loadRules } from './rules.js';
@@ -131,6 +131,7 @@ export function App() {
       applyClinicLook(); // the clinic's colour as the accent
       setClock((c) => c + 1); // the screens show the server's rules
     });
+    tellServerLanguage(current.me);
     startSyncTriggers();
     announce();
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
@@ -158,6 +159,7 @@ export function App() {
     setLanguage(code);
     setLang(code);
     await kvSet('language', code);
+    if (current?.me) tellServerLanguage(current.me);
   };
   const doSignOut = async () => {
     const unsent = outbox.pending.length;
@@ -202,7 +204,7 @@ export function App() {
     ${outbox.rejected.length > 0 && html`<section class="rejected" role="alert">
       <h2>${t('rejected_title')}</h2><p>${t('rejected_help')}</p>
       <ul>${outbox.rejected.map((e) => html`<li key=${e.client_id}>
-        <span>${e.kind} ${e.body.date ?? ''}: ${describeErrors(e.errors)}</span>
+        <span>${hasText(`entry_${e.kind}`) ? t(`entry_${e.kind}`) : e.kind} ${e.body.date ? formatDate(e.body.date) : ''}: ${describeErrors(e)}</span>
         <button type="button" class="secondary" onClick=${async () => { await discard(e.client_id); announce(); }}>${t('dismiss')}</button>
       </li>`)}</ul></section>`}
     ${!patient && html`<nav class="clinician-nav" aria-label=${t('nav_main')}>
@@ -217,11 +219,22 @@ export function App() {
   `;
 }
 
-function describeErrors(errors) {
-  if (!errors || typeof errors !== 'object') return '';
-  return Object.entries(errors)
-    .map(([field, value]) => `${field}: ${Array.isArray(value) ? value.join(' ') : JSON.stringify(value)}`)
-    .join('; ');
+/** The server writes notes, advice and notifications in the language the app shows: it is told the choice
+ * (offline, it keeps the last one it was told, and the requests' Accept-Language says the rest). */
+function tellServerLanguage(me) {
+  if (me.language === language()) return;
+  api('/api/v1/me/', { method: 'PATCH', body: { language: language() } }).then(
+    async (answer) => {
+      me.language = answer.language; // kept with the session: the next start does not ask again
+      const stored = await kvGet('session');
+      if (stored?.me) await kvSet('session', { ...stored, me: { ...stored.me, language: answer.language } });
+    },
+    () => {},
+  );
+}
+
+function describeErrors(entry) {
+  return errorText(entry.status ?? 400, entry.errors);
 }
 
 function home(role) {

@@ -1,6 +1,6 @@
 // A conversation between a patient and the care team, as both sides see it: newest at the bottom, the
 // sender's role, read receipts, the clinic's automatic out-of-hours notice, and what still waits in the outbox.
-import { language, t } from './i18n.js';
+import { formatDateTime, language, t } from './i18n.js';
 import { html, Link } from './ui.js';
 
 /** The server's messages (newest first, as the API pages them) and the outbox's not yet listed, oldest first. */
@@ -42,7 +42,7 @@ export function Thread({ messages, me }) {
         <span class="who">${t(`role_${m.role}`)}</span>
         ${m.kind === 'out_of_hours' ? html`<${Notice} forPatient=${forPatient} />` : html`<p>${m.body}</p>`}
         <span class="muted small">
-          <time datetime=${m.created_at}>${new Date(m.created_at).toLocaleString(language())}</time>
+          <time datetime=${m.created_at}>${formatDateTime(m.created_at)}</time>
           ${m.waiting ? ` · ${t('msg_waiting')}` : mine && m.read_by?.length ? ` · ${t('msg_read')}` : ''}
         </span>
       </li>`;

@@ -18,7 +18,6 @@ const en = {
   sign_in_title: 'Sign in to Rehab Tracker',
   username: 'Username',
   password: 'Password',
-  sign_in_failed: 'Sign-in failed: {reason}',
   sign_out: 'Sign out',
   sign_out_unsent: '{n} entries have not been sent yet and will be lost if you sign out now. Sign out anyway?',
   session_ended: 'Your session has ended. Please sign in again.',
@@ -69,7 +68,7 @@ const en = {
   load: 'Load',
   load_kg: '{kg} kg',
   body_weight: 'Body weight',
-  suggested_load: 'Suggested load: {kg} kg ({rm} RM)',
+  suggested_load: '{kg} kg, suggested ({rm} RM)',
   sets_done: '{done} of {sets} sets done',
   log_set: 'Log a set',
   log_set_side: 'Log a {side} set',
@@ -152,7 +151,8 @@ const en = {
   visa_submit: 'Send questionnaire',
   visa_score: 'Your VISA-A score: {score} of 100',
   visa_score_offline: 'Your score: {score} of 100. It will be sent when you are back online.',
-  visa_incomplete: 'Please answer every question.',
+  visa_unanswered_one: 'Please answer question {list}.',
+  visa_unanswered: 'Please answer questions {list}.',
   // progress
   progress_title: 'Your progress',
   adherence_by_week: 'Sets done, week by week',
@@ -161,6 +161,15 @@ const en = {
   visa_history: 'VISA-A over time (100 = no symptoms)',
   no_data: 'Nothing yet.',
   chart_week: 'Week {week}: {pct}%',
+  week_short: 'W{week}',
+  axis_sets_done: 'Sets done',
+  target_adherence: 'Aim: {pct}%',
+  axis_pain: 'Pain 0–10',
+  pain_line: 'Limit {n}/10',
+  chart_pain: '{date}: pain {n} of 10',
+  axis_visa: 'Score 0–100',
+  visa_meaning: 'VISA-A runs from 0 to 100: 100 means no symptoms from the tendon, and a rise of 10 points or more is a change you can feel.',
+  chart_visa: '{date}: {score} of 100',
   // reminders
   reminders_title: 'Reminders',
   reminders_enabled: 'Remind me to exercise',
@@ -309,9 +318,35 @@ const en = {
   copied: 'Copied',
   print: 'Print',
   enrol_another: 'Enrol another patient',
-  error: 'Something went wrong: {reason}',
   retry: 'Try again',
-  network_error: 'The server cannot be reached.',
+  network_error: 'The server cannot be reached. Check the connection and try again.',
+  // what a failed request means (api.js errorText): never a raw code or server message
+  err_credentials: 'The username or password is not right.',
+  err_otp_required: 'Enter the code from your authenticator app.',
+  err_signed_out: 'You are signed out. Please sign in again.',
+  err_forbidden: 'You are not allowed to do this.',
+  err_not_found: 'This is no longer there.',
+  err_conflict: 'This was changed elsewhere. Reload and try again.',
+  err_too_large: 'This is too much to send at once.',
+  err_throttled: 'Too many tries in a short time. Wait a minute and try again.',
+  err_server: 'The server has a problem. Try again later.',
+  err_bad_input: 'Please check what you entered.',
+  err_unexpected: 'Something went wrong. Try again.',
+  err_not_allowed: 'The browser did not allow this. Check its settings for this site.',
+  err_choice: 'Please choose one of the options.',
+  err_required: 'Please fill this in.',
+  err_number: 'Please enter a number.',
+  err_too_high: 'This number is too high.',
+  err_too_low: 'This number is too low.',
+  field_outcome: 'Outcome', field_note: 'Note', field_text: 'Note', field_reps: 'Reps', field_pain: 'Pain',
+  field_load_kg: 'Load', field_date: 'Date', field_username: 'Username', field_password: 'Password',
+  field_timezone: 'Time zone', field_times: 'Reminder times', field_start_date: 'Program start',
+  field_protocol: 'Protocol', field_physician: 'Physician', field_override_reason: 'Reason', field_side: 'Side',
+  field_answers: 'Answers', field_morning_pain: 'Morning pain', field_morning_stiffness_minutes: 'Stiffness',
+  field_training_weekdays: 'Training days', field_loads: 'Loads', field_language: 'Language',
+  field_effective_from: 'From', field_tendinopathy: 'Tendinopathy', field_exercise: 'Exercise',
+  entry_set: 'Set', entry_checkin: 'Check-in', entry_visa_a: 'VISA-A', entry_set_edit: 'Change of a set',
+  entry_set_delete: 'Deletion of a set',
   // the player
   saved_on_phone: 'Saved on this phone',
   start_set: 'Start set',
@@ -374,6 +409,15 @@ const en = {
   delete_set_confirm: 'Delete this set ({name}, {reps} reps)?',
   set_changed: 'Set changed',
   set_deleted: 'Set deleted',
+  // the API's codes in words (clinician screens)
+  flag_kind_red_flag: 'red flag', flag_kind_non_adherence: 'non adherence', flag_kind_pain: 'pain',
+  flag_kind_clinical_review: 'clinical review', flag_kind_treatment_review: 'treatment review',
+  flag_kind_missing_outcome: 'missing outcome',
+  level_physio: 'physio', level_physician: 'physician',
+  flag_status_open: 'open', flag_status_acknowledged: 'acknowledged', flag_status_resolved: 'resolved',
+  program_status_active: 'active', program_status_paused: 'paused', program_status_completed: 'completed',
+  program_status_stopped: 'stopped',
+  reminder_status_queued: 'queued', reminder_status_sent: 'sent', reminder_status_skipped: 'skipped',
   // after week 12 (docs/clinical.md §11)
   review_pending: 'Your physio will review your results with you and tell you what comes next.',
   review_note_from: 'From your physio',
@@ -711,6 +755,201 @@ const da = {
   delete_set_confirm: 'Slette dette sæt ({name}, {reps} gentagelser)?',
   set_changed: 'Sæt rettet',
   set_deleted: 'Sæt slettet',
+  // (the rest of the app in Danish: every English key has its Danish text; test/i18n.test.js holds it)
+  synced: 'Alt er sendt',
+  sync_now: 'Send nu',
+  rejected_title: 'Ikke modtaget af klinikkens server',
+  rejected_help: 'Disse registreringer blev ikke gemt. Læs hvorfor, og luk dem derefter.',
+  dismiss: 'Luk',
+  sign_out_unsent: '{n} registreringer er endnu ikke sendt og går tabt, hvis du logger ud nu. Log ud alligevel?',
+  session_ended: 'Din session er slut. Log ind igen.',
+  nav_main: 'Hovedmenu',
+  skip: 'Gå til indholdet',
+  back_today: 'Tilbage til i dag',
+  state_no_program: 'Du har endnu ikke et træningsprogram. Din fysioterapeut lægger et ind.',
+  state_completed: 'Du har gennemført dit 12-ugers program. Godt gået!',
+  state_red_flag: 'Dine øvelser er sat i bero',
+  progress_ring: '{done} af {total} sæt lavet i dag',
+  sets_reps: '{sets} sæt × {reps} gentagelser',
+  session_am: 'Morgen',
+  session_pm: 'Aften',
+  load: 'Belastning',
+  load_kg: '{kg} kg',
+  body_weight: 'Kropsvægt',
+  suggested_load: '{kg} kg, foreslået ({rm} RM)',
+  sets_done: '{done} af {sets} sæt lavet',
+  log_set_side: 'Registrér et sæt, {side}',
+  left: 'venstre',
+  right: 'højre',
+  pain_during: 'Smerte under sættet (0–10)',
+  pain_value: 'Smerte: {n} af 10',
+  pain_guide_short: 'Er smerte eller stivhed værre end normalt næste morgen, så sænk belastningen.',
+  undone: 'Sættet er taget tilbage',
+  all_done: 'Alle dagens sæt er lavet. Godt gået!',
+  progression: 'Tid til at øge belastningen',
+  visa_a_prompt: 'Din klinik beder dig udfylde VISA-A-spørgeskemaet.',
+  visa_a_open: 'Åbn spørgeskemaet',
+  checkin_prompt: 'Hvordan har din sene det i morges?',
+  checkin_open: 'Morgentjek',
+  cached_note: 'Vist fra telefonens kopi fra {date}.',
+  exercise_eccentric_heel_drop_straight: 'Hælsænkning, strakt knæ',
+  exercise_eccentric_heel_drop_bent: 'Hælsænkning, bøjet knæ',
+  exercise_seated_calf_raise: 'Siddende lægløft',
+  exercise_standing_calf_raise: 'Stående lægløft',
+  exercise_leg_press_calf_raise: 'Lægløft i benpressen',
+  checkin_title: 'Morgentjek',
+  morning_pain: 'Smerte i senen i morges (0–10)',
+  stiffness: 'Minutters stivhed efter at du stod op',
+  red_flags_legend: 'Har du siden sidste morgentjek haft noget af dette?',
+  rf_sudden_pop: 'Et pludseligt smæld, eller en følelse af at blive sparket i hælen',
+  rf_cannot_heel_raise: 'Jeg kan ikke komme op på tæerne på det ramte ben',
+  rf_swelling_or_redness: 'Senen er varm, rød eller hævet',
+  rf_fever: 'Feber, eller jeg føler mig syg',
+  rf_fluoroquinolone_or_steroid: 'Ny smerte efter antibiotika (et kinolon, f.eks. ciprofloxacin) eller binyrebarkhormon',
+  send_checkin: 'Send morgentjek',
+  checkin_saved: 'Morgentjekket er gemt. Tak.',
+  advice_suspected_rupture_title: 'Din sene kan være revet over',
+  advice_suspected_rupture:
+    'Stop dine øvelser nu. Test ikke senen ved at hoppe eller gå op på tæerne. Du skal undersøges i dag: ring til din klinik; er klinikken lukket, så tag på en akutklinik eller skadestue. At du kan gå, udelukker ikke en overrivning.',
+  advice_inflammation_title: 'Din sene kan være betændt eller inficeret',
+  advice_inflammation:
+    'Stop dine øvelser og kontakt din klinik i dag. Har du feber eller føler dig utilpas, og klinikken er lukket, så tag på en akutklinik.',
+  advice_drug_related_title: 'Din smerte kan skyldes et lægemiddel',
+  advice_drug_related:
+    'Stop dine øvelser og kontakt i dag den læge, der ordinerede lægemidlet. Stop ikke et ordineret lægemiddel uden lægens råd.',
+  advice_told: 'Din læge har fået besked. Din klinik kontakter dig.',
+  advice_told_offline: 'Din læge får besked, så snart telefonen er online igen.',
+  visa_title: 'VISA-A-spørgeskema',
+  visa_intro: 'Otte spørgsmål om din akillessene. 100 betyder ingen symptomer.',
+  visa_q1: '1. Hvor mange minutter har du stivhed i akillesområdet, når du står op om morgenen? (0 = 100 min, 10 = 0 min)',
+  visa_q2: '2. Har du smerter, når du strækker akillessenen helt ud over kanten af et trin (med strakt knæ), efter at du er varmet op for dagen? (0 = stærke, svære smerter, 10 = ingen smerter)',
+  visa_q3: '3. Har du smerter inden for 2 timer efter at have gået 10 minutter på fladt underlag? (0 = stærke, svære smerter, 10 = ingen smerter)',
+  visa_q4: '4. Har du smerter, når du går ned ad trapper med normal gang? (0 = stærke, svære smerter, 10 = ingen smerter)',
+  visa_q5: '5. Har du smerter under eller lige efter 10 hælløft (på ét ben) fra et fladt underlag? (0 = stærke, svære smerter, 10 = ingen smerter)',
+  visa_q6: '6. Hvor mange hop på ét ben kan du lave uden smerter? (0 = ingen, 10 = 10)',
+  visa_q7: '7. Dyrker du i øjeblikket sport eller anden fysisk aktivitet?',
+  visa_q7_0: 'Slet ikke',
+  visa_q7_4: 'Tilpasset træning ± tilpasset konkurrence',
+  visa_q7_7: 'Fuld træning ± konkurrence, men ikke på samme niveau som da symptomerne begyndte',
+  visa_q7_10: 'Konkurrerer på samme eller højere niveau som da symptomerne begyndte',
+  visa_q8: '8. Hvilket udsagn passer bedst på dig, når du dyrker sport, der belaster akillessenen?',
+  visa_q8_A: 'A: Jeg har ingen smerter, når jeg dyrker sport, der belaster akillessenen',
+  visa_q8_B: 'B: Jeg har smerter, når jeg dyrker sport, der belaster akillessenen, men de forhindrer mig ikke i at gennemføre aktiviteten',
+  visa_q8_C: 'C: Jeg har smerter, der forhindrer mig i at gennemføre sport, der belaster akillessenen',
+  visa_q8_how_long: 'Hvor længe kan du træne?',
+  visa_q8_A_opts: 'Slet ikke|1–10 minutter|11–20 minutter|21–30 minutter|Mere end 30 minutter',
+  visa_q8_C_opts: 'Slet ikke|1–10 minutter|11–20 minutter|21–30 minutter|Mere end 30 minutter',
+  visa_q8_B_opts: 'Slet ikke|1–10 minutter|11–20 minutter|21–30 minutter|Mere end 30 minutter',
+  visa_submit: 'Send spørgeskemaet',
+  visa_score: 'Din VISA-A-score: {score} af 100',
+  visa_score_offline: 'Din score: {score} af 100. Den sendes, når du er online igen.',
+  visa_unanswered_one: 'Besvar venligst spørgsmål {list}.',
+  visa_unanswered: 'Besvar venligst spørgsmål {list}.',
+  progress_title: 'Dine fremskridt',
+  adherence_by_week: 'Lavede sæt, uge for uge',
+  adherence_overall: 'I alt: {pct}% af de ordinerede sæt',
+  pain_trend: 'Morgensmerte, morgentjek for morgentjek',
+  visa_history: 'VISA-A over tid (100 = ingen symptomer)',
+  no_data: 'Intet endnu.',
+  chart_week: 'Uge {week}: {pct}%',
+  week_short: 'U{week}',
+  axis_sets_done: 'Lavede sæt',
+  target_adherence: 'Mål: {pct}%',
+  axis_pain: 'Smerte 0–10',
+  pain_line: 'Grænse {n}/10',
+  chart_pain: '{date}: smerte {n} af 10',
+  axis_visa: 'Score 0–100',
+  visa_meaning: 'VISA-A går fra 0 til 100: 100 betyder ingen gener fra senen, og en stigning på 10 point eller mere er en forskel, du kan mærke.',
+  chart_visa: '{date}: {score} af 100',
+  reminders_title: 'Påmindelser',
+  reminders_enabled: 'Mind mig om at træne',
+  reminder_times: 'Tidspunkter for påmindelser',
+  add_time: 'Tilføj et tidspunkt',
+  remove_time: 'Fjern {time}',
+  timezone_line: 'Tidspunkterne er i din tidszone: {tz}',
+  timezone_update: 'Brug telefonens tidszone ({tz})',
+  saved: 'Gemt',
+  push_title: 'Notifikationer på denne telefon',
+  push_on: 'Slå notifikationer til',
+  push_off: 'Slå notifikationer fra',
+  push_is_on: 'Notifikationer er slået til på denne telefon.',
+  push_unsupported: 'Denne browser kan ikke vise notifikationer fra Rehab Tracker.',
+  push_denied: 'Notifikationer er blokeret for dette websted i browserens indstillinger.',
+  inbox_title: 'Beskeder',
+  inbox_empty: 'Ingen beskeder endnu.',
+  clinician_title: 'Patientliste',
+  nav_caseload: 'Patientliste',
+  nav_flags: 'Flag',
+  nav_enrol: 'Opret patient',
+  col_patient: 'Patient',
+  col_flags: 'Flag',
+  col_adherence: 'Fremmøde 7 d / 28 d',
+  col_pain: 'Smerteudvikling',
+  col_week: 'Uge',
+  col_last_log: 'Sidste registrering',
+  col_visa: 'VISA-A',
+  col_monitored: 'Dage fulgt (af 30)',
+  col_progression: 'Progression',
+  badge_red_flag: 'Rødt flag',
+  badge_physician: 'Lægeflag',
+  badge_progression: 'Belastningen kan øges',
+  pain_up: 'Værre (+{d})',
+  pain_down: 'Bedre ({d})',
+  pain_flat: 'Uændret',
+  filter_protocol: 'Protokol',
+  filter_flag: 'Åbent flag',
+  filter_week: 'Uge',
+  filter_search: 'Søg på navn',
+  any: 'Alle',
+  page_of: 'Side {page} af {pages} ({count} patienter)',
+  previous: 'Forrige',
+  next: 'Næste',
+  no_patients: 'Ingen patienter passer.',
+  open_count: '{n} åbne',
+  event_reminder: 'Påmindelse {slot}: {status}{why}',
+  event_checkin: 'Morgentjek: morgensmerte {pain}, stivhed {stiffness} min{flags}',
+  event_red_flags: '; RØDE FLAG: {flags}',
+  event_visa: 'VISA-A {score}',
+  updated_at: 'Opdateret {time}',
+  protocol_alfredson: 'Alfredson (midtportion)',
+  protocol_alfredson_insertional: 'Alfredson, insertion (fladt gulv)',
+  protocol_hsr: 'Tung langsom styrketræning (HSR)',
+  patient_title: 'Patient {name}',
+  program_line: '{protocol} · {start} til {end} · {status}',
+  no_program: 'Intet aktuelt program.',
+  timeline_title: 'Dag for dag',
+  timeline_chart: 'Ordinerede og lavede sæt pr. dag, med smerte under øvelserne og morgensmerte (0–10; stiplet linje ved 5)',
+  legend_prescribed: 'Ordinerede sæt',
+  legend_completed: 'Lavede sæt',
+  legend_pain: 'Smerte under øvelser (gennemsnit)',
+  legend_morning: 'Morgensmerte',
+  range_from: 'Fra',
+  range_to: 'Til',
+  range_show: 'Vis',
+  range_program: 'Hele programmet',
+  events_title: 'Hændelser',
+  weeks_title: 'Fremmøde pr. uge',
+  visa_title_clin: 'VISA-A-historik',
+  visa_baseline: 'Udgangspunkt {score}; mindste betydende ændring: +10 ({target})',
+  act_title: 'Program',
+  stop: 'Stop',
+  stop_confirm: 'Stop dette program? Patienten vil ikke se nogen øvelser.',
+  loads_title: 'Belastninger (kg)',
+  save_loads: 'Gem belastninger',
+  weekdays_title: 'HSR-træningsdage (tre)',
+  save_weekdays: 'Gem dage',
+  variant_title: 'Alfredson-variant',
+  variant_reason: 'Begrundelse (kræves, når varianten ikke passer til tendinopatien)',
+  switch_variant: 'Skift variant',
+  notes_title: 'Kliniske notater',
+  note_text: 'Nyt notat',
+  add_note: 'Tilføj notat',
+  export_csv: 'Eksportér CSV',
+  export_fhir: 'Eksportér FHIR',
+  flags_title: 'Flag',
+  flag_ack: 'Kvittér',
+  flag_resolve: 'Afslut',
+  flag_note: 'Notat om beslutningen',
   // efter uge 12
   state_completed: 'Du har gennemført dit 12-ugers program.',
   review_pending: 'Din fysioterapeut gennemgår dine resultater med dig og fortæller, hvad der skal ske nu.',
@@ -816,6 +1055,67 @@ const da = {
   outcome_resume: 'Genoptag programmet',
   outcome_keep_paused: 'Hold det på pause',
   outcome_stop: 'Stop det (henvist videre)',
+  flag_line: '{kind} · {level} · {status} · {date}',
+  no_flags: 'Ingen åbne flag.',
+  done_ok: 'Udført.',
+  weekday_0: 'man', weekday_1: 'tir', weekday_2: 'ons', weekday_3: 'tor', weekday_4: 'fre', weekday_5: 'lør', weekday_6: 'søn',
+  inbox_flags_title: 'Flag-indbakke',
+  context_line: 'Fremmøde 7 d {a7} · smerteudvikling {pain} · VISA-A {visa} · uge {week}',
+  new_red_flag: 'Nyt rødt flag: {patient}. Åbn flag-indbakken.',
+  open_patient: 'Åbn patient',
+  enrol_title: 'Opret en patient',
+  side: 'Ramt side',
+  side_left: 'Venstre', side_right: 'Højre', side_both: 'Begge',
+  side_title: 'Ramt side', side_now: 'Nu: {side}', side_until: '{side} til og med {until}',
+  side_new: 'Ny side', side_from: 'Fra', side_save: 'Skift side',
+  tendinopathy: 'Tendinopati',
+  tendinopathy_midportion: 'Midtportion', tendinopathy_insertional: 'Insertion',
+  physician: 'Læge',
+  timezone: 'Tidszone',
+  start_date: 'Programstart',
+  protocol: 'Protokol',
+  override_reason: 'Begrundelse for denne protokol (den passer ikke til tendinopatien)',
+  enrol_submit: 'Opret patient og program',
+  copy: 'Kopiér',
+  copied: 'Kopieret',
+  print: 'Udskriv',
+  enrol_another: 'Opret endnu en patient',
+  retry: 'Prøv igen',
+  network_error: 'Serveren kan ikke nås. Tjek forbindelsen, og prøv igen.',
+  err_credentials: 'Brugernavnet eller adgangskoden er forkert.',
+  err_otp_required: 'Indtast koden fra din godkendelsesapp.',
+  err_signed_out: 'Du er logget ud. Log ind igen.',
+  err_forbidden: 'Du har ikke lov til at gøre dette.',
+  err_not_found: 'Det findes ikke længere.',
+  err_conflict: 'Det er blevet ændret et andet sted. Genindlæs, og prøv igen.',
+  err_too_large: 'Det er for meget at sende på én gang.',
+  err_throttled: 'For mange forsøg på kort tid. Vent et minut, og prøv igen.',
+  err_server: 'Serveren har et problem. Prøv igen senere.',
+  err_bad_input: 'Tjek venligst det, du har indtastet.',
+  err_unexpected: 'Noget gik galt. Prøv igen.',
+  err_not_allowed: 'Browseren tillod ikke dette. Tjek dens indstillinger for dette websted.',
+  err_choice: 'Vælg venligst en af mulighederne.',
+  err_required: 'Udfyld venligst dette.',
+  err_number: 'Indtast venligst et tal.',
+  err_too_high: 'Tallet er for højt.',
+  err_too_low: 'Tallet er for lavt.',
+  field_outcome: 'Udfald', field_note: 'Notat', field_text: 'Notat', field_reps: 'Gentagelser', field_pain: 'Smerte',
+  field_load_kg: 'Belastning', field_date: 'Dato', field_username: 'Brugernavn', field_password: 'Adgangskode',
+  field_timezone: 'Tidszone', field_times: 'Tidspunkter for påmindelser', field_start_date: 'Programstart',
+  field_protocol: 'Protokol', field_physician: 'Læge', field_override_reason: 'Begrundelse', field_side: 'Side',
+  field_answers: 'Svar', field_morning_pain: 'Morgensmerte', field_morning_stiffness_minutes: 'Stivhed',
+  field_training_weekdays: 'Træningsdage', field_loads: 'Belastninger', field_language: 'Sprog',
+  field_effective_from: 'Fra', field_tendinopathy: 'Tendinopati', field_exercise: 'Øvelse',
+  entry_set: 'Sæt', entry_checkin: 'Morgentjek', entry_visa_a: 'VISA-A', entry_set_edit: 'Rettelse af et sæt',
+  entry_set_delete: 'Sletning af et sæt',
+  flag_kind_red_flag: 'rødt flag', flag_kind_non_adherence: 'manglende træning', flag_kind_pain: 'smerte',
+  flag_kind_clinical_review: 'klinisk vurdering', flag_kind_treatment_review: 'behandlingsvurdering',
+  flag_kind_missing_outcome: 'manglende slutmåling',
+  level_physio: 'fysioterapeut', level_physician: 'læge',
+  flag_status_open: 'åbent', flag_status_acknowledged: 'kvitteret', flag_status_resolved: 'afsluttet',
+  program_status_active: 'aktivt', program_status_paused: 'på pause', program_status_completed: 'gennemført',
+  program_status_stopped: 'stoppet',
+  reminder_status_queued: 'i kø', reminder_status_sent: 'sendt', reminder_status_skipped: 'sprunget over',
   inbox_title: 'Beskeder',
   visa_a_prompt: 'Klinikken beder dig udfylde VISA-A-spørgeskemaet.',
   visa_a_open: 'Åbn spørgeskemaet',
@@ -923,6 +1223,9 @@ const da = {
 
 export const LANGUAGES = { en: 'English', da: 'Dansk' };
 const dictionaries = { en, da };
+
+/** Each language's texts, for the completeness test (test/i18n.test.js). */
+export const texts = (code) => dictionaries[code];
 let current = 'en';
 
 export function setLanguage(code) {
@@ -943,6 +1246,11 @@ export function pickLanguage(saved, preferred = []) {
   return 'en';
 }
 
+/** Whether ``key`` has a text (in English at least). */
+export function hasText(key) {
+  return key in en;
+}
+
 /** Strings a lazily loaded screen brings with it (its long texts stay out of the first download). */
 export function addStrings(code, strings) {
   if (dictionaries[code]) Object.assign(dictionaries[code], strings);
@@ -951,4 +1259,45 @@ export function addStrings(code, strings) {
 export function t(key, vars = {}) {
   const text = dictionaries[current][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+// One way to write dates and times per language (Intl, in the app's language): every screen formats through
+// these. The region is the device's when it speaks the app's language (en-US writes 8:00 AM, en-GB 08:00).
+const REGION = { en: 'en-GB', da: 'da-DK' };
+
+export function locale(preferred = globalThis.navigator?.languages ?? []) {
+  const own = preferred.find((tag) => String(tag).slice(0, 2).toLowerCase() === current && String(tag).length > 2);
+  return own || REGION[current] || current;
+}
+
+/** A Date from a calendar date ("2026-03-01", the patient's own day: never shifted by UTC), a timestamp or a
+ * Date. */
+function asDate(value) {
+  if (value instanceof Date) return value;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value));
+  return day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(value);
+}
+
+const formats = new Map();
+function format(options, value) {
+  const key = `${locale()}|${JSON.stringify(options)}`;
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(locale(), options));
+  return formats.get(key).format(asDate(value));
+}
+
+/** "1 Mar 2026" / "1. mar. 2026" */
+export const formatDate = (value) => format({ day: 'numeric', month: 'short', year: 'numeric' }, value);
+/** "1 Mar" / "1. mar." (chart axes, lists within one year) */
+export const formatDay = (value) => format({ day: 'numeric', month: 'short' }, value);
+/** "1 Mar 2026, 08:43" / "1. mar. 2026 08.43" */
+export const formatDateTime = (value) =>
+  format({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }, value);
+/** A number as the language writes it: "62.5" / "62,5". */
+export const formatNumber = (value) => new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(value);
+
+/** A clock time: "08:00" / "08.00" (en-US: "08:00 AM"), from "HH:MM[:SS]" or a Date/timestamp. */
+export function formatTime(value) {
+  const clock = /^(\d{1,2}):(\d{2})/.exec(String(value));
+  const date = clock && !/^\d{4}-/.test(String(value)) ? new Date(2000, 0, 1, Number(clock[1]), Number(clock[2])) : value;
+  return format({ hour: '2-digit', minute: '2-digit' }, date);
 }

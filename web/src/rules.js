@@ -12,6 +12,8 @@ const DEFAULTS = {
     { name: 'acceptable', min: 3, max: 5 },
     { name: 'too_much', min: 6, max: 10 },
   ],
+  pain_above: 5,
+  adherent_at_least: 0.8,
   default_protocol: { midportion: 'alfredson', insertional: 'alfredson_insertional' },
   protocols_without_reason: { midportion: ['alfredson', 'hsr'], insertional: ['alfredson_insertional'] },
 };

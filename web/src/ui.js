@@ -2,6 +2,7 @@
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
+import { describeError } from './api.js';
 import { t } from './i18n.js';
 import { zoneOf } from './rules.js';
 
@@ -77,9 +78,8 @@ export function Screen({ title, children }) {
 
 export function ErrorNote({ error, onRetry }) {
   if (!error) return null;
-  const reason = error instanceof TypeError ? t('network_error') : error.message;
   return html`<div class="note error" role="alert">
-    <p>${t('error', { reason })}</p>
+    <p>${describeError(error)}</p>
     ${onRetry && html`<button type="button" class="secondary" onClick=${onRetry}>${t('retry')}</button>`}
   </div>`;
 }

@@ -1,13 +1,13 @@
 // Without a sign-in: accepting an invitation (/invite#token) and a forgotten password (/reset-password, and
 // /reset-password#uid=…&token=… from the e-mail). Tokens travel in the fragment: no server log sees them.
 import { useState } from 'preact/hooks';
-import { post, startSession } from '../api.js';
+import { describeError, post, startSession } from '../api.js';
 import { t } from '../i18n.js';
 import { paths } from '../paths.js';
 import { html, Link } from '../ui.js';
 
 function reasonOf(err) {
-  return err instanceof TypeError ? t('network_error') : err.message;
+  return describeError(err);
 }
 
 /** Two password fields that must agree; calls onSubmit(password). */

@@ -1,9 +1,10 @@
 // Progress (charts), reminders (times, time zone, push on this phone) and the notifications inbox.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, NoticeError } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { kvDelete, kvGet, kvSet } from '../db.js';
-import { t } from '../i18n.js';
+import { formatDate, formatDateTime, formatDay, formatTime, t } from '../i18n.js';
+import { rules } from '../rules.js';
 import { ErrorNote, html, Screen, useLoad } from '../ui.js';
 
 const rows = (page) => (Array.isArray(page) ? page : page.results);
@@ -22,19 +23,24 @@ export function Progress({ me }) {
   if (!data) return html`<${Screen} title=${t('progress_title')}><p aria-busy="true">${t('loading')}</p><//>`;
   const weeks = data.adherence.weeks.filter((w) => w.prescribed_sets > 0);
   const overall = data.adherence.overall;
+  const mark = rules().adherent_at_least;
+  const painAbove = rules().pain_above;
   return html`<${Screen} title=${t('progress_title')}>
     ${overall != null && html`<p class="subtitle">${t('adherence_overall', { pct: Math.round(overall * 100) })}</p>`}
     ${weeks.length
-      ? html`<${BarChart} label=${t('adherence_by_week')}
-          bars=${weeks.map((w) => ({ label: `${w.week}`, value: w.adherence, text: t('chart_week', { week: w.week, pct: Math.round((w.adherence ?? 0) * 100) }) }))} />`
+      ? html`<${BarChart} label=${t('adherence_by_week')} yTitle=${t('axis_sets_done')}
+          target=${mark} targetLabel=${t('target_adherence', { pct: Math.round(mark * 100) })}
+          bars=${weeks.map((w) => ({ label: t('week_short', { week: w.week }), value: w.adherence, text: t('chart_week', { week: w.week, pct: Math.round((w.adherence ?? 0) * 100) }) }))} />`
       : html`<p>${t('no_data')}</p>`}
     ${data.checkins.length
-      ? html`<${LineChart} label=${t('pain_trend')} line=${5}
-          points=${data.checkins.slice(-30).map((c) => ({ label: c.date, value: c.morning_pain }))} />`
+      ? html`<${LineChart} label=${t('pain_trend')} yTitle=${t('axis_pain')} ticks=${[0, 2, 4, 6, 8, 10]}
+          line=${painAbove} lineLabel=${t('pain_line', { n: painAbove })}
+          points=${data.checkins.slice(-30).map((c) => ({ label: formatDay(c.date), value: c.morning_pain, text: t('chart_pain', { date: formatDate(c.date), n: c.morning_pain }) }))} />`
       : null}
     ${data.visa.length
-      ? html`<${LineChart} label=${t('visa_history')} max=${100}
-          points=${data.visa.map((v) => ({ label: v.date, value: v.score }))} />`
+      ? html`<${LineChart} label=${t('visa_history')} max=${100} ticks=${[0, 25, 50, 75, 100]} yTitle=${t('axis_visa')}
+          note=${t('visa_meaning')}
+          points=${data.visa.map((v) => ({ label: formatDay(v.date), value: v.score, text: t('chart_visa', { date: formatDate(v.date), score: v.score }) }))} />`
       : null}
   <//>`;
 }
@@ -78,7 +84,7 @@ export function Reminders({ me }) {
         ${form.times.map((time, i) => html`<div class="row" key=${i}>
           <label class="visually-hidden" for=${`time-${i}`}>${t('reminder_times')} ${i + 1}</label>
           <input id=${`time-${i}`} type="time" required value=${time} onInput=${(e) => setTime(i, e.currentTarget.value)} />
-          <button type="button" class="secondary" onClick=${() => setForm({ ...form, times: form.times.filter((_, j) => j !== i) })}>${t('remove_time', { time })}</button>
+          <button type="button" class="secondary" onClick=${() => setForm({ ...form, times: form.times.filter((_, j) => j !== i) })}>${t('remove_time', { time: formatTime(time) })}</button>
         </div>`)}
         ${form.times.length < 4 && html`<button type="button" class="secondary" onClick=${() => setForm({ ...form, times: [...form.times, '12:00'] })}>${t('add_time')}</button>`}
       </fieldset>
@@ -105,7 +111,7 @@ export function Push({ me }) {
   const turnOn = async () => {
     setError(null);
     try {
-      if ((await Notification.requestPermission()) !== 'granted') throw new Error(t('push_denied'));
+      if ((await Notification.requestPermission()) !== 'granted') throw new NoticeError(t('push_denied'));
       const { public_key: publicKey } = await api('/api/v1/push/vapid-public-key/');
       const registration = await navigator.serviceWorker.ready;
       const browserSub = await registration.pushManager.subscribe({
@@ -157,7 +163,7 @@ export function Inbox() {
       ${n.replaced_by
         ? html`<p class="strong">${t('replaced_notice')}</p><details><summary>${t('show_sent')}</summary><p>${n.body}</p></details>`
         : html`<p>${n.body}</p>`}
-      <p class="muted"><time datetime=${n.created_at}>${new Date(n.created_at).toLocaleString()}</time></p>
+      <p class="muted"><time datetime=${n.created_at}>${formatDateTime(n.created_at)}</time></p>
     </li>`)}</ul>
   <//>`;
 }

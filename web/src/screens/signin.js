@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { signIn, signInWithSso, ssoInfo } from '../api.js';
+import { describeError, signIn, signInWithSso, ssoInfo } from '../api.js';
 import { language, LANGUAGES, t } from '../i18n.js';
 import { html, Link } from '../ui.js';
 
@@ -27,7 +27,7 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
     if (code) {
       setBusy(true);
       signInWithSso(code).then(onSignedIn, (err) => {
-        setError(err instanceof TypeError ? t('network_error') : err.message);
+        setError(describeError(err));
         setBusy(false);
       });
     }
@@ -46,7 +46,7 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
         setError(null);
         document.getElementById('otp')?.focus();
       } else {
-        setError(err instanceof TypeError ? t('network_error') : code === 'otp_invalid' ? t('otp_invalid') : err.message);
+        setError(code === 'otp_invalid' ? t('otp_invalid') : describeError(err));
       }
       setBusy(false);
     }
@@ -66,7 +66,7 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
         <p class="hint" id="otp-hint">${t('otp_hint')}</p>
         <input id="otp" name="otp" autocomplete="one-time-code" autocapitalize="none" required value=${otp}
           aria-describedby="otp-hint" onInput=${(e) => setOtp(e.currentTarget.value)} /></div>`}
-      ${error && html`<p class="note error" role="alert">${t('sign_in_failed', { reason: error })}</p>`}
+      ${error && html`<p class="note error" role="alert">${error}</p>`}
       <button type="submit" class="big" disabled=${busy}>${t('sign_in')}</button>
     </form>
     <p><${Link} href="/reset-password">${t('forgot_password')}<//></p>

@@ -5,11 +5,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { kvGet, kvSet } from '../db.js';
 import { paths } from '../paths.js';
-import { t } from '../i18n.js';
+import { formatDate, formatNumber, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
-import { ErrorNote, FindRm, html, Link, PainInput, Screen } from '../ui.js';
+import { ErrorNote, FindRm, html, Link, localToday, PainInput, Screen } from '../ui.js';
 import { Advice } from './advice.js';
 import { AfterWeek12 } from './after.js';
 
@@ -38,6 +38,20 @@ export function waitingCounts(pendingEntries, date, sentEntries = [], fetchedAt 
     if (body.side) counts[key][body.side] += sign;
   }
   return counts;
+}
+
+/** A card's one load line: the prescribed load, else the suggested one (HSR), else body weight. */
+export function loadText(item) {
+  if (item.load_kg) return t('load_kg', { kg: formatNumber(item.load_kg) });
+  if (item.suggested_load_kg != null) return t('suggested_load', { kg: formatNumber(item.suggested_load_kg), rm: item.rm });
+  return t('body_weight');
+}
+
+/** Today's check-in is stored (the server says so) or sent from this phone, or waits in its outbox. */
+export function checkedIn(today, outbox) {
+  const mine = [...(outbox.pending || []), ...(outbox.sent || [])];
+  const day = (e) => e.body.date ?? localToday(new Date(e.created_at)); // a check-in is dated by the server
+  return Boolean(today.checked_in) || mine.some((e) => e.kind === 'checkin' && day(e) === today.date);
 }
 
 function yesterdayOf(date) {
@@ -198,9 +212,9 @@ export function Today({ me, outbox }) {
   }
 
   return html`<${Screen} title=${t('today_title')}>
-    ${cached && html`<p class="note">${t('cached_note', { date: today.date })}</p>`}
+    ${cached && html`<p class="note">${t('cached_note', { date: formatDate(today.date) })}</p>`}
     ${rest && html`<${Rest} rest=${rest} onEnd=${() => { setRest(null); kvSet(restKey, null); }} />`}
-    <p class="subtitle">${today.date}${today.week && !today.where ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
+    <p class="subtitle">${formatDate(today.date)}${today.week && !today.where ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
     ${today.where && html`<p class="where" data-testid="where">${t(`where_${today.where.change}`, today.where)}</p>`}
     ${today.decision && html`<${Decision} decision=${today.decision} />`}
     ${today.state === 'red_flag' && html`<${Advice} advice=${today.advice} notice=${today.notice} />`}
@@ -224,7 +238,8 @@ export function Today({ me, outbox }) {
     ${today.program && html`<${MendList} me=${me} today=${today} outbox=${outbox} refresh=${mending}
       onEdit=${(log) => setLogging({ item: { exercise: log.exercise, reps: log.reps, load_kg: log.load_kg }, log, reps: log.reps, pain: log.pain })}
       onDelete=${deleteSet} />`}
-    <div class="note prompt"><p>${t('checkin_prompt')}</p><${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>
+    ${!checkedIn(today, outbox) && html`<div class="note prompt" data-testid="checkin-prompt"><p>${t('checkin_prompt')}</p>
+      <${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>`}
     ${logging && html`<${LogSheet} ...${logging} lastLoad=${lastLoads.current[itemKey(logging.item)]} onSave=${save} onCancel=${() => setLogging(null)} />`}
     ${toast && html`<div class="toast" role="status">
       <span>${toast.text}</span>
@@ -259,7 +274,7 @@ function Ring({ done, total }) {
 function ExerciseCard({ item, onLog, onStart }) {
   const name = exerciseName(item.exercise);
   const session = item.session === 'am' ? t('session_am') : item.session === 'pm' ? t('session_pm') : '';
-  const load = item.load_kg ? t('load_kg', { kg: item.load_kg }) : t('body_weight');
+  const load = loadText(item);
   const full = item.bySide ? item.bySide.left >= item.sets && item.bySide.right >= item.sets : item.done >= item.sets;
   const logLabel = (side) => {
     const done = side ? item.bySide[side] >= item.sets : item.done >= item.sets;
@@ -275,8 +290,7 @@ function ExerciseCard({ item, onLog, onStart }) {
     <p class="dose">${t('sets_reps', { sets: item.sets, reps: item.reps })}</p>
     <p>${item.tempo}</p>
     ${item.note && html`<p class="muted">${item.note}</p>`}
-    <p>${t('load')}: ${load}</p>
-    ${item.suggested_load_kg != null && html`<p>${t('suggested_load', { kg: item.suggested_load_kg, rm: item.rm })}</p>`}
+    <p data-testid="load">${t('load')}: ${load}</p>
     ${item.find_rm && html`<${FindRm} rm=${item.rm} />`}
     ${item.bySide
       ? html`<p class="count">${t('left')}: ${t('sets_done', { done: item.bySide.left, sets: item.sets })} ·
@@ -382,7 +396,7 @@ function MendList({ me, today, outbox, refresh, onEdit, onDelete }) {
     ${logs.length === 0 && html`<p>${t('mend_none')}</p>`}
     <ul class="mend-list">${logs.map((log) => html`<li key=${log.client_id} data-client=${log.client_id}>
       <span>${log.date === today.date ? t('today_word') : t('yesterday_word')}: ${exerciseName(log.exercise)}${log.session ? ` (${t(`session_${log.session}`)})` : ''} ·
-        ${t('set_summary', { reps: log.reps, kg: Number(log.load_kg), pain: log.pain })}</span>
+        ${t('set_summary', { reps: log.reps, kg: formatNumber(Number(log.load_kg)), pain: log.pain })}</span>
       <span class="row">
         <button type="button" class="secondary" onClick=${() => onEdit(log)}
           aria-label=${t('change_set_named', { name: exerciseName(log.exercise), reps: log.reps })}>${t('change')}</button>

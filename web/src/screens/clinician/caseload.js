@@ -1,7 +1,7 @@
 // The caseload by risk: flags, adherence bars, pain trend, week, last log, VISA-A, filters and pages.
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import { t } from '../../i18n.js';
+import { formatDate, formatTime, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, Screen } from '../../ui.js';
 import { Bar, FLAG_KINDS, label, PAGE_SIZE, painTrend, pct, PROTOCOLS, useLive } from './common.js';
@@ -51,7 +51,7 @@ export function Caseload() {
     <${ErrorNote} error=${error} onRetry=${retry} />
     ${!data && !error && html`<p aria-busy="true">${t('loading')}</p>`}
     ${data && html`<div class="table-wrap"><table class="caseload">
-      <caption class="muted">${t('page_of', { page, pages, count: data.count })} · ${t('updated_at', { time: at.toLocaleTimeString() })}</caption>
+      <caption class="muted">${t('page_of', { page, pages, count: data.count })} · ${t('updated_at', { time: formatTime(at) })}</caption>
       <thead><tr>
         <th scope="col">${t('col_patient')}</th><th scope="col">${t('col_flags')}</th>
         <th scope="col">${t('col_adherence')}</th><th scope="col">${t('col_pain')}</th>
@@ -68,7 +68,7 @@ export function Caseload() {
         <td><${Bar} value=${row.adherence_7d} name="7 d" /> ${pct(row.adherence_7d)}<br /><${Bar} value=${row.adherence_28d} name="28 d" /> ${pct(row.adherence_28d)}</td>
         <td>${painTrend(row.pain_trend)}</td>
         <td>${row.week ? `${row.week}/12` : '–'}</td>
-        <td>${row.last_log_date ?? '–'}</td>
+        <td>${row.last_log_date ? formatDate(row.last_log_date) : '–'}</td>
         <td>${row.latest_visa_a ?? '–'}</td>
         <td>${row.monitored_days_30d}/30</td>
       </tr>`)}</tbody></table></div>

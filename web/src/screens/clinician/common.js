@@ -1,12 +1,14 @@
 // What the clinician's screens share: the lists they filter by, figures as people read them, small marks.
-import { t } from '../../i18n.js';
+import { hasText, t } from '../../i18n.js';
 import { html, useLoad } from '../../ui.js';
 
 export const PROTOCOLS = ['alfredson', 'alfredson_insertional', 'hsr'];
 export const FLAG_KINDS = ['red_flag', 'non_adherence', 'pain', 'clinical_review', 'treatment_review', 'missing_outcome', 'follow_up_decline'];
 export const PAGE_SIZE = 25;
 export const pct = (v) => (v == null ? '–' : `${Math.round(v * 100)}%`);
-export const label = (kind) => kind.replaceAll('_', ' ');
+/** A flag kind, level or status, a program or reminder status, in words (the API's codes never show). */
+export const label = (kind) => (hasText(`flag_kind_${kind}`) ? t(`flag_kind_${kind}`) : kind.replaceAll('_', ' '));
+export const named = (prefix, code) => (hasText(`${prefix}_${code}`) ? t(`${prefix}_${code}`) : String(code).replaceAll('_', ' '));
 
 /** The caseload, a patient's page and the inbox load again on focus and every minute. */
 export const useLive = (load, deps) => useLoad(load, deps, { live: true });

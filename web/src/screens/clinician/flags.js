@@ -1,10 +1,10 @@
 // The flags inbox (red flags first, then physician-level), the actions on a flag, and the live red-flag alert.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import { t } from '../../i18n.js';
+import { formatDateTime, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, navigate, Screen } from '../../ui.js';
-import { label, pct, useLive } from './common.js';
+import { label, named, pct, useLive } from './common.js';
 
 /** What an action on a flag says when it has succeeded (shown in a status line above the list). */
 export function doneText(action, flag) {
@@ -92,7 +92,7 @@ export function FlagsInbox({ me }) {
       const p = shown.patients[f.patient];
       return html`<li key=${f.id} class=${`flag level-${f.level}${f.kind === 'red_flag' ? ' red' : ''}`} data-testid="inbox-flag">
         <h2>${p ? p.display_name || p.username : `#${f.patient}`}: ${label(f.kind)}</h2>
-        <p class="muted">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: f.created_at.slice(0, 10) })}</p>
+        <p class="muted">${t('flag_line', { kind: label(f.kind), level: named('level', f.level), status: named('flag_status', f.status), date: formatDateTime(f.created_at) })}</p>
         <p>${f.reason}</p>
         ${p && html`<p class="small">${t('context_line', { a7: pct(p.adherence_7d), pain: p.pain_trend == null ? '–' : p.pain_trend.toFixed(1), visa: p.latest_visa_a ?? '–', week: p.week ?? '–' })}</p>`}
         <${Resolution} flag=${f} />

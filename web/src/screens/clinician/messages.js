@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { Thread } from '../../conversation.js';
-import { t } from '../../i18n.js';
+import { formatDateTime, t } from '../../i18n.js';
 import { newClientId } from '../../outbox.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, Screen, useLoad } from '../../ui.js';
@@ -18,7 +18,7 @@ export function MessagesInbox() {
     ${data && html`<ul class="flags-list">${data.results.map((row) => html`<li key=${row.patient} class="flag" data-testid="inbox-conversation">
       <h2><${Link} href=${`/patients/${row.patient}#messages`}>${row.name}<//></h2>
       <p class=${row.unread ? 'strong' : 'muted'}>${row.unread ? t('msg_unread', { n: row.unread }) : t('msg_all_read')}
-        · <time datetime=${row.last_message_at}>${new Date(row.last_message_at).toLocaleString()}</time></p>
+        · <time datetime=${row.last_message_at}>${formatDateTime(row.last_message_at)}</time></p>
     </li>`)}</ul>`}
   <//>`;
 }

@@ -3,11 +3,12 @@
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
-import { t } from '../../i18n.js';
+import { formatDate, formatDateTime, formatDay, formatTime, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
+import { rules } from '../../rules.js';
 import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
-import { label, pct, useLive } from './common.js';
+import { label, named, pct, useLive } from './common.js';
 import { InvitationCard, sendInvitation } from './enrol.js';
 import { AfterWeek12Panel } from './after.js';
 import { FlagActions, Resolution } from './flags.js';
@@ -33,7 +34,7 @@ function TimelineChart({ days }) {
         <rect x=${i * step + 1} y=${ySets(d.prescribed_sets)} width=${step / 2 - 1} height=${hgt - ySets(d.prescribed_sets)} class="bar-prescribed" />
         <rect x=${i * step + step / 2} y=${ySets(d.completed_sets)} width=${step / 2 - 1} height=${hgt - ySets(d.completed_sets)} class="bar" />
         ${d.red_flags.length > 0 && html`<text x=${i * step + step / 2} y="12" text-anchor="middle" class="flagmark">!</text>`}
-        ${i % 7 === 0 && html`<text x=${i * step} y=${hgt + 16}>${d.date.slice(5)}</text>`}
+        ${i % 7 === 0 && html`<text x=${i * step} y=${hgt + 16}>${formatDay(d.date)}</text>`}
       </g>`)}
       <path d=${line('pain_mean')} class="line" />
       <path d=${line('morning_pain')} class="line morning" />
@@ -51,15 +52,15 @@ function TimelineChart({ days }) {
 function Events({ days }) {
   const events = [];
   for (const d of [...days].reverse()) {
-    for (const f of d.flags) events.push([d.date, `${t('col_flags')}: ${label(f.kind)} (${f.level}, ${f.status}) — ${f.reason}`]);
+    for (const f of d.flags) events.push([d.date, `${t('col_flags')}: ${label(f.kind)} (${named('level', f.level)}, ${named('flag_status', f.status)}) — ${f.reason}`]);
     for (const c of d.program_changes) events.push([d.date, `${c.field}: ${c.old ?? '–'} → ${c.new ?? '–'}`]);
     for (const n of d.notes) events.push([d.date, `${t('notes_title')}: ${n.text}`]);
-    for (const r of d.reminders) events.push([d.date, t('event_reminder', { slot: r.slot, status: r.status, why: r.skip_reason ? ` (${r.skip_reason})` : '' })]);
+    for (const r of d.reminders) events.push([d.date, t('event_reminder', { slot: formatTime(r.slot), status: named('reminder_status', r.status), why: r.skip_reason ? ` (${r.skip_reason})` : '' })]);
     if (d.morning_pain != null) events.push([d.date, t('event_checkin', { pain: d.morning_pain, stiffness: d.morning_stiffness_minutes, flags: d.red_flags.length ? t('event_red_flags', { flags: d.red_flags.join(', ') }) : '' })]);
     if (d.visa_a != null) events.push([d.date, t('event_visa', { score: d.visa_a })]);
   }
   return html`<details class="events"><summary>${t('events_title')} (${events.length})</summary>
-    <ul>${events.map(([date, text], i) => html`<li key=${i}><time>${date}</time> ${text}</li>`)}</ul></details>`;
+    <ul>${events.map(([date, text], i) => html`<li key=${i}><time datetime=${date}>${formatDate(date)}</time> ${text}</li>`)}</ul></details>`;
 }
 
 /** Every flag of the patient, open ones first with their actions, resolved ones with their decision and notes. */
@@ -79,7 +80,7 @@ function FlagList({ patientId, me, onChange }) {
     <${ErrorNote} error=${error} onRetry=${retry} />
     ${data && data.length === 0 && html`<p>${t('no_flags_any')}</p>`}
     ${data && html`<ul class="flags-list">${data.map((f) => html`<li key=${f.id} class=${`flag level-${f.level}${f.status === 'resolved' ? ' resolved' : ''}`} data-testid="patient-flag">
-      <p class="strong">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: f.created_at.slice(0, 10) })}</p>
+      <p class="strong">${t('flag_line', { kind: label(f.kind), level: named('level', f.level), status: named('flag_status', f.status), date: formatDateTime(f.created_at) })}</p>
       <p>${f.reason}</p>
       <${Resolution} flag=${f} />
       ${f.status !== 'resolved' && (me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${acted} />`}</li>`)}</ul>`}
@@ -88,7 +89,8 @@ function FlagList({ patientId, me, onChange }) {
 
 function ProgramActions({ program, onChange }) {
   const [loads, setLoads] = useState({ ...(program.loads || {}) });
-  const [weekdays, setWeekdays] = useState(program.training_weekdays || []);
+  // the days in force: the program's own, else the protocol's default (the prescription says which)
+  const [weekdays, setWeekdays] = useState(program.weekdays_in_force || program.training_weekdays || []);
   const [reason, setReason] = useState('');
   const [status, setStatus] = useState(null);
   const patch = async (body) => {
@@ -111,10 +113,10 @@ function ProgramActions({ program, onChange }) {
       ${['active', 'paused'].includes(program.status) && html`<button type="button" class="secondary danger"
         onClick=${() => confirm(t('stop_confirm')) && patch({ status: 'stopped' })}>${t('stop')}</button>`}
     </div>
-    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, Number(v)])) }); }}>
+    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).filter(([, v]) => v !== '' && v != null).map(([k, v]) => [k, Number(v)])) }); }}>
       <fieldset><legend>${t('loads_title')}</legend>
         ${exercises.map((ex) => html`<div class="field inline" key=${ex}><label for=${`load-${ex}`}>${exerciseName(ex)}</label>
-          <input id=${`load-${ex}`} type="number" min="0" max="500" step="0.5" value=${loads[ex] ?? 0}
+          <input id=${`load-${ex}`} type="number" min="0" max="500" step="0.5" value=${loads[ex] ?? ''} placeholder=${t('body_weight')}
             onInput=${(e) => setLoads({ ...loads, [ex]: e.currentTarget.value })} /></div>`)}
         <button type="submit" class="secondary">${t('save_loads')}</button>
       </fieldset>
@@ -155,7 +157,7 @@ function Notes({ patientId }) {
       <textarea id="note-text" rows="3" required value=${text} onInput=${(e) => setText(e.currentTarget.value)}></textarea></div>
       <button type="submit" class="secondary">${t('add_note')}</button></form>
     <${ErrorNote} error=${error} />
-    <ul class="notes">${rows.map((n) => html`<li key=${n.id}><time>${n.created_at.slice(0, 10)}</time> ${n.text}</li>`)}</ul>
+    <ul class="notes">${rows.map((n) => html`<li key=${n.id}><time datetime=${n.created_at}>${formatDateTime(n.created_at)}</time> ${n.text}</li>`)}</ul>
   </section>`;
 }
 
@@ -194,7 +196,7 @@ function SideChange({ patient, onChange }) {
     }
   };
   return html`<form class="side-change" onSubmit=${save}><fieldset><legend>${t('side_title')}</legend>
-    <p>${t('side_now', { side: t(`side_${patient.side}`) })}${(patient.side_history || []).map((h) => ` · ${t('side_until', { side: t(`side_${h.side}`), until: h.until })}`)}</p>
+    <p>${t('side_now', { side: t(`side_${patient.side}`) })}${(patient.side_history || []).map((h) => ` · ${t('side_until', { side: t(`side_${h.side}`), until: formatDate(h.until) })}`)}</p>
     <div class="field inline"><label for="side-new">${t('side_new')}</label>
       <select id="side-new" value=${side} onChange=${(e) => setSide(e.currentTarget.value)}>
         ${['left', 'right', 'both'].filter((s) => s !== patient.side).map((s) => html`<option value=${s} key=${s}>${t(`side_${s}`)}</option>`)}
@@ -224,7 +226,10 @@ export function PatientPage({ id, me }) {
       api(paths.visaA({ patient: id })),
       program ? api(paths.prescription(program.id, program.start_date)) : null,
     ]);
-    if (program) program.exercises = [...new Set((prescription?.items || []).map((i) => i.exercise))];
+    if (program) {
+      program.exercises = [...new Set((prescription?.items || []).map((i) => i.exercise))];
+      program.weekdays_in_force = prescription?.training_weekdays;
+    }
     return { patient, program, timeline, adherence, visa: visa.results ?? visa };
   }, [id, range.from, range.to, version]);
   if (error && !data) return html`<${Screen} title=${t('patient_title', { name: id })}><${ErrorNote} error=${error} onRetry=${retry} /><//>`;
@@ -235,9 +240,9 @@ export function PatientPage({ id, me }) {
   const doExport = (format) => saveExport(id, format).then(() => setExportError(null), setExportError);
   return html`<${Screen} title=${t('patient_title', { name: patient.display_name || patient.username })}>
     ${(patient.birth_date || patient.email || patient.phone || patient.record_number) && html`<p class="subtitle" data-testid="identity">${t('identity_line', {
-      birth: patient.birth_date || '–', contact: [patient.email, patient.phone].filter(Boolean).join(' · ') || '–', record: patient.record_number || '–' })}</p>`}
-    <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: program.start_date, end: program.end_date, status: program.status }) : t('no_program')}
-      ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${patient.side} · ${patient.tendinopathy} · ${patient.timezone}</p>
+      birth: patient.birth_date ? formatDate(patient.birth_date) : '–', contact: [patient.email, patient.phone].filter(Boolean).join(' · ') || '–', record: patient.record_number || '–' })}</p>`}
+    <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: formatDate(program.start_date), end: formatDate(program.end_date), status: named('program_status', program.status) }) : t('no_program')}
+      ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${t(`side_${patient.side}`)} · ${t(`tendinopathy_${patient.tendinopathy}`)} · ${patient.timezone}</p>
     <div class="row">
       <button type="button" class="secondary" onClick=${() => doExport('csv')}>${t('export_csv')}</button>
       <button type="button" class="secondary" onClick=${() => doExport('fhir')}>${t('export_fhir')}</button>
@@ -261,12 +266,13 @@ export function PatientPage({ id, me }) {
       <${Events} days=${timeline.days} />
     </section>
     <section><h2>${t('weeks_title')}</h2>
-      <${BarChart} label=${`${t('weeks_title')} (${pct(adherence.overall)})`}
-        bars=${adherence.weeks.map((w) => ({ label: `${w.week}`, value: w.adherence ?? 0, text: `${t('week_of', { week: w.week })}: ${w.completed_sets}/${w.prescribed_sets} (${pct(w.adherence)})` }))} />
+      <${BarChart} label=${`${t('weeks_title')} (${pct(adherence.overall)})`} yTitle=${t('axis_sets_done')}
+        target=${rules().adherent_at_least} targetLabel=${t('target_adherence', { pct: Math.round(rules().adherent_at_least * 100) })}
+        bars=${adherence.weeks.map((w) => ({ label: t('week_short', { week: w.week }), value: w.adherence ?? 0, text: `${t('week_of', { week: w.week })}: ${w.completed_sets}/${w.prescribed_sets} (${pct(w.adherence)})` }))} />
     </section>
     <section><h2>${t('visa_title_clin')}</h2>
       ${baseline != null && html`<p>${t('visa_baseline', { score: baseline, target: baseline + 10 })}</p>`}
-      <ul>${visa.map((v) => html`<li key=${v.id}>${v.date}: <strong>${v.score}</strong>${baseline != null && v !== visa[0] ? ` (${v.score - baseline >= 0 ? '+' : ''}${v.score - baseline})` : ''}</li>`)}</ul>
+      <ul>${visa.map((v) => html`<li key=${v.id}>${formatDate(v.date)}: <strong>${v.score}</strong>${baseline != null && v !== visa[0] ? ` (${v.score - baseline >= 0 ? '+' : ''}${v.score - baseline})` : ''}</li>`)}</ul>
     </section>
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
     ${program && program.end_date <= addDays(localToday(), 13) && html`<${AfterWeek12Panel} program=${program} patientId=${id} me=${me} />`}

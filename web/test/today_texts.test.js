@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setLanguage } from '../src/i18n.js';
+import { checkedIn, loadText } from '../src/screens/today.js';
+
+test('an HSR card has one load: the prescribed one, else the suggestion, else body weight', () => {
+  setLanguage('en');
+  assert.equal(loadText({ load_kg: 40, suggested_load_kg: 62.5, rm: 8 }), '40 kg');
+  assert.equal(loadText({ load_kg: null, suggested_load_kg: 62.5, rm: 8 }), '62.5 kg, suggested (8 RM)');
+  assert.equal(loadText({ load_kg: null, suggested_load_kg: null }), 'Body weight');
+  setLanguage('da');
+  assert.equal(loadText({ load_kg: null, suggested_load_kg: 62.5, rm: 8 }), '62,5 kg, foreslået (8 RM)');
+  setLanguage('en');
+});
+
+test("the check-in prompt goes once today's check-in is stored, sent, or waiting on this phone", () => {
+  const today = { date: '2026-03-11', checked_in: false };
+  const at = new Date(2026, 2, 11, 7, 30).getTime();
+  const entry = { kind: 'checkin', body: { morning_pain: 2 }, created_at: at };
+  assert.equal(checkedIn(today, { pending: [], sent: [] }), false);
+  assert.equal(checkedIn(today, { pending: [entry], sent: [] }), true);
+  assert.equal(checkedIn(today, { pending: [], sent: [entry] }), true);
+  assert.equal(checkedIn(today, { pending: [{ ...entry, created_at: at - 86_400_000 }], sent: [] }), false);
+  assert.equal(checkedIn({ ...today, checked_in: true }, { pending: [], sent: [] }), true);
+});
