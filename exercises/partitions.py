@@ -192,6 +192,7 @@ def setlog_partitions_archive(*, before: dt.date, archive_dir: Path, today: dt.d
             os.replace(partial, path)
             cursor.execute(f"ALTER TABLE {PARENT} DETACH PARTITION {p.name}")
             cursor.execute(f"DELETE FROM {LOOKUP} l USING {p.name} s WHERE l.client_id = s.client_id")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred foreign-key checks of its rows: now
             cursor.execute(f"DROP TABLE {p.name}")
         written.append(path)
     return written
