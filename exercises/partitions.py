@@ -95,10 +95,12 @@ def _create_month(cursor, month: dt.date) -> None:
     cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {DEFAULT} DEFAULT")
 
 
-def setlog_partitions_ensure(*, today: dt.date, months_ahead: int | None = None) -> list[str]:
-    """Create the month partitions from this month to ``months_ahead`` months ahead, and one for every month
-    whose sets wait in the default partition. Idempotent (two at once: one waits for the other's lock). Returns
-    the partitions it created."""
+def setlog_partitions_ensure(
+    *, today: dt.date, months_ahead: int | None = None, since: dt.date | None = None
+) -> list[str]:
+    """Create the month partitions from this month (or from ``since``'s, for an import of older sets) to
+    ``months_ahead`` months ahead, and one for every month whose sets wait in the default partition.
+    Idempotent (two at once: one waits for the other's lock). Returns the partitions it created."""
     if not is_partitioned():
         return []
     ahead = settings.SETLOG_PARTITION_MONTHS_AHEAD if months_ahead is None else months_ahead
@@ -111,7 +113,7 @@ def setlog_partitions_ensure(*, today: dt.date, months_ahead: int | None = None)
         existing = _existing(cursor)
         cursor.execute(f"SELECT DISTINCT date_trunc('month', date)::date FROM {DEFAULT}")
         waiting = {month for (month,) in cursor.fetchall()}
-        for month in sorted(waiting | set(_months_between(month_of(today), last))):
+        for month in sorted(waiting | set(_months_between(min(since or today, today), last))):
             if partition_name(month) not in existing:
                 _create_month(cursor, month)
                 created.append(partition_name(month))
