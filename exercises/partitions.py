@@ -63,6 +63,16 @@ def is_partitioned(conn=None) -> bool:
     return bool(row) and row[0] == "p"
 
 
+def stored_client_ids(client_ids: list) -> set | None:
+    """Which of these client ids are stored, from the lookup (one index probe an id, where a query on the set
+    logs probes every month's index); None where the set logs are a plain table (ask them)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT client_id FROM {LOOKUP} WHERE client_id = ANY(%s)", [client_ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     months, month = [], month_of(first)
     while month <= last:

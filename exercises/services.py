@@ -24,6 +24,7 @@ from .models import (
     ProgramStatus,
     SetLog,
 )
+from .partitions import stored_client_ids
 from .protocols import ProtocolSlug
 from .summaries import invalidate
 
@@ -255,8 +256,8 @@ def setlog_record(*, patient: Patient, data: dict) -> LogOutcome:
 
 
 def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutcome]:
-    """Store validated set logs in bulk; one outcome per item, in order. Three queries (and a savepoint inside
-    a caller's transaction).
+    """Store validated set logs in bulk; one outcome per item, in order. Three queries, a fourth when some were
+    stored already (and a savepoint inside a caller's transaction).
 
     The client ids stored already answer as duplicates (or conflicts); the rest are one INSERT. When a
     concurrent request stores one of them first, the INSERT fails on its client id (the unique index, or on a
@@ -267,7 +268,9 @@ def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutco
     first_of: dict = {}
     for index, data in enumerate(items):
         first_of.setdefault(data["client_id"], index)
-    existing = {log.client_id: log for log in SetLog.objects.filter(client_id__in=list(first_of))}
+    known = stored_client_ids(list(first_of))  # on PostgreSQL: usually none, and one probe an id to say so
+    candidates = list(first_of) if known is None else list(known)
+    existing = {log.client_id: log for log in SetLog.objects.filter(client_id__in=candidates)} if candidates else {}
     fresh = [index for cid, index in first_of.items() if cid not in existing]
     created: list[SetLog] = []
     while fresh:
