@@ -64,6 +64,15 @@ class UUIDStringField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+class StringField(serializers.CharField):
+    """Text written as a JSON string only: DRF would store ``0`` or ``true`` as the text "0" or "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 DATABASE_RETRY_SECONDS = 5
 
 

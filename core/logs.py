@@ -12,6 +12,13 @@ import uuid
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 SAFE_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 HEADER = "request_id"
+# An invitation's token is in its accept path (/api/v1/invitations/{token}/accept/): Django's request logger
+# names the path of every 4xx, so the token is cut out of every line (a valid link in a log opens an account).
+SECRET_IN_PATH = re.compile(r"(/invitations/)[^/\s\"']+(/accept)")
+
+
+def scrub(text: str) -> str:
+    return SECRET_IN_PATH.sub(r"\1…\2", text)
 
 
 def new_request_id(given: str | None = None) -> str:
@@ -26,10 +33,10 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": request_id.get(),
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry)
 
 

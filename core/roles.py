@@ -1,4 +1,4 @@
-"""The four roles, in one place: the user model's choices, the permission gates and the scopes all use these."""
+"""The roles, in one place: the user model's choices, the permission gates and the scopes all use these."""
 
 from django.db import models
 
@@ -8,9 +8,11 @@ class Role(models.TextChoices):
     PHYSIO = "physio"
     PHYSICIAN = "physician"
     ADMIN = "admin"
+    CLINIC_ADMIN = "clinic_admin"  # manages one clinic's clinicians and settings; reads no patient data
 
 
 CLINICIANS = (Role.PHYSIO, Role.PHYSICIAN, Role.ADMIN)
+STAFF = (*CLINICIANS, Role.CLINIC_ADMIN)  # the roles that belong to clinics through a membership
 
 
 def role_of(user) -> str | None:

@@ -11,11 +11,12 @@ settings in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``. A throttled request is
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -91,3 +92,29 @@ class SetLogRateThrottle(WriteRateThrottle):
     def cost(self, request) -> int:
         data = request.data
         return max(1, len(data)) if isinstance(data, list) else 1
+
+
+class PasswordResetRateThrottle(_ByClientAddress, SimpleRateThrottle):
+    """Reset requests per client address (scope ``password_reset``)."""
+
+    scope = "password_reset"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PasswordResetEmailRateThrottle(PasswordResetRateThrottle):
+    """Reset requests per e-mail address, from wherever they come (no mailbox flooded from many addresses).
+    The key is a hash: the address itself is never stored in the cache."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": f"{self.scope}_email", "ident": digest}

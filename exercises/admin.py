@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from patients.admin import AuditedReadsAdmin
 
-from .models import Demonstration, Program, ProgramChange, ProgramPause, SetLog
+from .models import AfterCare, Demonstration, Program, ProgramChange, ProgramPause, RunLog, RunningGate, SetLog
 from .services import demonstration_files_forget
 
 # Set logs are not field-logged: a patient's own entries, and the one write on the hot path. A patient's mend of
@@ -46,6 +46,41 @@ class SetLogAdmin(AuditedReadsAdmin):
     list_select_related = ("patient__user",)
     date_hierarchy = "date"
     raw_id_fields = ("patient", "program")
+
+
+class ReadOnlyAfterWeek12:
+    """After week 12's rows are written by their services only (a decision notifies the patient; a run is
+    judged by the pain rules): the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AfterCare)
+class AfterCareAdmin(ReadOnlyAfterWeek12, AuditedReadsAdmin):
+    patient_lookup = "program__patient__id"
+    list_display = ("program", "state", "starts_on", "ends_on", "referral", "chosen_by", "chosen_at")
+    list_filter = ("state", "referral")
+    list_select_related = ("program", "chosen_by")
+
+
+@admin.register(RunningGate)
+class RunningGateAdmin(ReadOnlyAfterWeek12, AuditedReadsAdmin):
+    patient_lookup = "aftercare__program__patient__id"
+    list_display = ("aftercare", "pain_ok", "heel_raise_ok", "hopping_ok", "patient_ready", "signed_by", "signed_at")
+    list_select_related = ("aftercare", "signed_by")
+
+
+@admin.register(RunLog)
+class RunLogAdmin(ReadOnlyAfterWeek12, AuditedReadsAdmin):
+    list_display = ("patient", "date", "step", "minutes_run", "pain_during", "pain_next_morning")
+    list_filter = ("date",)
+    search_fields = ("patient__user__username", "client_id")
+    list_select_related = ("patient__user",)
+    raw_id_fields = ("patient", "aftercare")
 
 
 @admin.register(Demonstration)

@@ -13,6 +13,8 @@ from functools import cache
 
 from django.db.models import Avg, Count, Max, Min, QuerySet, Sum
 
+from patients.models import CheckIn, VisaA
+
 from .models import SetLog
 
 
@@ -114,3 +116,21 @@ def todays_set_counts(patient_id: int, day: dt.date) -> dict[tuple[str, str | No
     """``{(exercise, session, side): sets}`` a patient logged on ``day``."""
     rows = _counts().filter(patient_id=patient_id, date=day)
     return {(exercise, session, side): n for exercise, session, side, n in rows}
+
+
+def monitored_days(
+    patient_ids: Iterable[int], date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict[int, set[dt.date]]:
+    """``{patient: {date}}``: the patient-local days with any logged set, check-in or VISA-A — "days
+    monitored" on the caseload, and remote therapeutic monitoring's "activity" data days. Three queries."""
+    ids = list(patient_ids)
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    for model in (SetLog, CheckIn, VisaA):
+        rows = model.objects.filter(patient_id__in=ids)
+        if date_from:
+            rows = rows.filter(date__gte=date_from)
+        if date_to:
+            rows = rows.filter(date__lte=date_to)
+        for pid, day in rows.values_list("patient_id", "date").distinct():
+            days[pid].add(day)
+    return days

@@ -207,6 +207,104 @@ class AdherenceSummary(models.Model):
         return f"program {self.program_id}: 7-day adherence {self.adherence_7d}"
 
 
+class NextStep(models.TextChoices):
+    """docs/clinical.md §11: what follows the 12 weeks, chosen by a clinician at the review."""
+
+    MAINTENANCE = "maintenance"
+    RETURN_TO_RUNNING = "return_to_running"
+    DISCHARGED = "discharged"
+    REFERRED = "referred"
+
+
+class Referral(models.TextChoices):
+    """The care pathway's next steps (docs/clinical.md §1) a patient may be referred on to."""
+
+    SUPERVISED_REPEAT = "supervised_repeat"
+    INJECTION = "injection"
+    PRP = "prp"
+    SHOCKWAVE = "shockwave"
+    TENEX = "tenex"
+    TENDON_SCRAPING = "tendon_scraping"
+    SURGERY = "surgery"
+    OTHER = "other"
+
+
+class AfterCare(models.Model):
+    """What comes after a program's 12 weeks (docs/clinical.md §11): one per program, chosen at the review.
+
+    Maintenance runs from ``starts_on`` to ``ends_on`` (12 more weeks); return to running starts only once its
+    gate is signed; discharged and referred end the care the app gives (follow-up VISA-A still asked)."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="aftercare")
+    state = models.CharField(max_length=20, choices=NextStep.choices)
+    starts_on = models.DateField(help_text="Patient-local first day of the state")
+    ends_on = models.DateField(null=True, blank=True, help_text="Maintenance: the last day of its 12 weeks")
+    referral = models.CharField(max_length=20, choices=Referral.choices, blank=True)
+    referral_note = models.TextField(blank=True)
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Referred on names the pathway's next step; no other state does.
+            models.CheckConstraint(
+                condition=(Q(state="referred") & ~Q(referral="")) | (~Q(state="referred") & Q(referral="")),
+                name="aftercare_referral_iff_referred",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state} after program {self.program_id}"
+
+
+class RunningGate(models.Model):
+    """The physio's signed return-to-running checklist (docs/clinical.md §11, Habets 2018: no agreed criteria,
+    so each item is the physio's call): running starts only once it is signed with every item met."""
+
+    aftercare = models.OneToOneField(AfterCare, on_delete=models.CASCADE, related_name="gate")
+    pain_ok = models.BooleanField(help_text="Pain ≤ 2/10 walking and at rest")
+    heel_raise_affected = models.PositiveSmallIntegerField(null=True, blank=True)
+    heel_raise_other = models.PositiveSmallIntegerField(null=True, blank=True)
+    heel_raise_ok = models.BooleanField(help_text="Single-leg heel raises, affected ≥ 90 % of the other side")
+    hopping_ok = models.BooleanField(help_text="Hopping without pain above 2/10")
+    patient_ready = models.BooleanField(help_text="The patient feels ready")
+    note = models.TextField(blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True, help_text="Empty until signed")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"running gate {'signed' if self.signed_at else 'draft'}"
+
+
+class RunLog(models.Model):
+    """One walk–run session of the return-to-running progression, judged by the pain-monitoring rules
+    (Silbernagel 2007, docs/clinical.md §5, §11)."""
+
+    client_id = models.UUIDField(unique=True, default=uuid.uuid4)
+    aftercare = models.ForeignKey(AfterCare, on_delete=models.CASCADE, related_name="run_logs")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="run_logs")
+    date = models.DateField(help_text="Patient-local date")
+    step = models.PositiveSmallIntegerField(help_text="The progression step the session was run at (1-based)")
+    minutes_run = models.PositiveSmallIntegerField()
+    pain_during = models.PositiveSmallIntegerField()
+    pain_next_morning = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain_during__lte=10), name="runlog_pain_0_10"),
+            models.CheckConstraint(
+                condition=Q(pain_next_morning__isnull=True) | Q(pain_next_morning__lte=10), name="runlog_morning_0_10"
+            ),
+            models.CheckConstraint(condition=Q(minutes_run__gte=0, minutes_run__lte=300), name="runlog_minutes"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.minutes_run} min on {self.date}"
+
+
 class DemonstrationKind(models.TextChoices):
     VIDEO = mediafiles.VIDEO
     IMAGE = mediafiles.IMAGE

@@ -6,9 +6,9 @@ import datetime as dt
 
 from django.conf import settings
 
-from .models import PauseReason, Program
+from .models import AfterCare, PauseReason, Program
 from .progression import suggested_loads
-from .protocols import PAIN_GUIDE, PROTOCOLS, prescription, training_weekdays
+from .protocols import PAIN_GUIDE, PROGRAM_WEEKS, PROTOCOLS, prescription, training_weekdays, week_items
 
 ON_HOLD_NOTICE = (
     "Your exercises are on hold until a clinician has looked at the warning sign you reported. "
@@ -77,6 +77,9 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
             "pain_guide": PAIN_GUIDE,
             "rm": None if daily else i.reps,
             "suggested_load_kg": suggested.get(i.exercise),
+            # docs/clinical.md §10: with no load to start from (HSR's first stage, or no sets logged at the one
+            # before), the patient finds the RM set by set; the load found is logged and suggests the next stage's.
+            "find_rm": not daily and suggested.get(i.exercise) is None and loads.get(i.exercise) is None,
             "tempo_seconds": dict(tempo),
             "rest_seconds": dict(rest),
             "movement": dict(movement),
@@ -85,3 +88,31 @@ def prescription_data(program: Program | None, day: dt.date) -> dict:
     ]
     return {"program": program.id, "date": day, "week": rx.week, "training_day": rx.training_day,
             "training_weekdays": training_weekdays(program), "items": items}  # fmt: skip
+
+
+def maintenance_weekdays(aftercare: AfterCare) -> list[int]:
+    """Maintenance's two days a week (docs/clinical.md §11): the first day's weekday and three days later."""
+    first = aftercare.starts_on.weekday()
+    return sorted({first, (first + 3) % 7})
+
+
+def maintenance_data(program: Program, aftercare: AfterCare, day: dt.date) -> dict:
+    """Maintenance (docs/clinical.md §11): the program's last week's exercises, one session, at the last load,
+    on two days a week until its end; nothing on other days."""
+    on = aftercare.starts_on <= day <= aftercare.ends_on and day.weekday() in maintenance_weekdays(aftercare)
+    loads = {exercise: float(kg) for exercise, kg in program.loads.items() if kg is not None}
+    daily = PROTOCOLS[program.protocol].daily
+    tempo, rest = timing(program.protocol)
+    movement = _movement(program, day, daily)
+    items = []
+    seen = set()
+    for i in week_items(program.protocol, PROGRAM_WEEKS, program.insertional) if on else ():
+        if i.exercise in seen:
+            continue  # one session a day
+        seen.add(i.exercise)
+        items.append({"exercise": i.exercise, "sets": i.sets, "reps": i.reps, "session": None, "tempo": i.tempo,
+                      "note": i.note, "load_kg": loads.get(i.exercise), "pain_guide": PAIN_GUIDE, "rm": None,
+                      "suggested_load_kg": None, "find_rm": False, "tempo_seconds": dict(tempo),
+                      "rest_seconds": dict(rest), "movement": dict(movement)})  # fmt: skip
+    return {"program": program.id, "date": day, "week": None, "training_day": on,
+            "training_weekdays": maintenance_weekdays(aftercare), "items": items}  # fmt: skip

@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
 
-from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
+
+from patients.clinics import patient_setting
+from patients.models import Patient
 
 from .aggregates import session_pain
 from .models import Program, ProgramChange, SetLog
@@ -52,19 +54,21 @@ def progression_due(programs: Sequence[Program], today: dt.date) -> set[int]:
         changed = daily[s.program_id]
         if changed is None or s.recorded > changed:
             worst[s.program_id].append(s.worst)
-    need = settings.PROGRESSION_SESSIONS
-    return {
-        pid
-        for pid, pains in worst.items()
-        if len(pains) >= need and max(pains[-need:]) <= settings.PROGRESSION_PAIN_MAX
-    }
+    patients = {p.id: p.patient for p in programs}  # each program's clinic may set its own thresholds
+    due = set()
+    for pid, pains in worst.items():
+        need = patient_setting(patients[pid], "PROGRESSION_SESSIONS")
+        if len(pains) >= need and max(pains[-need:]) <= patient_setting(patients[pid], "PROGRESSION_PAIN_MAX"):
+            due.add(pid)
+    return due
 
 
-def progression_prompt() -> dict:
-    kg = settings.PROGRESSION_ADD_KG
+def progression_prompt(patient: Patient | None = None) -> dict:
+    kg = patient_setting(patient, "PROGRESSION_ADD_KG")
+    pain_max = patient_setting(patient, "PROGRESSION_PAIN_MAX")
     return {
         "add_kg": kg,
-        "text": f"Your last sessions hurt little (0–{settings.PROGRESSION_PAIN_MAX}/10): you may add load, about "
+        "text": f"Your last sessions hurt little (0–{pain_max}/10): you may add load, about "
         f"{kg:g} kg in a backpack, until the exercises are mildly painful again. Your physio will set the new load.",
     }
 

@@ -180,6 +180,35 @@ FITS = {
 }
 
 
+# Where the patient is and what changes next week, by the protocol's own table (docs/clinical.md §2, §4):
+# HSR's RM stages change at weeks 2, 4, 6 and 9 (Beyer 2015); Alfredson's dose never changes, and the load goes
+# up when the exercises stop hurting (Alfredson & Cook 2007). The text is English; the app translates by ``change``.
+WEEK_AHEAD_TEXTS = {
+    "stage": "Next week: {sets} × {reps} RM — a heavier load for fewer reps. Your suggested load comes from the "
+    "loads you log this week.",
+    "same_stage": "Next week: the same {sets} × {reps} RM. If the last rep is no longer hard, add a little load.",
+    "load_prompt": "Next week: the same {sets} × {reps}. When the exercises stop hurting, add load (a backpack) "
+    "until they are mildly painful again.",
+    "last_week": "This is the last week of your program. Your physio will review your results with you.",
+}
+
+
+def week_ahead(protocol: str, week: int) -> dict:
+    """``{week, weeks, change, sets, reps, text}``: program week ``week`` and what the next one changes."""
+    spec = PROTOCOLS[protocol]
+    if week >= PROGRAM_WEEKS:
+        return {"week": week, "weeks": PROGRAM_WEEKS, "change": "last_week", "sets": None, "reps": None,
+                "text": WEEK_AHEAD_TEXTS["last_week"]}  # fmt: skip
+    now, ahead = spec.weeks[week][0], spec.weeks[week + 1][0]
+    if spec.daily:
+        change = "load_prompt"
+    else:
+        change = "stage" if (now.sets, now.reps) != (ahead.sets, ahead.reps) else "same_stage"
+    text = WEEK_AHEAD_TEXTS[change].format(sets=ahead.sets, reps=ahead.reps)
+    return {"week": week, "weeks": PROGRAM_WEEKS, "change": change, "sets": ahead.sets, "reps": ahead.reps,
+            "text": text}  # fmt: skip
+
+
 def default_training_weekdays(start_date: dt.date) -> list[int]:
     """HSR default: the start date's weekday and two and four days later (Mon=0)."""
     first = start_date.weekday()
@@ -262,6 +291,11 @@ def _week_items(protocol: str, week: int, insertional: bool, both: bool = False)
     if both and spec.daily:
         doses = tuple(Dose(d.exercise, d.sets, d.reps, _ECCENTRIC_TEMPO_BOTH, f"{d.note} {_BOTH_NOTE}") for d in doses)
     return tuple(Item(d.exercise, d.sets, d.reps, s, d.tempo, d.note) for s in spec.sessions for d in doses)
+
+
+def week_items(protocol: str, week: int, insertional: bool) -> tuple[Item, ...]:
+    """A training day's items of ``week`` (the after-week-12 maintenance repeats the last week's)."""
+    return _week_items(protocol, week, insertional)
 
 
 def prescribed_reps(protocol: str, week: int, exercise: str) -> int:

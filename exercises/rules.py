@@ -5,12 +5,13 @@ need a clinician's reason, VISA-A's scoring (Robinson 2001) and the flag levels 
 from the settings and tables the server itself judges by.
 """
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from patients.clinics import branding, clinic_of_user, clinic_setting
+from patients.models import Clinic
 from patients.visa_a import ITEM_7_VALUES, ITEM_8_BRANCHES
 
 from .protocols import DEFAULT_PROTOCOL, FITS, PAIN_GUIDE
@@ -29,8 +30,9 @@ ZONE = inline_serializer("PainZone", {"name": serializers.CharField(), "min": se
                                       "max": serializers.IntegerField()}, many=True)  # fmt: skip
 
 
-def clinical_rules() -> dict:
-    above = settings.PAIN_ABOVE
+def clinical_rules(clinic: Clinic | None = None) -> dict:
+    """The rules as ``clinic`` applies them (its overrides, else the install's settings)."""
+    above = clinic_setting(clinic, "PAIN_ABOVE")
     return {
         "pain_zones": [
             {"name": "safe", "min": 0, "max": PAIN_SAFE_MAX},
@@ -39,22 +41,41 @@ def clinical_rules() -> dict:
         ],
         "pain_above": above,
         "pain_guide": PAIN_GUIDE,
-        "adherent_at_least": settings.ADHERENT_PROGRAM_AT_LEAST,
-        "non_adherence_below": settings.NON_ADHERENCE_7D_BELOW,
+        "adherent_at_least": clinic_setting(clinic, "ADHERENT_PROGRAM_AT_LEAST"),
+        "non_adherence_below": clinic_setting(clinic, "NON_ADHERENCE_7D_BELOW"),
         "default_protocol": dict(DEFAULT_PROTOCOL),
         "protocols_without_reason": {kind: sorted(fits) for kind, fits in FITS.items()},
         "visa_a": {
             "item_7_values": list(ITEM_7_VALUES),
             "item_8_branches": {branch: list(values) for branch, values in ITEM_8_BRANCHES.items()},
-            "minimal_important_change": settings.VISA_A_MIN_GAIN,
-            "review_below": settings.VISA_A_REVIEW_BELOW,
+            "minimal_important_change": clinic_setting(clinic, "VISA_A_MIN_GAIN"),
+            "review_below": clinic_setting(clinic, "VISA_A_REVIEW_BELOW"),
         },
         "flag_levels": ["physio", "physician"],
     }
 
 
+CLINIC_BRANDING = inline_serializer(
+    "ClinicBranding",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "slug": serializers.CharField(),
+        "logo_url": serializers.CharField(),
+        "colour": serializers.CharField(),
+        "public_url": serializers.CharField(),
+        "opening_hours": serializers.CharField(),
+        "contact_phone": serializers.CharField(help_text="For a call button (tel:); empty when the clinic has none"),
+        "red_flag_contact": serializers.CharField(),
+    },
+    allow_null=True,
+    help_text="The user's clinic (a patient's own, staff: their first): name, looks and contact",
+)
+
+
 class RulesView(APIView):
-    """The clinical rules the screens show (any signed-in user)."""
+    """The clinical rules the screens show (any signed-in user), as the user's clinic applies them, and what
+    the screens show of that clinic."""
 
     @extend_schema(
         responses=inline_serializer(
@@ -81,8 +102,10 @@ class RulesView(APIView):
                     },
                 ),
                 "flag_levels": names(),
+                "clinic": CLINIC_BRANDING,
             },
         )
     )
     def get(self, request):
-        return Response(clinical_rules())
+        clinic = clinic_of_user(request.user)
+        return Response(clinical_rules(clinic) | {"clinic": branding(clinic)})

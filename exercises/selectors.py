@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_object
 
 from patients.models import Patient
 
-from .models import CURRENT_STATUSES, Demonstration, Program, ProgramPause
+from .models import CURRENT_STATUSES, AfterCare, Demonstration, NextStep, Program, ProgramPause
 
 
 @cache
@@ -23,7 +23,7 @@ def programs_for_patients(patient_ids: Iterable[int], rows: QuerySet[Program] | 
     """The patients' programs, newest first per patient, with their pauses. One query; a second for the pauses
     when any of these programs was ever paused (few are)."""
     rows = (program_rows() if rows is None else rows).filter(patient_id__in=list(patient_ids))
-    return _with_pauses(rows.select_related("patient").order_by("patient_id", "-start_date", "-id"))
+    return _with_pauses(rows.select_related("patient__clinic").order_by("patient_id", "-start_date", "-id"))
 
 
 def programs_of(patient: Patient, rows: QuerySet[Program] | None = None) -> list[Program]:
@@ -67,6 +67,17 @@ def program_on(programs: Iterable[Program], day: dt.date) -> Program | None:
     candidates = [p for p in programs if p.covers(day)]
     candidates.sort(key=lambda p: (p.status not in CURRENT_STATUSES, -p.start_date.toordinal()))
     return candidates[0] if candidates else None
+
+
+def maintenance_program_on(programs: Iterable[Program], day: dt.date) -> Program | None:
+    """The program whose maintenance (docs/clinical.md §11) covers ``day``: its sets are kept with it."""
+    ids = [p.id for p in programs]
+    found = (
+        AfterCare.objects.filter(program_id__in=ids, state=NextStep.MAINTENANCE, starts_on__lte=day, ends_on__gte=day)
+        .values_list("program_id", flat=True)
+        .first()
+    )
+    return next((p for p in programs if p.id == found), None)
 
 
 def demonstrations_active(*, exercise: str | None = None) -> QuerySet[Demonstration]:

@@ -11,7 +11,7 @@ from core.query_params import BoundedDateField, StrictQuery
 from . import mediafiles
 from .models import CURRENT_STATUSES, Demonstration, Program, ProgramChange, SetLog
 from .protocols import DEFAULT_PROTOCOL, FITS, PROGRAM_DAYS, PROTOCOLS, Exercise, ProtocolSlug, Session
-from .selectors import program_on
+from .selectors import maintenance_program_on, program_on
 
 MAX_LOAD_KG = 500
 BACK_ENTRY_DAYS = PROGRAM_DAYS - 1  # a program may start in the past, but not already be over
@@ -188,6 +188,10 @@ class PrescriptionItemSerializer(serializers.Serializer):
     suggested_load_kg = serializers.FloatField(
         allow_null=True, help_text="HSR: from the previous stage's loads (Epley), rounded to 2.5 kg; a suggestion"
     )
+    find_rm = serializers.BooleanField(
+        help_text="HSR with no load to start from: the player guides finding the RM (start light, add load "
+        "between sets until the reps are hard)"
+    )
     tempo_seconds = TempoSerializer(help_text="The exercise player's tempo")
     rest_seconds = RestSerializer(help_text="The exercise player's rests")
     movement = MovementSerializer(help_text="What the player's illustration shows")
@@ -259,7 +263,7 @@ class SetLogSerializer(serializers.ModelSerializer):
         day = attrs["date"]
         if day > today:
             raise serializers.ValidationError({"date": [f"{day} is in the future for you (today is {today})."]})
-        program = program_on(self.context["programs"], day)
+        program = program_on(self.context["programs"], day) or maintenance_program_on(self.context["programs"], day)
         if program is None:
             raise serializers.ValidationError({"date": [f"{day} is outside your program."]})
         if attrs["exercise"] not in PROTOCOLS[program.protocol].exercises:

@@ -7,25 +7,32 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.localtime import local_today
 from patients.models import Patient, User
 
 from .models import (
     CURRENT_STATUSES,
+    AfterCare,
     DeletedSetLog,
     Demonstration,
+    NextStep,
     PauseReason,
     Program,
     ProgramChange,
     ProgramPause,
     ProgramStatus,
+    RunLog,
+    RunningGate,
     SetLog,
 )
 from .partitions import stored_client_ids
-from .protocols import ProtocolSlug
+from .protocols import PROGRAM_WEEKS, ProtocolSlug
+from .running import progress
 from .summaries import invalidate
 
 LOG_FIELDS = ("date", "exercise", "reps", "load_kg", "pain", "session", "side")
@@ -221,7 +228,7 @@ def _new_log(patient: Patient, data: dict) -> SetLog:
         client_id=data["client_id"],
         patient=patient,
         program=program,
-        week=program.week_on(data["date"]),
+        week=program.week_on(data["date"]) or PROGRAM_WEEKS,  # after the end: a maintenance set, kept as week 12
         **{f: data.get(f) for f in LOG_FIELDS if f != "load_kg"},
         load_kg=data.get("load_kg") or Decimal(0),
     )
@@ -352,6 +359,79 @@ def setlog_delete(*, log: SetLog, today: dt.date) -> bool:
 
 def setlog_was_deleted(*, log_id: int, patient: Patient) -> bool:
     return DeletedSetLog.objects.filter(log_id=log_id, patient=patient).exists()
+
+
+def aftercare_choose(
+    *, program: Program, state: str, chosen_by: User, today: dt.date, referral: str = "", referral_note: str = ""
+) -> AfterCare:
+    """Set what follows the 12 weeks (docs/clinical.md §11); choosing again replaces the choice (its gate and
+    run logs stay with the row). Maintenance lasts MAINTENANCE_WEEKS from the day after the end (or today)."""
+    if state != NextStep.REFERRED:
+        referral, referral_note = "", ""
+    starts_on = max(today, program.end_date + dt.timedelta(days=1))
+    ends_on = (
+        starts_on + dt.timedelta(days=7 * settings.MAINTENANCE_WEEKS - 1) if state == NextStep.MAINTENANCE else None
+    )
+    aftercare, _ = AfterCare.objects.update_or_create(
+        program=program,
+        defaults={"state": state, "starts_on": starts_on, "ends_on": ends_on, "referral": referral,
+                  "referral_note": referral_note, "chosen_by": chosen_by},
+    )  # fmt: skip
+    return aftercare
+
+
+GATE_ITEMS = ("pain_ok", "heel_raise_ok", "hopping_ok", "patient_ready")
+
+
+def running_gate_save(*, aftercare: AfterCare, by: User, items: dict, sign: bool) -> RunningGate:
+    """Save the return-to-running checklist; ``sign`` signs it (every item must be met) with who and when.
+
+    Editing a signed checklist takes the signature away until it is signed again."""
+    if aftercare.state != NextStep.RETURN_TO_RUNNING:
+        raise ProgramChangeError("The checklist is for a patient whose next step is return to running.")
+    fields = {k: items.get(k, False) for k in GATE_ITEMS}
+    fields |= {k: items.get(k) for k in ("heel_raise_affected", "heel_raise_other")}
+    fields["note"] = items.get("note", "")
+    if sign and not all(fields[k] for k in GATE_ITEMS):
+        raise ProgramChangeError("Every item of the checklist must be met before it is signed.")
+    fields |= {"signed_by": by if sign else None, "signed_at": timezone.now() if sign else None}
+    gate, _ = RunningGate.objects.update_or_create(aftercare=aftercare, defaults=fields)
+    return gate
+
+
+def running_started(aftercare: AfterCare | None) -> bool:
+    gate = getattr(aftercare, "gate", None) if aftercare else None
+    return gate is not None and gate.signed_at is not None
+
+
+@transaction.atomic
+def runlog_record(*, patient: Patient, aftercare: AfterCare, data: dict) -> tuple[RunLog, bool]:
+    """Record a walk–run session at the step the progression has reached; the same ``client_id`` again answers
+    the stored session (created False). Only after the gate is signed."""
+    held = RunLog.objects.filter(client_id=data["client_id"]).first()
+    if held is not None:
+        if held.patient_id != patient.id:
+            raise ProgramChangeError("This client_id belongs to another record.")
+        return held, False
+    AfterCare.objects.select_for_update(no_key=True).get(pk=aftercare.pk)  # one step per session, in order
+    if aftercare.state != NextStep.RETURN_TO_RUNNING or not running_started(aftercare):
+        raise ProgramChangeError("Running starts once your physio has signed the return-to-running checklist.")
+    step = progress(list(aftercare.run_logs.all())).step
+    try:
+        with transaction.atomic():
+            return RunLog.objects.create(aftercare=aftercare, patient=patient, step=step, **data), True
+    except IntegrityError:  # the same client_id from a racing resend: the stored one answers
+        held = RunLog.objects.get(client_id=data["client_id"])
+        if held.patient_id != patient.id:
+            raise ProgramChangeError("This client_id belongs to another record.") from None
+        return held, False
+
+
+def runlog_morning(*, log: RunLog, pain_next_morning: int) -> RunLog:
+    """Add (or mend) the next morning's pain of a session."""
+    log.pain_next_morning = pain_next_morning
+    log.save(update_fields=["pain_next_morning"])
+    return log
 
 
 def demonstration_files_forget(*, names: list[str]) -> None:

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from patients.clinics import clinic_of_user, public_url
 from patients.models import Patient, Role, User
 
 from . import channels
@@ -160,14 +161,17 @@ def _claim(delivery_id: int, now: dt.datetime) -> bool:
 def email_message(notification: Notification) -> dict:
     """What an e-mail says: no name and no clinical detail (mail is read on shared screens, forwarded, and
     kept by mail providers), only that there is something to see and the link to it. The in-app notification,
-    behind the sign-in, has the rest."""
-    link = settings.APP_URL.rstrip("/") + (notification.url or "/")
+    behind the sign-in, has the rest. The link goes to the clinic's own address and the mail is signed with
+    its name (the patient's clinic; else the recipient's)."""
+    clinic = notification.patient.clinic if notification.patient_id else clinic_of_user(notification.user)
+    link = public_url(clinic) + (notification.url or "/")
     if notification.user.role == Role.PATIENT:
         # The patient's own: the lock-screen text, written to say no more than that.
         subject, text = "Rehab Tracker: a message for you", notification.push_text
     else:
         subject, text = "Rehab Tracker: a patient needs your attention", "A patient needs your attention."
-    return {"subject": subject, "body": f"{text}\n\nOpen Rehab Tracker to see it: {link}\n"}
+    signed = f"\n-- \n{clinic.name}" + (f", {clinic.contact_phone}" if clinic.contact_phone else "") if clinic else ""
+    return {"subject": subject, "body": f"{text}\n\nOpen Rehab Tracker to see it: {link}\n{signed}"}
 
 
 def delivery_send(*, delivery_id: int) -> str:

@@ -32,12 +32,13 @@ from exercises.models import CURRENT_STATUSES, Program, ProgramStatus
 from exercises.outcomes import pick_baseline, pick_outcome, visa_a_due
 from exercises.protocols import PROTOCOLS
 from exercises.services import program_complete_ended
+from patients.clinics import patient_setting
 from patients.models import CheckIn, Role, User, VisaA
 
 from .deliveries import notify_many
 from .flags import flag_raise, flags_raise_many, red_flag_report
 from .models import Flag, FlagKind, FlagLevel, FlagStatus, Notification, NotificationKind, OutcomeReview
-from .review import treatment_review_text
+from .review import follow_ups_schedule, treatment_review_text
 
 ONE_DAY = dt.timedelta(days=1)
 EARLIEST_ZONE = "Etc/GMT+12"  # the zone whose calendar is furthest behind (UTC-12)
@@ -148,7 +149,9 @@ def _evaluate(now: dt.datetime, patient_ids: list[int] | None) -> dict[str, int]
     if patient_ids is not None:
         programs = programs.filter(patient_id__in=patient_ids)
     programs = list(
-        programs.select_related("patient__user", "patient__physio", "patient__physician").prefetch_related("pauses")
+        programs.select_related(
+            "patient__user", "patient__clinic", "patient__physio", "patient__physician"
+        ).prefetch_related("pauses")
     )
     todays = {p.id: local_today(p.patient.timezone, now) for p in programs}
     completed = program_complete_ended(programs=programs, todays=todays)
@@ -231,32 +234,32 @@ def _non_adherence(program: Program, adh7: Adherence, adh14: Adherence, ctx: Con
             for n in (7, 14)
         )  # fmt: skip
     reasons = []
+    empty_days = patient_setting(program.patient, "NON_ADHERENCE_EMPTY_DAYS")  # the clinic's, else the install's
     finished = [d for d in adh7.days if d.status == "finished" and d.prescribes]
     if (
         adh7.overall is not None
-        and adh7.overall < settings.NON_ADHERENCE_7D_BELOW
-        and len(finished) >= settings.NON_ADHERENCE_EMPTY_DAYS
+        and adh7.overall < patient_setting(program.patient, "NON_ADHERENCE_7D_BELOW")
+        and len(finished) >= empty_days
     ):
         reasons.append(
             f"7-day adherence {_pct(adh7.overall)} ({_sets(adh7.completed_sets)} of {_sets(adh7.prescribed_sets)} sets)"
         )
     spec = PROTOCOLS[program.protocol]
     if spec.daily:
-        days = [d for d in adh7.days if d.status == "finished" and d.prescribed_sets][
-            -settings.NON_ADHERENCE_EMPTY_DAYS :
-        ]
-        if len(days) == settings.NON_ADHERENCE_EMPTY_DAYS and all(d.completed_sets == 0 for d in days):
+        days = [d for d in adh7.days if d.status == "finished" and d.prescribed_sets][-empty_days:]
+        if len(days) == empty_days and all(d.completed_sets == 0 for d in days):
             reasons.append(f"no sets on {len(days)} consecutive days")
     else:
         week = _last_finished_week(adh14)
-        if week is not None and week[1] < settings.HSR_MIN_SESSIONS_PER_WEEK:
+        if week is not None and week[1] < patient_setting(program.patient, "HSR_MIN_SESSIONS_PER_WEEK"):
             reasons.append(f"week {week[0]} finished with {week[1]} session(s)")
     if reasons:
         found.add(FlagKind.NON_ADHERENCE, FlagLevel.PHYSIO, "; ".join(reasons))
     # 14-day adherence is judged on 14 finished days that owe sets, never on a program's first few days (the
     # physio-level rules act on those first)
     owed14 = [d for d in adh14.days if d.status == "finished" and d.prescribes]
-    if adh14.overall is not None and adh14.overall < settings.ESCALATE_14D_BELOW and len(owed14) >= 14:
+    below = patient_setting(program.patient, "ESCALATE_14D_BELOW")
+    if adh14.overall is not None and adh14.overall < below and len(owed14) >= 14:
         found.add(
             FlagKind.NON_ADHERENCE,
             FlagLevel.PHYSICIAN,
@@ -298,18 +301,18 @@ def _pain(active: list[Program], ctx: Context, findings: dict[int, Findings]) ->
         # a session counts once it is logged, today's too: the third painful session this morning flags today
         if s.date <= ctx.todays[program.id] and program.prescribes_on(s.date) and (after is None or s.recorded > after):
             recent[s.patient_id].append(s.worst)
-    need = settings.PAIN_CONSECUTIVE_SESSIONS
+    patients = {p.patient_id: p.patient for p in active}
     for pid, worst in recent.items():
+        need, above = (patient_setting(patients[pid], n) for n in ("PAIN_CONSECUTIVE_SESSIONS", "PAIN_ABOVE"))
         last = worst[-need:]
-        if len(last) == need and all(w > settings.PAIN_ABOVE for w in last):
+        if len(last) == need and all(w > above for w in last):
             findings[pid].add(
                 FlagKind.PAIN,
                 FlagLevel.PHYSIO,
-                f"exercise pain above {settings.PAIN_ABOVE}/10 in the last {need} sessions "
-                f"({', '.join(map(str, last))})",
+                f"exercise pain above {above}/10 in the last {need} sessions ({', '.join(map(str, last))})",
             )
     for pid, (this, last) in _morning_pain_weeks(active, ctx).items():
-        if this - last >= settings.MORNING_PAIN_WEEKLY_RISE:
+        if this - last >= patient_setting(patients[pid], "MORNING_PAIN_WEEKLY_RISE"):
             findings[pid].add(
                 FlagKind.PAIN, FlagLevel.PHYSIO, f"mean morning pain rose from {last:.1f} to {this:.1f} this week"
             )
@@ -338,20 +341,22 @@ def _clinical_review(programs: list[Program], ctx: Context, findings: dict[int, 
     if not programs:
         return
     todays = {p.patient_id: ctx.todays[p.id] for p in programs}
+    patients = {p.patient_id: p.patient for p in programs}
+    above = {pid: patient_setting(patient, "CLINICAL_REVIEW_STIFFNESS_ABOVE") for pid, patient in patients.items()}
     first = min(todays.values()) - dt.timedelta(days=7)
     stiff: dict[int, list[int]] = defaultdict(list)
     for pid, day, minutes, recorded in CheckIn.objects.filter(
-        patient_id__in=todays, date__gte=first, morning_stiffness_minutes__gt=settings.CLINICAL_REVIEW_STIFFNESS_ABOVE
+        patient_id__in=todays, date__gte=first, morning_stiffness_minutes__gt=min(above.values())
     ).values_list("patient_id", "date", "morning_stiffness_minutes", "created_at"):
         after = ctx.resolved.get((pid, FlagKind.CLINICAL_REVIEW))
-        if 0 <= (todays[pid] - day).days < 7 and (after is None or recorded > after):
+        if minutes > above[pid] and 0 <= (todays[pid] - day).days < 7 and (after is None or recorded > after):
             stiff[pid].append(minutes)
     for pid, minutes in stiff.items():
-        if len(minutes) >= settings.CLINICAL_REVIEW_CHECKINS:
+        if len(minutes) >= patient_setting(patients[pid], "CLINICAL_REVIEW_CHECKINS"):
             findings[pid].add(
                 FlagKind.CLINICAL_REVIEW,
                 FlagLevel.PHYSIO,
-                f"morning stiffness over {settings.CLINICAL_REVIEW_STIFFNESS_ABOVE} minutes on {len(minutes)} "
+                f"morning stiffness over {above[pid]} minutes on {len(minutes)} "
                 f"check-ins in the last 7 days ({', '.join(map(str, sorted(minutes)))} min): can point to a "
                 "systemic inflammatory cause",
             )
@@ -366,7 +371,8 @@ def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings])
     ended = [p for p in ended if p.patient_id not in ctx.red_open]
     if not ended:
         return
-    reviewed = set(OutcomeReview.objects.filter(program__in=ended).values_list("program_id", flat=True))
+    judged = OutcomeReview.objects.filter(program__in=ended, outcome__isnull=False)  # a decision may come first
+    reviewed = set(judged.values_list("program_id", flat=True))
     ended = [p for p in ended if p.id not in reviewed]
     scores: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for pid, day, score in (
@@ -403,13 +409,18 @@ def _outcomes(ended: list[Program], ctx: Context, findings: dict[int, Findings])
 def _review(program: Program, baseline: int | None, outcome: int) -> None:
     """Judge once: an OutcomeReview row, and a treatment-review flag to the physician when the program fell short."""
     gain = None if baseline is None else outcome - baseline
-    short = (gain is not None and gain < settings.VISA_A_MIN_GAIN) or outcome < settings.VISA_A_REVIEW_BELOW
+    min_gain, review_below = (patient_setting(program.patient, n) for n in ("VISA_A_MIN_GAIN", "VISA_A_REVIEW_BELOW"))
+    short = (gain is not None and gain < min_gain) or outcome < review_below
     with transaction.atomic():
-        _, created = OutcomeReview.objects.get_or_create(
+        review, created = OutcomeReview.objects.get_or_create(
             program=program, defaults={"baseline": baseline, "outcome": outcome, "review_due": short}
         )
-        if not created:
+        judged_now = OutcomeReview.objects.filter(pk=review.pk, outcome__isnull=True).update(
+            baseline=baseline, outcome=outcome, review_due=short
+        )  # decided before the outcome VISA-A came: judge it now, once
+        if not created and not judged_now:
             return
+        follow_ups_schedule(program=program)  # docs/clinical.md §11: asked at 6 and 12 months, decided or not
         # The outcome the missing-outcome flag waited for is here: that flag is done, not left to escalate.
         Flag.objects.open().filter(patient_id=program.patient_id, kind=FlagKind.MISSING_OUTCOME).update(
             status=FlagStatus.RESOLVED,
@@ -494,8 +505,9 @@ def _escalate_unacknowledged(now: dt.datetime, patient_ids: list[int] | None) ->
 
 def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
     """A red flag nobody has acknowledged: the physician again every ``RED_FLAG_CHASE_HOURS``, and from
-    ``RED_FLAG_ADMINS_AFTER_HOURS`` the clinic's admins too, once a day. Each interval's notice has its own
-    dedupe key, so an hourly (or repeated) run sends it once; acknowledging the flag stops the chase."""
+    ``RED_FLAG_ADMINS_AFTER_HOURS`` the admins of the patient's clinic too (and the install's), once a day.
+    Each interval's notice has its own dedupe key, so an hourly (or repeated) run sends it once; acknowledging
+    the flag stops the chase."""
     every = dt.timedelta(hours=settings.RED_FLAG_CHASE_HOURS)
     waiting = Flag.objects.filter(status=FlagStatus.OPEN, kind=FlagKind.RED_FLAG, created_at__lte=now - every)
     if patient_ids is not None:
@@ -504,9 +516,11 @@ def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
     if not flags:
         return
     admins_after = dt.timedelta(hours=settings.RED_FLAG_ADMINS_AFTER_HOURS)
-    admins = list(User.objects.filter(role=Role.ADMIN, is_active=True)) if any(
+    admins = list(User.objects.filter(role=Role.ADMIN, is_active=True).prefetch_related("memberships")) if any(
         now - f.created_at >= admins_after for f in flags
     ) else []  # fmt: skip
+    # the admins of the patient's clinic, and the install's admins who belong to no clinic
+    clinics_of = {admin.id: {m.clinic_id for m in admin.memberships.all()} for admin in admins}
     chase = []
     for flag in flags:
         waited = now - flag.created_at
@@ -514,7 +528,11 @@ def _chase_red_flags(now: dt.datetime, patient_ids: list[int] | None) -> None:
         recipients = [(flag.patient.physician, f"{waited // every}")]
         if waited >= admins_after:
             day = (waited - admins_after) // dt.timedelta(days=1)
-            recipients += [(admin, f"admin{day}") for admin in admins]
+            recipients += [
+                (admin, f"admin{day}")
+                for admin in admins
+                if not clinics_of[admin.id] or flag.patient.clinic_id in clinics_of[admin.id]
+            ]
         chase += [
             Notification(
                 user=user,

@@ -25,6 +25,7 @@ from .models import (
     RedFlagOutcome,
     RedFlagReport,
 )
+from .selectors import decision_text
 
 FLAG_TITLES = {
     FlagKind.NON_ADHERENCE: "Not keeping up with the exercises",
@@ -33,6 +34,7 @@ FLAG_TITLES = {
     FlagKind.CLINICAL_REVIEW: "Morning stiffness: clinical review",
     FlagKind.TREATMENT_REVIEW: "Treatment review due",
     FlagKind.MISSING_OUTCOME: "VISA-A outcome missing",
+    FlagKind.FOLLOW_UP_DECLINE: "Follow-up VISA-A has fallen",
 }
 
 
@@ -167,7 +169,7 @@ def _repeats_recent_answers(flag: Flag, checkin: CheckIn) -> bool:
 
 
 def _tell_patient_to_stop(flag: Flag, checkin: CheckIn) -> None:
-    advice = advice_for(checkin.red_flags)
+    advice = advice_for(checkin.red_flags, flag.patient.clinic)
     notify(
         user=flag.patient.user,
         kind=NotificationKind.INFO,
@@ -189,14 +191,17 @@ class FlagActionError(Exception):
         self.field = field
 
 
-def flag_act(*, flag: Flag, user: User, action: str, note: str, outcome: str = "") -> Flag:
+def flag_act(*, flag: Flag, user: User, action: str, note: str, outcome: str = "", patient_note: str = "") -> Flag:
     """Acknowledge or resolve a flag, recording who, when and the note.
 
-    Resolving needs a note; resolving a red flag also an ``outcome`` that the program follows (docs/clinical.md §8.5).
+    Resolving needs a note; resolving a red flag also an ``outcome`` that the program follows (docs/clinical.md §8.5),
+    and the patient is told the decision and what to do now (with ``patient_note``, the clinician's words to them).
     """
-    note = note.strip()
+    note, patient_note = note.strip(), patient_note.strip()
     if action == "resolve" and not note:
         raise FlagActionError("note", "Resolving a flag needs a note saying what was decided.")
+    if patient_note and (action != "resolve" or flag.kind != FlagKind.RED_FLAG):
+        raise FlagActionError("patient_note", "A note for the patient goes with the decision on a red flag.")
     with transaction.atomic():
         flag = Flag.objects.select_for_update(no_key=True).select_related("patient").get(pk=flag.pk)
         now = timezone.now()
@@ -211,14 +216,36 @@ def flag_act(*, flag: Flag, user: User, action: str, note: str, outcome: str = "
                 if outcome not in RedFlagOutcome.values:
                     raise FlagActionError("outcome", "Say what the program does now: resume, keep_paused or stop.")
                 _program_follows(flag.patient, outcome, user)
-                flag.outcome = outcome
+                flag.outcome, flag.patient_note = outcome, patient_note
             flag.status, flag.resolved_by, flag.resolved_at = FlagStatus.RESOLVED, user, now
             if not flag.acknowledged_at:
                 flag.acknowledged_by, flag.acknowledged_at = user, now
         if note:
             flag.note = f"{flag.note}\n{note}".strip()
         flag.save()
+        if flag.status == FlagStatus.RESOLVED and flag.kind == FlagKind.RED_FLAG:
+            _tell_patient_the_decision(flag)
     return flag
+
+
+def _tell_patient_the_decision(flag: Flag) -> None:
+    """The decision reaches the patient as a notification, and replaces the advice that put them on hold."""
+    title, body = decision_text(flag)
+    decision, _ = notify(
+        user=flag.patient.user,
+        kind=NotificationKind.INFO,
+        title=title,
+        body=body,
+        push_text="Please open Rehab Tracker: your clinician has decided about your exercises.",
+        dedupe_key=f"red-flag-decision:{flag.id}",
+        patient=flag.patient,
+        flag=flag,
+        url="/today",
+    )
+    advice_keys = [f"red-flag-advice:{c}" for c in flag.reports.values_list("checkin_id", flat=True)]
+    Notification.objects.filter(user=flag.patient.user, dedupe_key__in=advice_keys, replaced_by=None).update(
+        replaced_by=decision
+    )
 
 
 def _program_follows(patient: Patient, outcome: str, user: User) -> None:

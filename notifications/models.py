@@ -13,6 +13,7 @@ class FlagKind(models.TextChoices):
     CLINICAL_REVIEW = "clinical_review"
     TREATMENT_REVIEW = "treatment_review"
     MISSING_OUTCOME = "missing_outcome"
+    FOLLOW_UP_DECLINE = "follow_up_decline"  # docs/clinical.md §11: a follow-up VISA-A 10+ points below week 12
 
 
 class FlagLevel(models.TextChoices):
@@ -81,6 +82,8 @@ class Flag(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     outcome = models.CharField(max_length=12, choices=RedFlagOutcome.choices, blank=True)
+    # A red flag's decision as the patient reads it (the clinical ``note`` stays with the clinicians).
+    patient_note = models.TextField(blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -113,12 +116,40 @@ class OutcomeReview(models.Model):
 
     program = models.OneToOneField("exercises.Program", on_delete=models.CASCADE, related_name="outcome_review")
     baseline = models.PositiveSmallIntegerField(null=True)
-    outcome = models.PositiveSmallIntegerField()
-    review_due = models.BooleanField()
+    outcome = models.PositiveSmallIntegerField(null=True, help_text="Empty when decided without an outcome VISA-A")
+    review_due = models.BooleanField(default=False)
     judged_at = models.DateTimeField(auto_now_add=True)
+    # The clinician's decision (docs/clinical.md §11): a note for the patient, apart from the clinical one.
+    patient_note = models.TextField(blank=True, help_text="Written for the patient; shown in the app")
+    clinical_note = models.TextField(blank=True, help_text="For the care team only")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"outcome of program {self.program_id}: {self.baseline} → {self.outcome}"
+
+
+class FollowUp(models.Model):
+    """A follow-up VISA-A 6 or 12 months after a program's start (docs/clinical.md §11): the due time is
+    stored and swept by beat (no far-future task); ``reminded_at`` and ``judged_at`` make each step once."""
+
+    program = models.ForeignKey("exercises.Program", on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField(help_text="Patient-local day the questionnaire is asked from")
+    due_at = models.DateTimeField(help_text="The instant of the reminder (local morning of due_on), UTC")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    judged_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The VISA-A that answered it")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "months"], name="one_follow_up_per_program_month")]
+        indexes = [models.Index(fields=["reminded_at", "due_at"]), models.Index(fields=["judged_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.months}-month follow-up of program {self.program_id}"
 
 
 class ReminderTime(models.Model):
@@ -189,6 +220,9 @@ class Notification(models.Model):
     flag = models.ForeignKey(Flag, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A notice that no longer holds (the red-flag advice once a clinician has decided): the row stays, as it
+    # was sent, and points to the one that replaced it.
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -25,10 +25,12 @@ from django.utils import timezone
 
 from core.localtime import zone
 from exercises.aggregates import logged_sessions
-from exercises.models import Program, ProgramStatus
+from exercises.models import AfterCare, NextStep, Program, ProgramStatus
+from exercises.prescriptions import maintenance_weekdays
 from exercises.protocols import PROTOCOLS, prescription
 from exercises.selectors import current_programs
-from patients.models import Patient
+from patients.clinics import clinic_setting
+from patients.models import Clinic, Patient
 
 from .deliveries import notify_many
 from .models import Flag, FlagKind, Notification, NotificationKind, Reminder, ReminderStatus, ReminderTime
@@ -41,9 +43,13 @@ def parse_times(values: Iterable[str]) -> list[dt.time]:
     return sorted({dt.time.fromisoformat(v) for v in values})
 
 
-def default_times(protocol: str) -> list[dt.time]:
-    daily = PROTOCOLS[protocol].daily
-    return parse_times(settings.REMINDER_TIMES_ALFREDSON if daily else settings.REMINDER_TIMES_HSR)
+def default_times(protocol: str, clinic: Clinic | None = None) -> list[dt.time]:
+    """A program's reminder times when the patient set none: the clinic's defaults, else the install's."""
+    return parse_times(clinic_setting(clinic, _times_setting(protocol)))
+
+
+def _times_setting(protocol: str) -> str:
+    return "REMINDER_TIMES_ALFREDSON" if PROTOCOLS[protocol].daily else "REMINDER_TIMES_HSR"
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,24 @@ def local_ranges(tz_name: str, start: dt.datetime, end: dt.datetime) -> list[Loc
     return ranges
 
 
-def _default_groups() -> list[tuple[list[str], list[dt.time]]]:
-    daily = [slug for slug, spec in PROTOCOLS.items() if spec.daily]
-    weekly = [slug for slug, spec in PROTOCOLS.items() if not spec.daily]
-    return [(daily, default_times(daily[0])), (weekly, default_times(weekly[0]))]
+def _default_groups() -> tuple[list[tuple[Q, list[dt.time]]], dict[tuple[int, str], list[dt.time]]]:
+    """The programs that share default reminder times, as (condition, times): per kind of protocol, the
+    clinics that keep the install's times and each clinic with its own; and ``{(clinic id, protocol): times}``
+    of the latter. One query (the clinics with settings)."""
+    overrides = list(Clinic.objects.exclude(settings={}))
+    groups: list[tuple[Q, list[dt.time]]] = []
+    own: dict[tuple[int, str], list[dt.time]] = {}
+    for daily in (True, False):
+        protocols = [slug for slug, spec in PROTOCOLS.items() if spec.daily is daily]
+        name = _times_setting(protocols[0])
+        setting_clinics = [c for c in overrides if name in c.settings]
+        keep = Q(protocol__in=protocols) & ~Q(patient__clinic_id__in=[c.id for c in setting_clinics])
+        groups.append((keep, default_times(protocols[0])))
+        for clinic in setting_clinics:
+            times = default_times(protocols[0], clinic)
+            groups.append((Q(protocol__in=protocols, patient__clinic_id=clinic.id), times))
+            own |= {(clinic.id, slug): times for slug in protocols}
+    return groups, own
 
 
 # A loose index scan: one index probe per distinct zone, however many patients (a DISTINCT over the
@@ -109,23 +129,53 @@ def due_slots(now: dt.datetime) -> list[tuple[int, dt.date, dt.time]]:
     active = Q(patient__reminders_enabled=True, status=ProgramStatus.ACTIVE)
     ranges = {z: local_ranges(z, start, now) for z in zones_in_use()}
     custom_q, default_q = Q(pk__in=[]), Q(pk__in=[])
+    groups, own = _default_groups()
     for tz_name, parts in ranges.items():
         for part in parts:
             custom_q |= Q(patient__timezone=tz_name) & part.q("local_time")
-            for protocols, times in _default_groups():
+            for condition, times in groups:
                 if any(part.holds(t) for t in times):
-                    default_q |= Q(patient__timezone=tz_name, protocol__in=protocols)
+                    default_q |= Q(patient__timezone=tz_name) & condition
     custom = ReminderTime.objects.filter(
         custom_q, patient__reminders_enabled=True, patient__programs__status=ProgramStatus.ACTIVE
     ).values_list("patient_id", "patient__timezone", "local_time")
     defaults = (
         Program.objects.filter(default_q, active)
         .exclude(patient__reminder_times__isnull=False)
-        .values_list("patient_id", "patient__timezone", "protocol")
+        .values_list("patient_id", "patient__timezone", "protocol", "patient__clinic_id")
     )
     slots = [(pid, tz, t) for pid, tz, t in custom]
-    slots += [(pid, tz, t) for pid, tz, protocol in defaults for t in default_times(protocol)]
-    return [(pid, part.date, t) for pid, tz, t in slots for part in ranges[tz] if part.holds(t)]
+    install = {slug: default_times(slug) for slug in PROTOCOLS}
+    slots += [
+        (pid, tz, t) for pid, tz, protocol, clinic in defaults for t in own.get((clinic, protocol), install[protocol])
+    ]
+    due = [(pid, part.date, t) for pid, tz, t in slots for part in ranges[tz] if part.holds(t)]
+    return due + _maintenance_slots(start, now, ranges)
+
+
+def _maintenance_slots(start: dt.datetime, now: dt.datetime, ranges: dict[str, list[LocalRange]]) -> list[tuple]:
+    """Maintenance after week 12 (docs/clinical.md §11): a reminder at REMINDER_TIMES_MAINTENANCE on its two
+    days a week, until its end. One query, whatever the number of patients."""
+    times = parse_times(settings.REMINDER_TIMES_MAINTENANCE)
+    rows = AfterCare.objects.filter(
+        state=NextStep.MAINTENANCE,
+        starts_on__lte=now.date() + dt.timedelta(days=1),
+        ends_on__gte=start.date() - dt.timedelta(days=1),
+        program__patient__reminders_enabled=True,
+    ).select_related("program__patient")
+    due = []
+    for aftercare in rows:
+        patient = aftercare.program.patient
+        for part in ranges.get(patient.timezone, []):
+            if maintenance_on(aftercare, part.date):
+                due += [(patient.id, part.date, t) for t in times if part.holds(t)]
+    return due
+
+
+def maintenance_on(aftercare: AfterCare | None, day: dt.date) -> bool:
+    if aftercare is None or aftercare.state != NextStep.MAINTENANCE:
+        return False
+    return aftercare.starts_on <= day <= aftercare.ends_on and day.weekday() in maintenance_weekdays(aftercare)
 
 
 def sweep(*, now: dt.datetime | None = None) -> list[int]:
@@ -185,10 +235,14 @@ def _session_of(program: Program, slot: dt.time) -> str | None:
     return "am" if slot < NOON else "pm"
 
 
-def _skip_reason(reminder: Reminder, program: Program | None, now: dt.datetime, logged: set, red: set) -> str:
+def _skip_reason(
+    reminder: Reminder, program: Program | None, now: dt.datetime, logged: set, red: set, maintaining: set
+) -> str:
     patient = reminder.patient
     if not patient.reminders_enabled:
         return "disabled"
+    if (patient.id, reminder.local_date) in maintaining:
+        return _maintenance_skip(reminder, now, red, logged)
     if program is None or program.status != ProgramStatus.ACTIVE:
         return "no active program"
     if patient.id in red:
@@ -203,6 +257,26 @@ def _skip_reason(reminder: Reminder, program: Program | None, now: dt.datetime, 
     if (patient.id, reminder.local_date, session) in logged or (patient.id, reminder.local_date, "any") in logged:
         return "session already logged"
     return ""
+
+
+def _maintenance_skip(reminder: Reminder, now: dt.datetime, red: set, logged: set) -> str:
+    if reminder.patient_id in red:
+        return "red flag open"
+    if any(pid == reminder.patient_id and day == reminder.local_date for pid, day, _ in logged):
+        return "session already logged"
+    if now - reminder.due_at > dt.timedelta(minutes=settings.REMINDER_CATCHUP_MINUTES):
+        return "too late"
+    if _in_quiet_hours(now.astimezone(zone(reminder.patient.timezone)).time()):
+        return "quiet hours"
+    return ""
+
+
+def _maintaining(reminders: list[Reminder]) -> set[tuple[int, dt.date]]:
+    """(patient, local date) of the reminders that fall on a maintenance day."""
+    rows = {a.program.patient_id: a for a in AfterCare.objects.filter(
+        state=NextStep.MAINTENANCE, program__patient_id__in={r.patient_id for r in reminders}
+    ).select_related("program")}  # fmt: skip
+    return {(r.patient_id, r.local_date) for r in reminders if maintenance_on(rows.get(r.patient_id), r.local_date)}
 
 
 def _logged_sessions(reminders: list[Reminder], programs: dict[int, Program]) -> set:
@@ -248,18 +322,26 @@ def process(*, reminder_ids: list[int], now: dt.datetime | None = None) -> list[
             .values_list("patient_id", flat=True)
         )
         logged = _logged_sessions(reminders, programs)
+        maintaining = _maintaining(reminders)
         outcomes: dict[str, list[Reminder]] = defaultdict(list)
         for reminder in reminders:
-            outcomes[_skip_reason(reminder, programs.get(reminder.patient_id), now, logged, red)].append(reminder)
+            program = programs.get(reminder.patient_id)
+            outcomes[_skip_reason(reminder, program, now, logged, red, maintaining)].append(reminder)
         for reason, rows in outcomes.items():
             Reminder.objects.filter(id__in=[r.id for r in rows]).update(
                 status=ReminderStatus.SKIPPED if reason else ReminderStatus.SENT, skip_reason=reason, processed_at=now
             )
-        return notify_many([_notification(r, programs[r.patient_id]) for r in outcomes.get("", [])])
+        return notify_many(
+            [_notification(r, programs[r.patient_id], (r.patient_id, r.local_date) in maintaining)
+             for r in outcomes.get("", [])]
+        )  # fmt: skip
 
 
-def _notification(reminder: Reminder, program: Program) -> Notification:
-    text = _text(program, reminder.slot)
+MAINTENANCE_TEXT = "Time for this week's maintenance calf exercises."
+
+
+def _notification(reminder: Reminder, program: Program, maintenance: bool = False) -> Notification:
+    text = MAINTENANCE_TEXT if maintenance else _text(program, reminder.slot)
     return Notification(
         user=reminder.patient.user,
         kind=NotificationKind.REMINDER,

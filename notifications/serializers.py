@@ -12,8 +12,9 @@ from .models import Flag, Notification, PushSubscription, RedFlagOutcome
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at", "replaced_by"]
         read_only_fields = fields
+        extra_kwargs = {"replaced_by": {"help_text": "A notice that no longer holds: the notification replacing it"}}
 
 
 class BlankAsNullChoiceField(serializers.ChoiceField):
@@ -47,7 +48,9 @@ class FlagSerializer(serializers.ModelSerializer):
             "resolved_at",
             "note",
             "outcome",
+            "patient_note",
         ]
+        extra_kwargs = {"patient_note": {"help_text": "A resolved red flag: the decision as the patient reads it"}}
         read_only_fields = fields
 
 
@@ -59,6 +62,13 @@ class FlagActionSerializer(serializers.Serializer):
         choices=RedFlagOutcome.choices,
         required=False,
         help_text="Resolving a red flag: what the program does now (resume, keep_paused, stop)",
+    )
+    patient_note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Resolving a red flag: a note for the patient, shown with the decision (the note stays clinical)",
     )
 
 

@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import channels, deliveries, escalation, evaluation_runs, reminders
+from . import aftercare, channels, deliveries, escalation, evaluation_runs, reminders
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +69,9 @@ def evaluate_patients(patient_ids: list[int] | None = None) -> dict:
 def evaluate_chunk(self, chunk_id: int) -> str:
     """One chunk of a run, on any worker of the evaluation queue; safe to deliver twice."""
     return evaluation_runs.evaluation_chunk_run(chunk_id=chunk_id, task_id=self.request.id or "")
+
+
+@shared_task
+def sweep_follow_ups() -> int:
+    """Every few minutes: remind due follow-up VISA-As once, and judge the answered ones."""
+    return aftercare.follow_ups_sweep()

@@ -158,6 +158,7 @@ class FlagViewSet(AuditedView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                 action=action_name,
                 note=body.validated_data["note"],
                 outcome=body.validated_data.get("outcome", ""),
+                patient_note=body.validated_data["patient_note"],
             )
         except flags.FlagActionError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from exc
@@ -183,7 +184,7 @@ class ReminderSettingsView(APIView):
         times = [t.local_time for t in patient.reminder_times.all()]
         if not times:
             program = current_program(patient)
-            times = default_times(program.protocol) if program else []
+            times = default_times(program.protocol, patient.clinic) if program else []
         return {
             "enabled": patient.reminders_enabled,
             "timezone": patient.timezone,

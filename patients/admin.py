@@ -3,12 +3,15 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from . import services
 from .audit import audit_record
-from .models import AuditEvent, CheckIn, ClinicalNote, Patient, User, VisaA
+from .clinics import clinics_for_user, is_install_admin
+from .models import AuditEvent, CheckIn, Clinic, ClinicalNote, Membership, Patient, User, VisaA
+from .scope import patients_for_user
 
 admin.site.site_header = format_html('Rehab Tracker · <a href="{}">dashboard</a>', "/admin/dashboard/")
 admin.site.site_title = "Rehab Tracker admin"
@@ -41,6 +44,21 @@ class AuditedAdminMixin:
     """
 
     patient_lookup: str | tuple[str, ...] = "patient_id"
+    # Rows that belong to a staff member rather than a patient (their own notifications, their account): shown
+    # to the admins of the staff member's clinics. None: the model has no such rows.
+    staff_lookup: str | None = None
+
+    def get_queryset(self, request):
+        """An admin sees its clinics' rows only (the install's superusers who belong to no clinic: all)."""
+        rows = super().get_queryset(request)
+        if is_install_admin(request.user):
+            return rows
+        return rows.filter(in_clinics_of(request.user, self.patient_lookup, self.staff_lookup))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Clinic:  # a row moves only between the admin's own clinics
+            kwargs["queryset"] = clinics_for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def patient_ids_of(self, objs) -> list[int]:
         objs = [o for o in objs if o is not None and o.pk is not None]
@@ -105,6 +123,45 @@ class AuditedReadsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     pass
 
 
+def in_clinics_of(user: User, patient_lookup: str | tuple[str, ...], staff_lookup: str | None = None) -> Q:
+    """Rows whose patient (by any of ``patient_lookup``) is in ``user``'s scope, or whose staff member (by
+    ``staff_lookup``) works in one of ``user``'s clinics."""
+    patients = patients_for_user(user).values("id")
+    lookups = (patient_lookup,) if isinstance(patient_lookup, str) else patient_lookup
+    where = Q()
+    for lookup in lookups:
+        where |= Q(**{f"{lookup}__in": patients})
+    if staff_lookup:
+        staff = Membership.objects.filter(clinic__in=clinics_for_user(user)).values("user_id")
+        where |= Q(**{f"{staff_lookup}__in": staff})
+    return where
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    """A clinic's name, looks, contact texts and settings overrides; an admin sees the clinics it belongs to."""
+
+    list_display = ("name", "slug", "contact_phone", "public_url")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=clinics_for_user(request.user).values("pk"))
+
+    def has_add_permission(self, request):
+        return is_install_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_install_admin(request.user)
+
+
 # Where each field-logged model's rows lead to their patient (django-auditlog's entries are audited reads).
 LOG_ENTRY_PATIENT = {"patients.patient": "id", "patients.user": "patient__id"}
 
@@ -114,6 +171,7 @@ class RehabUserAdmin(AuditedAdminMixin, UserAdmin):
     """A patient's account page (name, e-mail, history) is theirs to read: audited as a read of the patient."""
 
     patient_lookup = "patient__id"
+    staff_lookup = "id"
     list_display = ("username", "role", "is_staff", "is_active", "date_joined")
     list_filter = ("role", "is_staff", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("Rehab Tracker", {"fields": ("role",)}))
@@ -171,6 +229,12 @@ class AuditEventAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:patients_patient_change", args=[event.patient_id]),
                            event.patient_id)  # fmt: skip
 
+    def get_queryset(self, request):
+        events = super().get_queryset(request)
+        if is_install_admin(request.user):
+            return events
+        return events.filter(patient_id__in=patients_for_user(request.user).values("id"))
+
     def has_add_permission(self, request):
         return False
 
@@ -187,7 +251,14 @@ admin.site.unregister(LogEntry)
 @admin.register(LogEntry)
 class AuditedLogEntryAdmin(AuditedAdminMixin, LogEntryAdmin):
     """django-auditlog's field changes (a clinical note's text, a check-in's values): reading them is a read
-    of the patient they belong to, also when the row itself has been deleted since."""
+    of the patient they belong to, also when the row itself has been deleted since. The field log spans every
+    clinic: only the install's superusers who belong to no clinic see it."""
+
+    def has_module_permission(self, request):
+        return is_install_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_install_admin(request.user)
 
     def patient_ids_of(self, entries) -> list[int]:
         by_model: dict = {}

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Avg, Count
 
+from .clinics import patient_setting
 from .models import CheckIn
 from .red_flags import Advice
 
@@ -36,7 +37,7 @@ def morning_advice(checkin: CheckIn) -> list[Advice]:
         .aggregate(n=Count("id"), pain=Avg("morning_pain"), stiffness=Avg("morning_stiffness_minutes"))
     )
     if not usual["n"]:
-        worse = checkin.morning_pain > settings.PAIN_ABOVE
+        worse = checkin.morning_pain > patient_setting(checkin.patient, "PAIN_ABOVE")
     else:
         worse = (
             checkin.morning_pain >= usual["pain"] + settings.MORNING_PAIN_WORSE_BY

@@ -1,29 +1,99 @@
 """Writes for people: create patients and clinicians, record check-ins and VISA-A."""
 
 import datetime as dt
+import secrets
 
 from django.db import transaction
+from django.utils.timezone import now as timezone_now
 
-from .models import CheckIn, Patient, Role, User, VisaA
+from .clinics import default_clinic
+from .models import AccessDay, CheckIn, Clinic, Membership, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
+
+USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: readable if it is ever read aloud
+
+
+def generated_username() -> str:
+    """An internal sign-in name (``p-`` and 10 random letters and digits): nobody types it, and it says nothing
+    about the person (patients sign in with their e-mail address or mobile number)."""
+    while True:
+        name = "p-" + "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(10))
+        if not User.objects.filter(username__iexact=name).exists():
+            return name
 
 
 @transaction.atomic
 def patient_create(
     *,
-    username: str,
-    password: str,
     timezone: str,
     side: str,
     tendinopathy: str,
     physio: User,
     physician: User,
+    username: str | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    birth_date: dt.date | None = None,
+    phone: str = "",
+    record_number: str = "",
+    clinic: Clinic | None = None,
 ) -> Patient:
-    user = User.objects.create_user(username=username, password=password, role=Role.PATIENT)
-    return Patient.objects.create(
-        user=user, timezone=timezone, side=side, tendinopathy=tendinopathy, physio=physio, physician=physician
+    """A patient and their account, in ``clinic`` (default: the physio's first clinic, else the install's
+    first). Without ``password`` the account cannot sign in until the patient sets one through an
+    invitation (``patients.invitations``); without ``username`` one is generated."""
+    if clinic is None:
+        clinic = physio.clinics.order_by("id").first() or default_clinic()
+    user = User.objects.create_user(
+        username=username or generated_username(),
+        password=password,  # None: an unusable password
+        role=Role.PATIENT,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
     )
+    return Patient.objects.create(
+        user=user,
+        clinic=clinic,
+        timezone=timezone,
+        side=side,
+        tendinopathy=tendinopathy,
+        physio=physio,
+        physician=physician,
+        birth_date=birth_date,
+        phone=phone,
+        record_number=record_number,
+    )
+
+
+IDENTITY_USER_FIELDS = ("first_name", "last_name", "email")
+IDENTITY_PATIENT_FIELDS = ("birth_date", "phone", "record_number")
+
+
+@transaction.atomic
+def patient_identity_update(*, patient: Patient, **changes) -> Patient:
+    """Correct who the patient is (a misspelt name, a new e-mail address or number): only the fields given.
+    An invitation already sent keeps working; send a new one to reach a new address."""
+    user_fields = [name for name in IDENTITY_USER_FIELDS if name in changes]
+    patient_fields = [name for name in IDENTITY_PATIENT_FIELDS if name in changes]
+    for name in user_fields:
+        setattr(patient.user, name, changes[name])
+    for name in patient_fields:
+        setattr(patient, name, changes[name])
+    if user_fields:
+        patient.user.save(update_fields=user_fields)
+    if patient_fields:
+        patient.save(update_fields=patient_fields)
+    return patient
+
+
+def patient_onboarding_seen(*, patient: Patient) -> Patient:
+    """The introduction was finished or skipped: kept from the first time (a second phone or a retry keeps it)."""
+    Patient.objects.filter(pk=patient.pk, onboarded_at__isnull=True).update(onboarded_at=timezone_now())
+    patient.refresh_from_db(fields=["onboarded_at"])
+    return patient
 
 
 @transaction.atomic
@@ -80,11 +150,53 @@ def patient_side_change(*, patient: Patient, side: str, effective_from: dt.date,
     return patient
 
 
-def clinician_create(*, username: str, role: str, password: str) -> User:
-    user = User(username=username, role=role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+@transaction.atomic
+def clinician_create(
+    *, username: str, role: str, password: str, clinics: list[Clinic] | None = None, email: str = ""
+) -> User:
+    """A staff account in ``clinics`` (default: the install's first clinic). An admin is a Django superuser,
+    limited to its clinics' rows; a clinic admin is not a superuser (it manages its clinic through the API)."""
+    user = User(username=username, role=role, email=email, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     user.set_password(password)
     user.save()
+    for clinic in [default_clinic()] if clinics is None else clinics:
+        membership_add(user=user, clinic=clinic)
     return user
+
+
+def clinician_update(*, user: User, changes: dict) -> User:
+    """A clinician's account turned off or on (``is_active``) or its e-mail changed."""
+    fields = [name for name in ("is_active", "email") if name in changes]
+    for name in fields:
+        setattr(user, name, changes[name])
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+def membership_add(*, user: User, clinic: Clinic) -> Membership:
+    membership, _ = Membership.objects.get_or_create(user=user, clinic=clinic)
+    return membership
+
+
+CLINIC_FIELDS = ("name", "logo_url", "colour", "public_url", "opening_hours", "contact_phone", "red_flag_contact")
+
+
+@transaction.atomic
+def clinic_update(*, clinic: Clinic, changes: dict) -> Clinic:
+    """Change a clinic's name, looks, contact texts and settings overrides (``changes`` validated by the caller;
+    ``settings`` replaces the overrides, a ``null`` value removes one)."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    fields = [name for name in CLINIC_FIELDS if name in changes]
+    for name in fields:
+        setattr(clinic, name, changes[name])
+    if "settings" in changes:
+        merged = {**clinic.settings, **changes["settings"]}
+        clinic.settings = {name: value for name, value in merged.items() if value is not None}
+        fields.append("settings")
+    if fields:
+        clinic.save(update_fields=fields)
+    return clinic
 
 
 def checkin_create(
@@ -140,3 +252,8 @@ def visa_a_create(
         entered_by=entered_by,
         client_id=client_id,
     )
+
+
+def access_day_record(*, patient_id: int, today: dt.date) -> None:
+    """The patient opened the app on their local ``today`` (an RTM "access" data day). Idempotent, one INSERT."""
+    AccessDay.objects.bulk_create([AccessDay(patient_id=patient_id, date=today)], ignore_conflicts=True)

@@ -1,24 +1,33 @@
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.localtime import local_today
 from core.permissions import only_for, role_of, writes_for
 from core.query_params import id_param
+from core.roles import STAFF
 
 from . import services
 from .audit import AuditedView
-from .models import CheckIn, Patient, Role, User, VisaA
+from .clinics import clinics_for_user, clinics_managed_by
+from .models import CheckIn, Clinic, Membership, Patient, Role, User, VisaA
 from .scope import patient_of, patients_for_user
 from .serializers import (
     CHECKIN_BACK_DAYS,
     VISA_A_BACK_DAYS,
     CheckInSerializer,
+    ClinicSerializer,
+    ClinicStaffCreateSerializer,
+    ClinicStaffSerializer,
+    ClinicUpdateSerializer,
     VisaASerializer,
     resolve_local_date,
 )
+from .services import access_day_record
 
 
 class MeView(APIView):
@@ -30,23 +39,44 @@ class MeView(APIView):
                 "username": serializers.CharField(),
                 "role": serializers.CharField(),
                 "patient": serializers.IntegerField(allow_null=True),
+                "onboarded_at": serializers.DateTimeField(
+                    allow_null=True, help_text="A patient: when the introduction was first finished or skipped"
+                ),
             },
         )
     )
     def get(self, request):
-        patient = Patient.objects.filter(user=request.user).values_list("id", flat=True).first()
+        patient = Patient.objects.filter(user=request.user).values("id", "onboarded_at", "timezone").first() or {}
+        if patient and settings.RTM_ENABLED:  # the app asks who is signed in each time it opens
+            access_day_record(patient_id=patient["id"], today=local_today(patient["timezone"]))
         return Response(
             {
                 "id": request.user.id,
                 "username": request.user.username,
                 "role": role_of(request.user),
-                "patient": patient,
+                "patient": patient.get("id"),
+                "onboarded_at": patient.get("onboarded_at"),
             }
         )
 
 
+class OnboardingView(APIView):
+    """``POST /api/v1/me/onboarding/``: the patient has finished or skipped the introduction (once per account)."""
+
+    permission_classes = [only_for(Role.PATIENT)]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("Onboarding", {"onboarded_at": serializers.DateTimeField()}),
+    )
+    def post(self, request):
+        patient = services.patient_onboarding_seen(patient=patient_of(request))
+        return Response({"onboarded_at": patient.onboarded_at})
+
+
 class ClinicianListView(APIView):
-    """``GET /api/v1/clinicians/?role=physician``: who a physio or an admin can name as a patient's physician;
+    """``GET /api/v1/clinicians/?role=physician``: who a physio or an admin can name as a patient's physician
+    (the clinicians of the requester's clinics);
     ``?role=physio``: who an admin can name as a patient's physio (admins only: a physio enrols under
     themselves and has no use for the clinic's list of physios). Ids and usernames only."""
 
@@ -64,7 +94,12 @@ class ClinicianListView(APIView):
             raise ValidationError({"role": ["One of physio, physician."]})
         if role == Role.PHYSIO and role_of(request.user) != Role.ADMIN:
             raise PermissionDenied("The list of physios is for admins.")
-        users = User.objects.filter(role=role, is_active=True).order_by("username").values("id", "username")
+        users = (
+            User.objects.filter(role=role, is_active=True, memberships__clinic__in=clinics_for_user(request.user))
+            .distinct()
+            .order_by("username")
+            .values("id", "username")
+        )
         return Response(list(users))
 
 
@@ -194,3 +229,96 @@ class VisaAViewSet(PatientEntryViewSet):
             entered_by=self.request.user,
             client_id=data.get("client_id"),
         )
+
+
+MANAGERS = (Role.ADMIN, Role.CLINIC_ADMIN)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=ClinicSerializer(many=True)),
+    partial_update=extend_schema(request=ClinicUpdateSerializer, responses=ClinicSerializer),
+)
+class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """``GET /api/v1/clinics/``: the clinics the user belongs to (staff roles). An admin or the clinic's admin
+    changes its name, looks, contact texts and settings overrides (``PATCH``; others 403, another clinic 404)."""
+
+    permission_classes = [only_for(*STAFF), writes_for(*MANAGERS)]
+    serializer_class = ClinicSerializer
+    pagination_class = None
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return clinics_for_user(self.request.user).order_by("id")
+
+    def partial_update(self, request, *args, **kwargs):
+        clinic = self.get_object()
+        if not clinics_managed_by(request.user).filter(pk=clinic.pk).exists():
+            raise PermissionDenied("Only this clinic's admins may change it.")
+        body = ClinicUpdateSerializer(clinic, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        clinic = services.clinic_update(clinic=clinic, changes=body.validated_data)
+        return Response(ClinicSerializer(clinic).data)
+
+
+class ClinicStaffMixin:
+    def managed_clinic(self, request, pk) -> Clinic:
+        """The clinic, if the requester manages it (404 for a clinic one does not belong to, else 403)."""
+        clinic = clinics_for_user(request.user).filter(pk=pk).first()
+        if clinic is None:
+            raise NotFound("No such clinic.")
+        if not clinics_managed_by(request.user).filter(pk=pk).exists():
+            raise PermissionDenied("Only this clinic's admins manage its clinicians.")
+        return clinic
+
+
+class ClinicStaffView(ClinicStaffMixin, APIView):
+    """``GET, POST /api/v1/clinics/{id}/clinicians/``: the clinic's staff, and a new physio, physician or
+    clinic admin in it (the clinic's admins and the organisation's admins)."""
+
+    permission_classes = [only_for(*MANAGERS)]
+
+    @extend_schema(responses=ClinicStaffSerializer(many=True))
+    def get(self, request, pk):
+        clinic = self.managed_clinic(request, pk)
+        staff = User.objects.filter(memberships__clinic=clinic).order_by("username")
+        return Response(ClinicStaffSerializer(staff, many=True).data)
+
+    @extend_schema(request=ClinicStaffCreateSerializer, responses={201: ClinicStaffSerializer})
+    def post(self, request, pk):
+        clinic = self.managed_clinic(request, pk)
+        body = ClinicStaffCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            user = services.clinician_create(
+                username=data["username"], role=data["role"], password=data["password"], clinics=[clinic],
+                email=data.get("email", ""),
+            )  # fmt: skip
+        except IntegrityError as exc:  # the same username in a racing request
+            raise ValidationError({"username": ["This username is taken."]}) from exc
+        return Response(ClinicStaffSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class ClinicStaffMemberView(ClinicStaffMixin, APIView):
+    """``PATCH /api/v1/clinics/{id}/clinicians/{user}/`` ``{is_active}``: turn a clinician's account off or on
+    again. Only physios, physicians and clinic admins who work in no clinic the requester does not manage."""
+
+    permission_classes = [only_for(*MANAGERS)]
+
+    @extend_schema(request=ClinicStaffSerializer, responses=ClinicStaffSerializer)
+    def patch(self, request, pk, user_id):
+        clinic = self.managed_clinic(request, pk)
+        member = User.objects.filter(pk=user_id, memberships__clinic=clinic).first()
+        if member is None:
+            raise NotFound("No such clinician in this clinic.")
+        body = ClinicStaffSerializer(member, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        if member.is_superuser or member.role not in (Role.PHYSIO, Role.PHYSICIAN, Role.CLINIC_ADMIN):
+            raise PermissionDenied("An organisation admin's account is changed by the install's admins.")
+        if member.pk == request.user.pk:
+            raise ValidationError({"is_active": ["You cannot turn your own account off."]})
+        elsewhere = Membership.objects.filter(user=member).exclude(clinic__in=clinics_managed_by(request.user))
+        if elsewhere.exists():
+            raise ValidationError({"is_active": ["This clinician also works in a clinic you do not manage."]})
+        member = services.clinician_update(user=member, changes=body.validated_data)
+        return Response(ClinicStaffSerializer(member).data)

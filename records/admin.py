@@ -30,12 +30,15 @@ class OpenFlagFilter(admin.SimpleListFilter):
 class PatientAdmin(AuditedReadsAdmin):
     patient_lookup = "id"
     list_display = (
-        "id", "user", "tendinopathy", "timezone", "physio", "physician", "adherence_7d", "open_flag_count",
+        "id", "user", "clinic", "tendinopathy", "timezone", "physio", "physician", "adherence_7d", "open_flag_count",
         "reminders_enabled",
     )  # fmt: skip
-    list_filter = (OpenFlagFilter, "tendinopathy", "side", "reminders_enabled", "physio", "physician")
-    search_fields = ("user__username",)
-    list_select_related = ("user", "physio", "physician")
+    list_filter = (
+        OpenFlagFilter, "tendinopathy", "side", "reminders_enabled", ("clinic", admin.RelatedOnlyFieldListFilter),
+        ("physio", admin.RelatedOnlyFieldListFilter), ("physician", admin.RelatedOnlyFieldListFilter),
+    )  # fmt: skip
+    search_fields = ("user__username", "user__first_name", "user__last_name", "record_number")
+    list_select_related = ("user", "clinic", "physio", "physician")
     raw_id_fields = ("user",)
 
     def get_queryset(self, request):

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from core.localtime import local_today
 from core.weeks import week_on_week
-from exercises.aggregates import DaySets, last_log_dates, sets_by_day
+from exercises.aggregates import DaySets, last_log_dates, monitored_days, sets_by_day
 from exercises.models import CURRENT_STATUSES, AdherenceSummary, Program
 from exercises.progression import progression_due, progression_rows
 from exercises.selectors import current_programs
 from exercises.summaries import kept_figures, refresh_stale
 from notifications.models import FlagLevel
 from notifications.selectors import open_flag_count, open_flag_exists
-from patients.models import CheckIn, Patient, User, VisaA
+from patients.models import Patient, User, VisaA
 from patients.scope import patients_for_user
 
 MONITORED_WINDOW = 30  # days; remote therapeutic monitoring counts 16 of 30 (CPT 98977) or 2–15 (98985)
@@ -66,11 +65,7 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
     due = progression_due([p for p in programs.values() if p.status in CURRENT_STATUSES], max(todays.values()))
     since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)
     sets = sets_by_day(ids, since)
-    days_seen: dict[int, set[dt.date]] = defaultdict(set)
-    for pid, by_day in sets.items():
-        days_seen[pid].update(by_day)
-    for pid, day in CheckIn.objects.filter(patient_id__in=ids, date__gte=since).values_list("patient_id", "date"):
-        days_seen[pid].add(day)
+    days_seen = monitored_days(ids, since)
     last_logs = last_log_dates(ids)
     for patient in patients:
         today, program = todays[patient.id], programs.get(patient.id)

@@ -1,7 +1,7 @@
 """A patient's right to their data (GDPR art. 20) and to erasure (art. 17), kept in the audit trail.
 
 Erasure deletes the patient's account and everything about them — programs, sets, check-ins,
-VISA-A, notes, flags, reminders, notifications about them — and the field-by-field history
+VISA-A, notes, flags, reminders, messages and time entries, notifications about them — and the field-by-field history
 django-auditlog kept of those rows (it holds their values). The AuditEvent trail stays: it holds
 ids only, and it gains the erasure itself.
 """

@@ -12,17 +12,22 @@ import json
 import uuid
 from collections.abc import Iterator
 
+from django.conf import settings
 from fhir.resources.R4B.bundle import BundleEntry
 
+from core.localtime import local_now
 from exercises.aggregates import sets_by_day
 from exercises.models import Program, SetLog
 from exercises.protocols import PROTOCOLS
+from messaging.models import Message
 from notifications.models import Flag
 from patients.models import CheckIn, Patient, VisaA
+from patients.selectors import patient_identity
 
 CSV_COLUMNS = [
     "record", "date", "exercise", "session", "side", "reps", "load_kg", "pain", "morning_pain",
     "morning_stiffness_minutes", "red_flags", "visa_a_score", "visa_a_answers", "visa_a_item8_branch", "client_id",
+    "message_at", "message_role", "message_text",
 ]  # fmt: skip
 SYSTEM = "urn:rehab-tracker"
 UCUM = "http://unitsofmeasure.org"
@@ -60,6 +65,29 @@ def csv_rows(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
             "record": "visa_a", "date": visa.date, "visa_a_score": visa.score,
             "visa_a_answers": " ".join(map(str, visa.answers)), "visa_a_item8_branch": visa.item8_branch or "",
         }).values())  # fmt: skip
+    for message in _messages(patient, date_from, date_to):
+        yield writer.writerow((empty | {
+            "record": "message", "date": local_now(patient.timezone, message.created_at).date(),
+            "message_at": message.created_at.isoformat(), "message_role": message.role,
+            "message_text": _cell(message.body),
+            "client_id": message.client_id,
+        }).values())  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    """Free text a spreadsheet will not run as a formula (CSV injection): a leading = + - @ is quoted."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _messages(patient: Patient, date_from: dt.date | None, date_to: dt.date | None):
+    """The conversation, by patient-local date (a day's bounds in the patient's zone)."""
+    rows = Message.objects.filter(patient=patient).order_by("created_at", "id")
+    zone = local_now(patient.timezone).tzinfo
+    if date_from:
+        rows = rows.filter(created_at__gte=dt.datetime.combine(date_from, dt.time(), zone))
+    if date_to:
+        rows = rows.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone))
+    return rows.iterator()
 
 
 # Every resource's fullUrl is a UUID derived from its type and row (the same on every export), and every
@@ -91,7 +119,7 @@ VISA_A_QUESTIONNAIRE = "http://rehab-tracker.invalid/Questionnaire/visa-a"  # no
 FLAG_LABELS = {
     "non_adherence": "Low adherence", "pain": "Pain above the limit", "red_flag": "Red-flag answer",
     "clinical_review": "Clinical review (morning stiffness)", "treatment_review": "Treatment review",
-    "missing_outcome": "Missing VISA-A outcome",
+    "missing_outcome": "Missing VISA-A outcome", "follow_up_decline": "Follow-up VISA-A fallen",
 }  # fmt: skip
 
 
@@ -124,10 +152,7 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
     stamp = json.dumps(dt.datetime.now(dt.UTC).isoformat())
     yield f'{{"resourceType":"Bundle","type":"collection","timestamp":{stamp},"entry":['
 
-    yield _entry({
-        "resourceType": "Patient", "id": patient_id,
-        "identifier": [{"system": f"{SYSTEM}:patient", "value": str(patient.id)}],
-    })  # fmt: skip
+    yield _entry(_patient_resource(patient, patient_id))
     yield "," + _entry({
         "resourceType": "Condition", "id": condition_id, "subject": subject,
         "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
@@ -182,7 +207,47 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
             "resourceType": "Flag", "id": f"flag-{flag.id}", "status": "active", "subject": subject,
             "code": code, "period": {"start": flag.created_at.isoformat()},
         })  # fmt: skip
+    for message in _messages(patient, date_from, date_to):
+        yield "," + _entry({
+            "resourceType": "Communication", "id": f"message-{message.id}", "status": "completed",
+            "subject": subject, "sent": message.created_at.isoformat(), "sender": {"display": message.role},
+            "payload": [{"contentString": message.body}],
+        })  # fmt: skip
     yield "]}"
+
+
+# HL7 v2 table 0203 identifier type "MR" (medical record number), for the clinic's own record number.
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+
+
+def _patient_resource(patient: Patient, patient_id: str) -> dict:
+    """FHIR Patient: this system's id, the clinic's record number, name, birth date, e-mail and mobile (blank
+    fields are left out: FHIR allows no empty strings)."""
+    who = patient_identity(patient=patient)
+    identifiers = [{"system": f"{SYSTEM}:patient", "value": str(patient.id)}]
+    if who["record_number"]:
+        identifiers.append({
+            "use": "usual", "system": settings.RECORD_NUMBER_SYSTEM, "value": who["record_number"],
+            "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "MR", "display": "Medical record number"}]},
+        })  # fmt: skip
+    resource = {"resourceType": "Patient", "id": patient_id, "identifier": identifiers}
+    if who["first_name"] or who["last_name"]:
+        name = {"use": "official", "text": who["display_name"]}
+        if who["last_name"]:
+            name["family"] = who["last_name"]
+        if who["first_name"]:
+            name["given"] = who["first_name"].split()
+        resource["name"] = [name]
+    telecom = []
+    if who["email"]:
+        telecom.append({"system": "email", "value": who["email"]})
+    if who["phone"]:
+        telecom.append({"system": "phone", "value": who["phone"], "use": "mobile"})
+    if telecom:
+        resource["telecom"] = telecom
+    if who["birth_date"]:
+        resource["birthDate"] = who["birth_date"].isoformat()
+    return resource
 
 
 def _care_plan(program: Program, subject: dict, condition: dict) -> dict:

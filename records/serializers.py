@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from patients.models import Patient
+from patients.selectors import patient_display_name
 from patients.serializers import SideEntrySerializer
 
 
@@ -15,7 +16,11 @@ class ProgramSummarySerializer(serializers.Serializer):
 
 
 class PatientSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True, help_text="Internal; show display_name")
+    display_name = serializers.SerializerMethodField(help_text="The patient's name; the username for older records")
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
     adherence_7d = serializers.FloatField(read_only=True, allow_null=True, default=None)
     adherence_28d = serializers.FloatField(read_only=True, allow_null=True, default=None)
     open_flags = serializers.IntegerField(read_only=True, default=0)
@@ -41,10 +46,18 @@ class PatientSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "username",
+            "display_name",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "email",
+            "phone",
+            "record_number",
             "timezone",
             "side",
             "side_history",
             "tendinopathy",
+            "clinic",
             "physio",
             "physician",
             "reminders_enabled",
@@ -62,6 +75,9 @@ class PatientSerializer(serializers.ModelSerializer):
             "active_program",
         ]
         read_only_fields = fields
+
+    def get_display_name(self, patient) -> str:
+        return patient_display_name(patient=patient)
 
     def get_active_program(self, patient) -> ProgramSummarySerializer(allow_null=True):  # type: ignore[valid-type]
         program = getattr(patient, "current_program", None)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,12 +26,13 @@ from notifications.selectors import open_flag_exists
 from patients import services
 from patients.audit import AuditedView
 from patients.models import AuditEvent, ClinicalNote, Role
-from patients.scope import scoped_patient
-from patients.serializers import PatientCreateSerializer, SideChangeSerializer
+from patients.scope import clinic_for_new_patient, patients_for_user, scoped_patient
+from patients.serializers import PatientCreateSerializer, PatientIdentityFields, SideChangeSerializer
 
 from .caseload import caseload_queryset, order_by_risk, with_caseload_figures
 from .export import csv_rows, fhir_bundle
 from .serializers import PatientSerializer
+from .summary import summary_pdf
 from .timeline import timeline
 
 FROM_TO = [
@@ -184,6 +185,35 @@ class ExportView(AuditedView, APIView):
         return response
 
 
+class PDFRenderer(BaseRenderer):
+    media_type, format, charset, render_style = "application/pdf", "pdf", None, "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class SummaryView(AuditedView, APIView):
+    """The discharge summary as a PDF: program, adherence by week, pain and VISA-A charts, flags and decisions,
+    what comes next (audited like every export)."""
+
+    permission_classes = [only_for(*CLINICIANS)]
+    renderer_classes = [PDFRenderer, JSONRenderer]
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    def get(self, request, pk):
+        patient = scoped_patient(request, pk)
+        self.audit(patient.id)
+        pdf = summary_pdf(patient, today=local_today(patient.timezone))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="summary-patient-{patient.id}.pdf"'
+        return response
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
@@ -193,13 +223,13 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 @extend_schema(parameters=[OpenApiParameter("patient", int), OpenApiParameter("user", int)])
 class AuditEventListView(generics.ListAPIView):
-    """Admins only; the trail cannot be changed through any interface."""
+    """Admins only, their clinics' patients; the trail cannot be changed through any interface."""
 
     permission_classes = [only_for(Role.ADMIN)]
     serializer_class = AuditEventSerializer
 
     def get_queryset(self):
-        events = AuditEvent.objects.all()
+        events = AuditEvent.objects.filter(patient_id__in=patients_for_user(self.request.user).values("id"))
         for name in ("patient", "user"):
             value = id_param(self.request.query_params, name)
             if value is not None:
@@ -213,7 +243,7 @@ CASELOAD_PARAMS = [
     OpenApiParameter("flag_kind", str, enum=FlagKind.values, description="Patients with an open flag of this kind"),
     OpenApiParameter("flagged", bool, description="true: patients with any unresolved flag"),
     OpenApiParameter("week", int, description="Program week 1-12"),
-    OpenApiParameter("search", str, description="Part of the patient's username or name, any case"),
+    OpenApiParameter("search", str, description="Part of the patient's name, record number or username, any case"),
 ]
 
 
@@ -257,6 +287,7 @@ class PatientViewSet(
                 Q(user__username__icontains=term)
                 | Q(user__first_name__icontains=term)
                 | Q(user__last_name__icontains=term)
+                | Q(record_number__icontains=term)
             )
         if q["ordering"] == "risk":  # ordered and cut in SQL; figures for the page only
             patients = order_by_risk(patients)
@@ -272,6 +303,18 @@ class PatientViewSet(
         patient = with_caseload_figures([super().get_object()])[0]
         self.audit(patient.id)  # a Patient has no patient_id of its own
         return patient
+
+    @extend_schema(request=PatientIdentityFields, responses=PatientSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Correct the patient's identity (physio, admin): only the fields given change."""
+        patient = super().get_object()
+        body = PatientIdentityFields(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        changes = dict(body.validated_data)
+        if not changes:
+            raise ValidationError({"non_field_errors": ["Give at least one field to change."]})
+        services.patient_identity_update(patient=patient, **changes)
+        return Response(PatientSerializer(self.get_object()).data)
 
     @extend_schema(request=SideChangeSerializer, responses=PatientSerializer)
     @action(detail=True, methods=["post"])
@@ -303,6 +346,8 @@ class PatientViewSet(
             physio = request.user
         elif physio is None:
             raise ValidationError({"physio": ["An admin must name the patient's physio."]})
+        data["clinic"] = clinic_for_new_patient(user=request.user, clinic=data.get("clinic"), physio=physio,
+                                                physician=data["physician"])  # fmt: skip
         try:
             patient = services.patient_create(physio=physio, **data)
         except IntegrityError as exc:  # the same username in a racing request

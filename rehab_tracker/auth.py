@@ -13,6 +13,10 @@
   address) gets 429 with the retry time.
 - Usernames are NFKC-normalised at sign-in as they are when stored (a fullwidth
   ``ａｄｍｉｎ2`` is ``admin2``); one longer than any stored username is a 400.
+- A second factor (``core.mfa``): an account with an authenticator gets tokens only with ``otp`` (a current
+  TOTP code, each accepted once, or a recovery code, each good once); without it the answer is 401 with
+  ``code: "otp_required"``, with a wrong or used one ``code: "otp_invalid"``. With ``STAFF_LOCAL_PASSWORDS``
+  off a clinician's password is refused (``code: "sso_required"``): they sign in through SSO (``sso.py``).
 - Passwords and refresh tokens never appear in an error report: the views that
   take them are marked sensitive (``sensitive_post_parameters``, ``sensitive_variables``).
 """
@@ -22,6 +26,8 @@ from __future__ import annotations
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import update_last_login
+from django.contrib.auth.signals import user_login_failed
 from django.db import IntegrityError, transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -30,7 +36,11 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenObtainSerializer,
+    TokenRefreshSerializer,
+)
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -38,6 +48,8 @@ from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_pas
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from core.api import LimitedJSONParser
+from core.mfa import otp_verify, user_has_factor
+from core.roles import CLINICIANS
 from core.throttling import LoginRateThrottle
 
 REVOKED = "This sign-in has ended (signed out, password changed or account closed): sign in again."
@@ -86,14 +98,59 @@ def sign_in_username(value):
     return get_user_model().normalize_username(value) if isinstance(value, str) else value
 
 
+OTP_REQUIRED = "This account has a second factor: send the 6-digit code from its authenticator app, or a recovery code."
+OTP_INVALID = "That code is wrong, expired or already used: wait for the next code and try again."
+SSO_REQUIRED = "Staff sign in with single sign-on here: use the button for your organisation."
+
+
+def refused(detail: str, code: str) -> AuthenticationFailed:
+    """A 401 whose body says why: ``{"detail": ..., "code": ...}`` (the schema's Error)."""
+    return AuthenticationFailed({"detail": detail, "code": code})
+
+
+def check_second_factor(*, user, otp: str, request=None) -> None:
+    """After the password: a clinician whose clinic signs in through SSO only, or an account with an
+    authenticator and no (or a wrong) code, gets no tokens. A wrong code counts as a failed sign-in for the
+    username lockout (django-axes), as a wrong password does."""
+    if not settings.STAFF_LOCAL_PASSWORDS and user.role in CLINICIANS and not user.is_superuser:
+        raise refused(SSO_REQUIRED, "sso_required")
+    if not user_has_factor(user=user):
+        return
+    if not otp:
+        raise refused(OTP_REQUIRED, "otp_required")
+    if not otp_verify(user=user, code=otp):
+        if request is not None:
+            user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        raise refused(OTP_INVALID, "otp_invalid")
+
+
+def token_pair(user, **claims) -> dict:
+    refresh = LoginSerializer.get_token(user)
+    for name, value in claims.items():
+        refresh[name] = value
+    if api_settings.UPDATE_LAST_LOGIN:
+        update_last_login(None, user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
 class LoginSerializer(TokenObtainPairSerializer):
+    otp = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=32,
+        help_text="The code from the authenticator app, or a recovery code: needed when the account has one",
+    )  # fmt: skip
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=USERNAME_MAX)
 
     def validate(self, attrs):
         attrs[self.username_field] = sign_in_username(attrs[self.username_field])
-        return super().validate(attrs)
+        otp = attrs.pop("otp", "")
+        TokenObtainSerializer.validate(self, attrs)  # the password: self.user, or 401
+        # the DRF request, as simplejwt hands it to authenticate(): axes then marks it, not the Django request
+        # whose mark would make axes' middleware answer with its HTML page instead of this view's JSON 429
+        check_second_factor(user=self.user, otp=otp, request=self.context.get("request"))
+        return token_pair(self.user)
 
 
 def _lockout_seconds() -> int:
@@ -105,7 +162,7 @@ SENSITIVE = [sensitive_variables(), sensitive_post_parameters("password", "refre
 
 @method_decorator(SENSITIVE, name="dispatch")
 class LoginView(TokenObtainPairView):
-    """``{username, password}`` → ``{access, refresh}``; throttled per client address, locked after failures."""
+    """``{username, password, otp?}`` → ``{access, refresh}``; throttled per client address, locked after failures."""
 
     throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
@@ -115,7 +172,11 @@ class LoginView(TokenObtainPairView):
     @extend_schema(
         responses={
             200: inline_serializer("Tokens", {"access": serializers.CharField(), "refresh": serializers.CharField()}),
-            401: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Wrong username or password"),
+            401: OpenApiResponse(
+                {"$ref": "#/components/schemas/Error"},
+                "Wrong username or password; or `code`: `otp_required` (the account has a second factor: send "
+                "`otp`), `otp_invalid` (a wrong or used code), `sso_required` (staff sign in through SSO)",
+            ),
             429: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Locked out or throttled: see Retry-After"),
         }
     )

@@ -16,26 +16,69 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.localtime import local_today
-from exercises.models import Program, SetLog
+from exercises.models import NextStep, Program, SetLog
 from exercises.protocols import PROTOCOLS, ProtocolSlug, is_training_day, prescription
+from notifications.aftercare import outcome_review_decide
 from notifications.deliveries import inline_delivery
 from notifications.escalation import evaluate
-from patients.models import CheckIn, Patient, Role, Tendinopathy, User
-from patients.services import clinician_create, patient_create, visa_a_create
+from patients.clinics import default_clinic
+from patients.models import CheckIn, Clinic, Membership, Patient, Role, Tendinopathy, User
+from patients.services import clinician_create, membership_add, patient_create, patient_onboarding_seen, visa_a_create
 
 DEMO_PASSWORD = "rehab-demo-2026"
 DEMO_CLINICIANS = {"demo-physio": Role.PHYSIO, "demo-physician": Role.PHYSICIAN, "demo-admin": Role.ADMIN}
+# The second demo clinic's team and patient (the first clinic's accounts see none of it; demo-admin, the
+# organisation's admin, belongs to both).
+SECOND_CLINICIANS = {"demo-harbour-physio": Role.PHYSIO, "demo-harbour-physician": Role.PHYSICIAN,
+                     "demo-clinic-admin": Role.CLINIC_ADMIN}  # fmt: skip
+SECOND_PATIENT = "demo-harbour"
+FIRST_CLINIC = {
+    "name": "City Tendon Clinic",
+    "contact_phone": "+45 70 20 30 40",
+    "opening_hours": "Mon–Fri 8:00–16:00",
+    "red_flag_contact": "Outside opening hours call the emergency department on 1813.",
+    "colour": "#0f766e",
+}
+SECOND_CLINIC = {
+    "slug": "harbour",
+    "name": "Harbour Physio",
+    "contact_phone": "+45 33 44 55 66",
+    "opening_hours": "Mon–Thu 7:30–18:00, Fri 7:30–14:00",
+    "red_flag_contact": "Outside opening hours call 1813.",
+    "colour": "#1d4ed8",
+    "settings": {"PAIN_ABOVE": 4, "REMINDER_TIMES_ALFREDSON": ["07:30", "20:00"]},
+}
 # username → (protocol, tendinopathy, time zone, weeks ago started, share of sets done)
 DEMO_PATIENTS = {
     "demo-alfredson": (ProtocolSlug.ALFREDSON, Tendinopathy.MIDPORTION, "Europe/Copenhagen", 4, 0.9),
     "demo-insertional": (ProtocolSlug.ALFREDSON_INSERTIONAL, Tendinopathy.INSERTIONAL, "America/New_York", 3, 0.75),
     "demo-hsr": (ProtocolSlug.HSR, Tendinopathy.MIDPORTION, "Europe/London", 5, 0.95),
     "demo-lapsing": (ProtocolSlug.ALFREDSON, Tendinopathy.MIDPORTION, "Asia/Kathmandu", 6, 0.35),
+    # past week 12 (ended 8 days ago): an outcome VISA-A, and a review decided for maintenance
+    "demo-after": (ProtocolSlug.ALFREDSON, Tendinopathy.MIDPORTION, "Europe/Copenhagen", 13, 0.9),
 }
+AFTER_OUTCOME = [9, 9, 9, 9, 9, 9, 4, 30]  # VISA-A 88: recovered (about 90, Iversen 2012)
+AFTER_NOTE = (
+    "Your VISA-A went from 49 to 88: the program worked. Keep the heel drops going twice a week for 12 more "
+    "weeks at the load you ended on, and tell us if the pain comes back."
+)
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    return [(name, str(role)) for name, role in DEMO_CLINICIANS.items()] + [(n, "patient") for n in DEMO_PATIENTS]
+    first = [(name, str(role)) for name, role in DEMO_CLINICIANS.items()] + [(n, "patient") for n in DEMO_PATIENTS]
+    return first + [(name, str(role)) for name, role in SECOND_CLINICIANS.items()] + [(SECOND_PATIENT, "patient")]
+
+
+def demo_clinics() -> tuple[Clinic, Clinic]:
+    """The two demo clinics: the install's first (renamed and given contact texts when it has none) and
+    Harbour Physio."""
+    first = default_clinic()
+    if not first.contact_phone:
+        for name, value in FIRST_CLINIC.items():
+            setattr(first, name, value)
+        first.save()
+    second, _ = Clinic.objects.get_or_create(slug=SECOND_CLINIC["slug"], defaults=SECOND_CLINIC)
+    return first, second
 
 
 def seed_demo() -> bool:
@@ -43,7 +86,16 @@ def seed_demo() -> bool:
     if User.objects.filter(username="demo-physio").exists():
         return False
     with transaction.atomic():
-        users = {n: clinician_create(username=n, role=r, password=DEMO_PASSWORD) for n, r in DEMO_CLINICIANS.items()}
+        first, second = demo_clinics()
+        users = {
+            n: clinician_create(username=n, role=r, password=DEMO_PASSWORD, clinics=[first])
+            for n, r in DEMO_CLINICIANS.items()
+        }
+        membership_add(user=users["demo-admin"], clinic=second)
+        users |= {
+            n: clinician_create(username=n, role=r, password=DEMO_PASSWORD, clinics=[second])
+            for n, r in SECOND_CLINICIANS.items()
+        }
         for index, (name, (protocol, kind, tz, weeks_ago, share)) in enumerate(DEMO_PATIENTS.items()):
             patient = patient_create(
                 username=name,
@@ -53,7 +105,9 @@ def seed_demo() -> bool:
                 tendinopathy=kind,
                 physio=users["demo-physio"],
                 physician=users["demo-physician"],
+                clinic=first,
             )
+            patient_onboarding_seen(patient=patient)  # weeks into their program: the introduction is in Learn
             today = local_today(tz)
             program = Program.objects.create(
                 patient=patient,
@@ -72,8 +126,38 @@ def seed_demo() -> bool:
                         morning_stiffness_minutes=rng.choice([5, 10, 15, 20]))
                 for d in range(1, 8)
             )  # fmt: skip
+            if name == "demo-after":
+                visa_a_create(patient=patient, date=program.end_date - dt.timedelta(days=3), answers=AFTER_OUTCOME,
+                              entered_by=users["demo-physio"])  # fmt: skip
+        harbour = patient_create(
+            username=SECOND_PATIENT,
+            password=DEMO_PASSWORD,
+            timezone="Europe/Copenhagen",
+            side="right",
+            tendinopathy=Tendinopathy.MIDPORTION,
+            physio=users["demo-harbour-physio"],
+            physician=users["demo-harbour-physician"],
+            clinic=second,
+        )
+        today = local_today(harbour.timezone)
+        program = Program.objects.create(
+            patient=harbour,
+            protocol=ProtocolSlug.ALFREDSON,
+            start_date=today - dt.timedelta(weeks=2),
+            created_by=users["demo-harbour-physio"],
+        )
+        patient_onboarding_seen(patient=harbour)
+        SetLog.objects.bulk_create(_history(program, today, 0.85, random.Random(99)))
     with inline_delivery():
         evaluate()  # the ladder once, so the demo caseload shows its flags at once
+        after = Program.objects.get(patient__user__username="demo-after")
+        outcome_review_decide(
+            program=after,
+            decided_by=users["demo-physio"],
+            next_state=NextStep.MAINTENANCE,
+            patient_note=AFTER_NOTE,
+            clinical_note="VISA-A 49 → 88; adherent. Maintenance.",
+        )
     return True
 
 
@@ -116,11 +200,15 @@ def seed_bulk(
     rng = random.Random(seed)
     tag = uuid.uuid4().hex[:8]
     password = make_password(DEMO_PASSWORD)
-    physician = clinician_create(username=f"bulk-{tag}-physician", role=Role.PHYSICIAN, password=DEMO_PASSWORD)
+    clinic = default_clinic()
+    physician = clinician_create(
+        username=f"bulk-{tag}-physician", role=Role.PHYSICIAN, password=DEMO_PASSWORD, clinics=[clinic]
+    )
     physio_count = max(1, -(-patients // per_physio))
     physios = User.objects.bulk_create(
         User(username=f"bulk-{tag}-physio-{k}", role=Role.PHYSIO, password=password) for k in range(physio_count)
     )
+    Membership.objects.bulk_create(Membership(user=physio, clinic=clinic) for physio in physios)
     users = User.objects.bulk_create(
         (User(username=f"bulk-{tag}-{i}", role=Role.PATIENT, password=password) for i in range(patients)),
         batch_size=5000,
@@ -130,6 +218,7 @@ def seed_bulk(
         (
             Patient(
                 user=u,
+                clinic=clinic,
                 timezone=zones[i % len(zones)],
                 side="left",
                 tendinopathy=Tendinopathy.MIDPORTION,

@@ -30,7 +30,7 @@ if not DEBUG:
         raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG=False")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "rehab_tracker.admin_app.StaffAdminConfig",  # Django's admin, whose sign-in asks for the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,9 +45,13 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "patients",
     "exercises",
     "notifications",
+    "messaging",
     "records",
     "rehab_tracker",  # the demo data command
 ]
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -69,7 +74,12 @@ MIDDLEWARE = [
 ]
 
 # Lockout after repeated failed logins (django-axes), for the JWT endpoint and the admin alike.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Sign-in names: the username, or a patient's e-mail address or mobile number (patients.backends).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "patients.backends.SignInNameBackend",
+    "rehab_tracker.sso.StaffOIDCBackend",  # answers only the OIDC callback, and only when SSO is configured
+]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 # A lockout is of one username from one client address (the address every throttle keys on, behind
@@ -78,6 +88,35 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Staff sign-in (README "Staff sign-in: SSO and two-factor"). One install-wide configuration today; per clinic
+# once clinics exist (the backend and views read every value through rehab_tracker.sso.provider_setting).
+# Single sign-on through OpenID Connect (mozilla-django-oidc), authorization-code flow with PKCE; off unless
+# OIDC_RP_CLIENT_ID is set. Staff are found by their verified e-mail; no account is ever created by a sign-in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your organisation")  # on the sign-in button
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="rehab_role")  # physio, physician or admin; absent: kept
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL = "/sso/complete/"  # hands the SPA a one-time code, exchanged at /api/v1/auth/sso/exchange/
+LOGIN_REDIRECT_URL_FAILURE = "/signin?sso=failed"
+SSO_HANDOFF_SECONDS = env.int("SSO_HANDOFF_SECONDS", default=60)
+# False: clinicians sign in through SSO only (patients keep their passwords; superusers keep the admin's form).
+STAFF_LOCAL_PASSWORDS = env.bool("STAFF_LOCAL_PASSWORDS", default=True)
+# A second factor (TOTP, django-otp) for clinicians: True makes one compulsory before the API answers them
+# (SSO sign-ins leave it to the identity provider). Accounts with a factor always need it, setting or not.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Rehab Tracker")
+MFA_RECOVERY_CODES = 10
 
 # CORS: only the configured PWA origins.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -199,6 +238,8 @@ REST_FRAMEWORK = {
         "write_burst": env.str("WRITE_BURST_RATE", default="120/min"),
         "write_day": env.str("WRITE_DAY_RATE", default="2000/day"),
         "set_logs": env.str("SET_LOG_RATE", default="2000/day"),  # sets, each set of a batch counted; >= 500
+        # forgotten-password requests, per client address and (separately) per e-mail address asked about
+        "password_reset": env.str("PASSWORD_RESET_RATE", default="5/hour"),
     },
     # Client address for throttling and the sign-in lockout (core.throttling.client_address): REMOTE_ADDR, or
     # the N-th address from the right of X-Forwarded-For behind N trusted proxies. 0 (default): never trust a
@@ -231,6 +272,8 @@ SPECTACULAR_SETTINGS = {
         "AffectedSideEnum": "patients.models.Side",
         "SetLogSideEnum": [("left", "left"), ("right", "right")],  # the leg a set was done with
         "FlagKindEnum": "notifications.models.FlagKind",
+        "MessageKindEnum": "messaging.models.MessageKind",
+        "RtmRuleKindEnum": [("device", "device"), ("setup", "setup"), ("management", "management")],
     },
     # Swagger UI from static files (drf-spectacular-sidecar): no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -304,6 +347,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "retry-deliveries": {"task": "notifications.tasks.retry_stale_deliveries", "schedule": 120.0},
     "evaluate-patients": {"task": "notifications.tasks.evaluate_patients", "schedule": 3600.0},
+    "purge-messages": {"task": "messaging.tasks.purge_messages", "schedule": 86400.0},
+    "sweep-follow-ups": {"task": "notifications.tasks.sweep_follow_ups", "schedule": 300.0},
     # Daily: the set logs' month partitions ahead (PostgreSQL; a no-op elsewhere).
     "setlog-partitions": {"task": "exercises.tasks.ensure_setlog_partitions", "schedule": 86400.0},
 }
@@ -318,6 +363,7 @@ SETLOG_RETENTION_DAYS = env.int("SETLOG_RETENTION_DAYS", default=3650)
 # Reminders (docs/clinical.md §7.5). Times are patient-local "HH:MM".
 REMINDER_TIMES_ALFREDSON = env.list("REMINDER_TIMES_ALFREDSON", default=["08:00", "19:00"])
 REMINDER_TIMES_HSR = env.list("REMINDER_TIMES_HSR", default=["18:00"])
+REMINDER_TIMES_MAINTENANCE = env.list("REMINDER_TIMES_MAINTENANCE", default=["18:00"])  # after week 12
 REMINDER_QUIET_START = env.str("REMINDER_QUIET_START", default="22:00")  # empty: no quiet hours
 REMINDER_QUIET_END = env.str("REMINDER_QUIET_END", default="07:00")
 REMINDER_CATCHUP_MINUTES = env.int("REMINDER_CATCHUP_MINUTES", default=60)  # how late a missed slot still goes
@@ -335,6 +381,19 @@ MORNING_PAIN_WEEKLY_RISE = env.float("MORNING_PAIN_WEEKLY_RISE", default=2.0)
 VISA_A_MIN_GAIN = env.int("VISA_A_MIN_GAIN", default=10)  # minimal important change (Rabusin 2021)
 VISA_A_REVIEW_BELOW = env.int("VISA_A_REVIEW_BELOW", default=80)
 MISSING_OUTCOME_AFTER_DAYS = env.int("MISSING_OUTCOME_AFTER_DAYS", default=7)
+
+# After week 12 (docs/clinical.md §11): defaults a clinician confirms per patient.
+MAINTENANCE_WEEKS = env.int("MAINTENANCE_WEEKS", default=12)
+MAINTENANCE_SESSIONS_PER_WEEK = 2  # the days: the first maintenance day's weekday and three days later
+RUN_STEPS_MINUTES = env.list("RUN_STEPS_MINUTES", cast=int, default=[2, 4, 6, 8, 10, 12, 15, 20, 25, 30])
+RUN_SESSIONS_PER_WEEK = env.int("RUN_SESSIONS_PER_WEEK", default=3)
+RUN_PAIN_DURING_MAX = env.int("RUN_PAIN_DURING_MAX", default=5)  # Silbernagel 2007: at most 5/10 while running
+RUN_MORNING_PAIN_MAX = env.int("RUN_MORNING_PAIN_MAX", default=2)  # "settled" next morning: back in the safe zone
+GATE_HEEL_RAISE_RATIO = env.float("GATE_HEEL_RAISE_RATIO", default=0.9)  # affected ≥ 90 % of the other side
+FOLLOW_UP_MONTHS = env.list("FOLLOW_UP_MONTHS", cast=int, default=[6, 12])  # after the program's start
+FOLLOW_UP_REMIND_AT = env.str("FOLLOW_UP_REMIND_AT", default="10:00")  # patient-local, on the due day
+FOLLOW_UP_WINDOW_DAYS = env.int("FOLLOW_UP_WINDOW_DAYS", default=30)  # a VISA-A within this answers it
+FOLLOW_UP_FALL_POINTS = env.int("FOLLOW_UP_FALL_POINTS", default=10)  # a fall this large flags the physio
 CLINICAL_REVIEW_STIFFNESS_ABOVE = env.int("CLINICAL_REVIEW_STIFFNESS_ABOVE", default=30)  # minutes, docs/clinical.md §5
 CLINICAL_REVIEW_CHECKINS = env.int("CLINICAL_REVIEW_CHECKINS", default=3)  # in the last 7 days
 PROGRESSION_PAIN_MAX = env.int("PROGRESSION_PAIN_MAX", default=2)  # docs/clinical.md §2: 0–2/10 in each session
@@ -364,6 +423,30 @@ MORNING_STIFFNESS_WORSE_BY = env.int("MORNING_STIFFNESS_WORSE_BY", default=15)  
 CLINIC_CONTACT_TEXT = env.str("CLINIC_CONTACT_TEXT", default="your clinic")
 URGENT_CARE_TEXT = env.str("URGENT_CARE_TEXT", default="an urgent care centre or emergency department")
 
+# Messaging and remote therapeutic monitoring (docs/clinical.md §13, docs/rtm.md): the clinic's settings. One clinic
+# today; each is a plain value a clinic model can later carry per clinic (messaging.clinic reads them all).
+CLINIC_TIMEZONE = env.str("CLINIC_TIMEZONE", default="Europe/Copenhagen")
+# Opening hours: weekdays (0 = Monday) and local times; outside them a patient's message gets the automatic notice.
+CLINIC_OPEN_WEEKDAYS = env.list("CLINIC_OPEN_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
+CLINIC_OPENS_AT = env.str("CLINIC_OPENS_AT", default="08:00")
+CLINIC_CLOSES_AT = env.str("CLINIC_CLOSES_AT", default="16:00")
+MESSAGE_REPLY_WITHIN_HOURS = env.int("MESSAGE_REPLY_WITHIN_HOURS", default=24)  # shown to the patient
+# At most one automatic out-of-hours notice per patient within this many hours.
+OUT_OF_HOURS_NOTICE_EVERY_HOURS = env.int("OUT_OF_HOURS_NOTICE_EVERY_HOURS", default=12)
+MESSAGE_QUICK_REPLIES = env.list(
+    "MESSAGE_QUICK_REPLIES",
+    default=[
+        "Please book a visit.",
+        "Thank you, that sounds fine: carry on with the program.",
+        "Let us talk: I will call you.",
+    ],
+)
+MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=0)  # 0: kept with the record; else deleted after
+RTM_ENABLED = env.bool("RTM_ENABLED", default=True)  # a clinic outside the US turns the billing report off
+RTM_DATA_DAY = env.str("RTM_DATA_DAY", default="activity")  # "activity" (set, check-in, VISA-A) or "access"
+if RTM_DATA_DAY not in ("activity", "access"):
+    raise ImproperlyConfigured("RTM_DATA_DAY is 'activity' or 'access'")
+
 # Channels. Web Push (VAPID): keys from the environment; in development generated once into var/vapid.json.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
@@ -387,6 +470,14 @@ _MAIL = "django.core.mail.backends."
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_MAIL + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rehab Tracker <no-reply@rehab-tracker.invalid>")
 APP_URL = env.str("APP_URL", default="http://127.0.0.1:8000")  # where e-mails link to (the app's public address)
+# The clinic's public address, for invitation and password-reset links (never the host a request came to).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=APP_URL)
+# The FHIR identifier system of the clinic's record numbers (a URI the clinic owns; FHIR exports name it).
+RECORD_NUMBER_SYSTEM = env.str("RECORD_NUMBER_SYSTEM", default="urn:rehab-tracker:record-number")
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)  # an invitation link works once, this long
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # seconds a reset link works (once)
+# Text messages (patients.sms): no provider built in; production sends none (the QR code is shown instead).
+SMS_BACKEND = env.str("SMS_BACKEND", default="patients.sms." + ("ConsoleBackend" if DEBUG else "NullBackend"))
 
 # One JSON object a line, each with the request id (X-Request-ID) that also follows the request into tasks.
 LOGGING = {

@@ -13,8 +13,12 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpResponse
 
-# The app's screens: patient (today, check-in, VISA-A, progress, reminders, inbox) and clinician.
-APP_PATHS = r"^(?:|signin|today|checkin|visa-a|progress|reminders|inbox|caseload|flags|enrol|patients/\d+)/?$"
+# The app's screens: signing in (an invitation, a forgotten password), patient (today, check-in, VISA-A,
+# progress, reminders, inbox, messages) and clinician (with its security screen and the clinic's settings).
+APP_PATHS = (
+    r"^(?:|signin|invite|reset-password|today|learn|checkin|visa-a|progress|reminders|inbox|messages|rtm|caseload|flags"
+    r"|enrol|security|clinic|patients/\d+)/?$"
+)
 
 NOT_BUILT = (
     "<!doctype html><html lang='en'><meta charset='utf-8'><title>Rehab Tracker</title>"

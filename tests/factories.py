@@ -5,9 +5,18 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from exercises.models import Demonstration, Program, SetLog
-from patients.models import Patient, Role, User
+from patients.models import Clinic, Membership, Patient, Role, User
 
 PASSWORD = "correct-horse-battery"
+
+
+class ClinicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinic
+
+    name = factory.Sequence(lambda n: f"Clinic {n}")
+    slug = factory.Sequence(lambda n: f"clinic-{n}")
+    contact_phone = "+45 70 20 30 40"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,6 +32,26 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def clinics(obj, create, extracted, **kwargs):
+        """Staff belong to the default clinic, superusers (the install's admins, as after the migration) to none,
+        unless given ``clinics=[…]``."""
+        if not create or obj.role == Role.PATIENT:
+            return
+        if extracted is None:
+            extracted = [] if obj.is_superuser else default_clinic_list()
+        for clinic in extracted:
+            Membership.objects.get_or_create(user=obj, clinic=clinic)
+
+
+def default_clinic_list() -> list[Clinic]:
+    return [main_clinic()]
+
+
+def main_clinic() -> Clinic:
+    """The default clinic (slug main) every factory row joins unless told otherwise."""
+    return Clinic.objects.get_or_create(slug="main", defaults={"name": "Rehab Tracker clinic"})[0]
 
 
 class PhysioFactory(UserFactory):
@@ -47,6 +76,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
 
     user = factory.SubFactory(UserFactory)
+    clinic = factory.LazyFunction(main_clinic)
     timezone = "Europe/Copenhagen"
     side = "left"
     tendinopathy = "midportion"

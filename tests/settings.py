@@ -53,8 +53,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "write_burst": "100000/min", "write_day": "1000000/day",
-                               "set_logs": "1000000/day"},
+                               "set_logs": "1000000/day", "password_reset": "100000/hour"},
 }  # fmt: skip
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 VAPID_AUTOGENERATE = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "patients.sms.LocmemBackend"
+PUBLIC_BASE_URL = "https://clinic.example"

@@ -10,7 +10,8 @@ def test_token_refresh_and_me(api, patient):
     tokens = client.post("/api/v1/auth/token/", {"username": patient.user.username, "password": PASSWORD}).json()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     me = client.get("/api/v1/me/").json()
-    assert me == {"id": patient.user.id, "username": patient.user.username, "role": "patient", "patient": patient.id}
+    assert me == {"id": patient.user.id, "username": patient.user.username, "role": "patient", "patient": patient.id,
+                  "onboarded_at": None}  # fmt: skip
     refreshed = api(None).post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]})
     assert refreshed.status_code == 200 and "access" in refreshed.json()
 

@@ -55,4 +55,4 @@ def test_dump_and_restore_give_identical_answers(api, tmp_path, time_machine):
         with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
     assert after == before
-    assert before["/api/v1/patients/?ordering=risk"]["count"] == 4
+    assert before["/api/v1/patients/?ordering=risk"]["count"] == 5

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from exercises.models import Program
 from notifications.models import Flag
 from patients.models import Patient
 
-from .browser import check_screens, scrolls_sideways, sign_in
+from .browser import PHONE, check_screens, scrolls_sideways, sign_in
 from .conftest import client_for
 from .factories import PhysioFactory
 
@@ -117,10 +119,19 @@ def test_physician_resolves_a_red_flag_and_the_patient_today_follows(live_server
     assert "sudden pop" in first.inner_text().lower()
     first.get_by_label("Decision note").fill("Seen in clinic: no rupture on ultrasound. Resume.")
     first.get_by_label("Outcome").select_option("resume")
+    first.get_by_label("Note for the patient").fill("The scan showed no tear: carry on as before.")
     first.get_by_role("button", name="Resolve").click()
     page.get_by_role("heading", name="demo-hsr: red flag").wait_for(state="detached")
+    page.get_by_role("status").filter(has_text="Flag resolved. The patient has been told the decision.").wait_for()
     flag = Flag.objects.get(patient=demo["demo-hsr"], kind="red_flag")
     assert (flag.status, flag.outcome) == ("resolved", "resume")
+    page.get_by_role("button", name="Resolved", exact=True).click()  # the resolved view keeps it, with its notes
+    resolved = page.locator("[data-testid=inbox-flag]").filter(has_text="demo-hsr")
+    resolved.get_by_text("Told the patient: The scan showed no tear: carry on as before.").wait_for()
+    assert "Resume the program" in resolved.inner_text() and resolved.get_by_role("button").count() == 0
+    page.goto(f"{live_server.url}/patients/{demo['demo-hsr'].id}")  # and so does the patient's page
+    page.locator("[data-testid=patient-flag].resolved").filter(has_text="no rupture on ultrasound").wait_for()
+    page.goto(live_server.url + "/flags")
 
     # While the app is open, a new red flag shows an alert (checked every 30 s and when the page regains focus).
     answer = client_for(demo["demo-alfredson"].user).post(
@@ -138,6 +149,12 @@ def test_physician_resolves_a_red_flag_and_the_patient_today_follows(live_server
     patient_page.locator("main h1").wait_for()
     patient_page.locator("[aria-busy=true]").wait_for(state="detached")
     assert patient_page.get_by_role("heading", name="Stop your exercises").count() == 0
+    decision = patient_page.get_by_test_id("decision")  # the physician's decision replaces the on-hold advice
+    decision.get_by_role("heading", name="You can start your exercises again").wait_for()
+    assert "From your clinician: The scan showed no tear: carry on as before." in decision.inner_text()
+    patient_page.get_by_role("link", name="Inbox").click()
+    patient_page.get_by_role("heading", name="You can start your exercises again").wait_for()
+    patient_page.get_by_text("No longer in force: replaced by your clinician’s decision.").wait_for()
     phone.close()
 
 
@@ -163,7 +180,13 @@ def test_keyboard_only_caseload_to_patient_to_acknowledge(live_server, demo, des
     assert Flag.objects.filter(patient=lapsing, status="acknowledged").exists()
 
 
-def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_server, demo, chromium):
+def test_enrol_invites_by_email_and_the_patient_sets_a_password_and_lands_on_today(
+    live_server, demo, chromium, settings
+):
+    """The physio enrols with the patient's name and e-mail (no username, no password typed); the patient opens
+    the link from the e-mail on their phone, chooses a password and is signed in on today's exercises."""
+    settings.PUBLIC_BASE_URL = live_server.url
+    mail.outbox.clear()
     # No service worker: once one controls the page, requests that pass through it escape the route that
     # holds the physicians list back (whether it controls the page by then is a race).
     desktop = chromium.new_context(viewport=DESKTOP, service_workers="block")
@@ -173,12 +196,14 @@ def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_serve
     held = []  # the physicians list, held back: a click before it arrives must find the button disabled
     desktop.route("**/api/v1/clinicians/*", lambda route: held.append(route))
     page.get_by_role("link", name="Enrol").click()
-    page.get_by_label("Username").fill("new-patient-1")
+    page.get_by_label("First name").fill("Anna")
+    page.get_by_label("Last name").fill("Jensen")
+    page.get_by_label("E-mail").fill("anna.jensen@example.org")
     page.get_by_label("Tendinopathy").select_option("insertional")
     assert page.get_by_label("Protocol").input_value() == "alfredson_insertional"
     device_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")  # "UTC" here: not in Intl's list
     assert page.get_by_label("Time zone").input_value() == device_zone  # shown, not a blank select
-    password = page.get_by_label("Password").input_value()
+    assert page.get_by_label("Password").count() == 0  # the physio never types one
     submit = page.get_by_role("button", name="Create patient and program")
     for _ in range(200):
         if held:
@@ -187,12 +212,29 @@ def test_enrol_creates_patient_and_program_with_the_clinical_defaults(live_serve
     assert submit.is_disabled()  # says so, rather than a click that does nothing
     held[0].continue_()
     submit.click()
-    text = page.get_by_test_id("first-sign-in").inner_text()
-    assert "new-patient-1" in text and password in text
-    patient = Patient.objects.get(user__username="new-patient-1")
+    status = page.get_by_test_id("invitation-status").inner_text()
+    assert "anna.jensen@example.org" in status
+    assert page.locator("figure.qr img").get_attribute("src").startswith("data:image/svg+xml")
+    patient = Patient.objects.select_related("user").get(user__email="anna.jensen@example.org")
     assert patient.programs.get().protocol == "alfredson_insertional"
-    assert patient.physio.username == "demo-physio" and patient.user.check_password(password)
+    assert patient.physio.username == "demo-physio" and not patient.user.has_usable_password()
     desktop.close()
+
+    [message] = mail.outbox
+    link = re.search(r"http://\S+/invite#[\w-]+", message.body).group(0)
+    phone = chromium.new_context(viewport=PHONE)
+    page = phone.new_page()
+    page.goto(link)
+    page.get_by_label("New password").fill("heel-drop-stairs-9")
+    page.get_by_label("The same password again").fill("heel-drop-stairs-9")
+    page.get_by_role("button", name="Save password and start").click()
+    page.wait_for_url("**/today")
+    page.get_by_role("button", name="Skip the introduction").click()  # a new patient's first sign-in
+    page.get_by_role("heading", name="Today").wait_for()
+    assert "#" not in page.url  # the spent token is gone from the address bar
+    patient.user.refresh_from_db()
+    assert patient.user.check_password("heel-drop-stairs-9")
+    phone.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["desktop", "tablet"])
@@ -201,7 +243,31 @@ def test_clinician_screens_have_no_sideways_scroll_or_axe_violations(live_server
     page = context.new_page()
     sign_in(page, live_server.url, "demo-physio")
     page.wait_for_url("**/caseload")
-    paths = ["/caseload", f"/patients/{demo['demo-lapsing'].id}", "/flags", "/enrol"]
+    paths = ["/caseload", f"/patients/{demo['demo-lapsing'].id}", "/flags", "/messages", "/rtm", "/enrol"]
     found = check_screens(page, live_server.url, paths)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_a_clinic_admin_sets_the_clinics_number_and_adds_a_physio(live_server, demo, chromium):
+    """The second demo clinic's admin: its own clinic only, no patient data; what it sets reaches the patients."""
+    from patients.models import Clinic, User
+
+    context = chromium.new_context(viewport=TABLET, bypass_csp=True)  # bypass only to inject axe-core
+    page = context.new_page()
+    sign_in(page, live_server.url, "demo-clinic-admin")
+    page.wait_for_url("**/clinic")
+    assert page.get_by_label("Name", exact=True).input_value() == "Harbour Physio"
+    page.get_by_label("Phone number (the call button in the app)").fill("+45 99 88 77 66")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("status").filter(has_text="Saved").wait_for()
+    page.get_by_label("Username").fill("harbour-new-physio")
+    page.get_by_label("Password").fill("tendon-loading-7")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_test_id("clinic-staff").get_by_text("harbour-new-physio").wait_for()
+    found = check_screens(page, live_server.url, ["/clinic"])
+    context.close()
+    assert {path: v for path, v in found.items() if v} == {}
+    harbour = Clinic.objects.get(slug="harbour")
+    assert harbour.contact_phone == "+45 99 88 77 66"
+    assert list(User.objects.get(username="harbour-new-physio").clinics.all()) == [harbour]

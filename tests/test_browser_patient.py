@@ -137,6 +137,11 @@ def test_a_red_flag_checkin_shows_the_advice_and_flags_the_physician(live_server
     page.get_by_role("button", name="Send check-in").click()
     page.get_by_role("heading", name="Your tendon may be torn").wait_for()
     page.get_by_text("Your physician has been told").wait_for()
+    # the patient's clinic: its name in the header, its number behind a call button
+    assert "City Tendon Clinic" in page.get_by_test_id("clinic-name").inner_text()
+    call = page.get_by_role("link", name=re.compile("Call City Tendon Clinic")).first
+    assert call.get_attribute("href") == "tel:+4570203040"
+    assert page.get_by_test_id("opening-hours").inner_text() == "City Tendon Clinic is open Mon–Fri 8:00–16:00."
     flag = Flag.objects.get(patient=patient, kind="red_flag", status="open")
     assert flag.level == "physician"
     page.get_by_role("link", name="Today", exact=True).click()
@@ -271,10 +276,13 @@ def test_no_screen_scrolls_sideways_or_fails_axe(live_server, demo, chromium):
     page.goto(live_server.url + "/")
     page.get_by_label("Username").wait_for()
     found = {"/signin": axe_violations(page)}
+    found |= check_screens(page, live_server.url, ["/reset-password", "/invite#a-token"])  # before signing in
     sign_in(page, live_server.url, "demo-alfredson")
     page.wait_for_url("**/today")
     found |= check_screens(
-        page, live_server.url, ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox"]
+        page,
+        live_server.url,
+        ["/today", "/checkin", "/visa-a", "/progress", "/reminders", "/inbox", "/learn", "/messages"],
     )
     context.close()
     assert {path: v for path, v in found.items() if v} == {}

@@ -45,7 +45,8 @@ class TestCaseload:
         assert row["adherence_7d"] == 1.0 and row["adherence_28d"] == round(86 / 216, 4)  # 18 days since the start
         assert (row["week"], row["last_log_date"], row["latest_visa_a"]) == (3, "2026-03-19", 52)
         assert row["pain_trend"] == 2.0  # 4 this week, 2 the week before
-        assert row["monitored_days_30d"] == 9  # 7 logged days + 10 March + the check-in of 25 February
+        # 7 logged days + 10 March + the check-in of 25 February + the VISA-A of 3 March
+        assert row["monitored_days_30d"] == 10
 
     def test_risk_ordering_red_flags_then_physician_flags_then_lowest_adherence(self, api, physio, physician):
         good = enrolled(physio, physician, full_days=7)

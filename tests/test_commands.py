@@ -36,7 +36,12 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "demo-physio" in out and "rehab-demo-2026" in out and "already present" in out
-    assert Patient.objects.count() == 4 and Program.objects.filter(status="active").count() == 4
+    # one past week 12 (demo-after)
+    assert Patient.objects.count() == 6 and Program.objects.filter(status="active").count() == 5
+    # two clinics: the first keeps the five demo patients, the second has its own team and patient
+    by_clinic = {p.user.username: p.clinic.slug for p in Patient.objects.select_related("user", "clinic")}
+    assert by_clinic.pop("demo-harbour") == "harbour" and set(by_clinic.values()) == {"main"}
+    assert "demo-harbour-physio" in out and "demo-clinic-admin" in out
     assert SetLog.objects.count() > 100
 
 

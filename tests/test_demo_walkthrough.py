@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from fhir.resources.R4B.bundle import Bundle
 
+from notifications.models import OutcomeReview
 from patients.models import User
 
 
@@ -28,3 +29,9 @@ def test_physio_finds_the_two_patients_opens_timeline_raises_load_and_exports(ap
     bundle = Bundle.model_validate_json(b"".join(export.streaming_content))
     assert any(e.resource.__resource_type__ == "Flag" for e in bundle.entry)
     assert User.objects.get(username="demo-physio").notifications.filter(kind="flag").count() == 2
+
+    # the demo also has a patient past week 12, with an outcome VISA-A and a review decided for maintenance
+    review = OutcomeReview.objects.get(program__patient__user__username="demo-after")
+    assert (review.baseline, review.outcome, review.review_due) == (49, 88, False) and review.patient_note
+    day = api(User.objects.get(username="demo-after")).get("/api/v1/today/").json()
+    assert day["state"] == "maintenance" and day["after_week12"]["patient_note"] == review.patient_note

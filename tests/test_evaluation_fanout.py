@@ -179,7 +179,8 @@ def test_the_periodic_task_fans_out_to_real_workers_on_the_evaluation_queue(sett
     ids = lapsing(5)
     app.control.purge()
     ledger = TaskLedger()
-    common = {"pool": "solo", "perform_ping_check": False, "loglevel": "WARNING", "shutdown_timeout": 30}
+    # generous deadlines: a busy machine may take long; the test waits on conditions, never on the clock
+    common = {"pool": "solo", "perform_ping_check": False, "loglevel": "WARNING", "shutdown_timeout": 120}
     queues = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_EVALUATION_QUEUE]
     try:
         with (
@@ -187,10 +188,10 @@ def test_the_periodic_task_fans_out_to_real_workers_on_the_evaluation_queue(sett
             start_worker(app, queues=[settings.CELERY_EVALUATION_QUEUE], hostname="two@test", **common),
         ):
             tasks.evaluate_patients.delay()
-            assert wait_for(lambda: EvaluationRun.objects.filter(finished_at__isnull=False).exists(), 60)
+            assert wait_for(lambda: EvaluationRun.objects.filter(finished_at__isnull=False).exists(), 120)
             run = EvaluationRun.objects.get()
             tasks.evaluate_chunk.apply_async((evaluation_chunk_ids(run=run)[0],), queue="evaluation")  # again
-            assert wait_for(ledger.idle, 30)
+            assert wait_for(ledger.idle, 120)
     finally:
         ledger.close()
     run.refresh_from_db()

@@ -188,7 +188,7 @@ def test_old_months_archive_to_csv_only_when_their_patients_are_past_the_retenti
 def test_any_other_database_keeps_a_plain_table():
     from importlib import import_module
 
-    migration = import_module("exercises.migrations.0010_setlog_partitioned_by_month")
+    migration = import_module("exercises.migrations.0011_setlog_partitioned_by_month")
 
     def refuse(*args, **kwargs):
         raise AssertionError("no SQL on a database other than PostgreSQL")
@@ -206,7 +206,7 @@ def test_existing_sets_migrate_into_their_months(transactional_db):
     program = ProgramFactory(start_date=dt.date(2025, 1, 27), patient=PatientFactory())
     logs = [SetLogFactory(program=program, date=day) for day in (dt.date(2025, 1, 30), dt.date(2025, 2, 3))]
     executor = MigrationExecutor(connection)
-    executor.migrate([("exercises", "0009_demonstration")])
+    executor.migrate([("exercises", "0010_after_week12")])
     try:
         assert not partitions.is_partitioned()
         assert SetLog.objects.count() == 2

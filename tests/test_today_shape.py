@@ -61,6 +61,45 @@ def _completed(patient: Patient) -> None:
     ProgramFactory(patient=patient, start_date=dt.date(2025, 11, 3))
 
 
+def _decided(patient: Patient, next_state: str, **extra):
+    from notifications.aftercare import outcome_review_decide
+
+    program = ProgramFactory(patient=patient, start_date=dt.date(2025, 12, 1))  # ended 22 February
+    outcome_review_decide(program=program, decided_by=patient.physio, next_state=next_state, patient_note="Note",
+                          **extra)  # fmt: skip
+    return program
+
+
+def _maintenance(patient: Patient) -> None:
+    program = _decided(patient, "maintenance")
+    program.loads = {"eccentric_heel_drop_straight": 5}
+    program.save()
+
+
+def _running(patient: Patient) -> None:
+    from exercises.models import RunLog
+    from exercises.services import running_gate_save
+
+    aftercare = _decided(patient, "return_to_running").aftercare
+    items = dict.fromkeys(("pain_ok", "heel_raise_ok", "hopping_ok", "patient_ready"), True)
+    running_gate_save(aftercare=aftercare, by=patient.physio, items=items, sign=True)
+    RunLog.objects.create(aftercare=aftercare, patient=patient, date=dt.date(2026, 3, 18), step=1, minutes_run=2,
+                          pain_during=6, pain_next_morning=1)  # fmt: skip
+    RunLog.objects.create(aftercare=aftercare, patient=patient, date=dt.date(2026, 3, 19), step=1, minutes_run=2,
+                          pain_during=2)  # fmt: skip
+
+
+def _referred(patient: Patient) -> None:
+    _decided(patient, "referred", referral="tenex", referral_note="Dr. Hansen")
+
+
+def _follow_up_due(patient: Patient) -> None:
+    from notifications.aftercare import outcome_review_decide
+
+    program = ProgramFactory(patient=patient, start_date=dt.date(2025, 9, 20))  # 6 months on 20 March
+    outcome_review_decide(program=program, decided_by=patient.physio, next_state="discharged", patient_note="Bye")
+
+
 def _visa_a_due(patient: Patient) -> None:
     ProgramFactory(patient=patient, start_date=dt.date(2026, 3, 19))
 
@@ -76,6 +115,10 @@ STATES = {
     "completed": (_completed, {"state": "completed"}),
     "no program": (lambda patient: None, {"state": "no_program"}),
     "visa-a due": (_visa_a_due, {"visa_a_due": "baseline"}),
+    "maintenance": (_maintenance, {"state": "maintenance", "training_day": True}),
+    "return to running": (_running, {"state": "return_to_running"}),
+    "referred": (_referred, {"state": "referred"}),
+    "follow-up due": (_follow_up_due, {"state": "discharged", "visa_a_due": "follow_up"}),
 }
 
 

@@ -86,10 +86,38 @@ export async function api(path, { method = 'GET', body } = {}) {
   return answer.data;
 }
 
-export async function signIn(username, password) {
-  const answer = await raw('POST', '/api/v1/auth/token/', { username, password });
+/** Sign in with a password, and the second factor's code when the account has one: a 401 whose
+ * ``data.code`` is ``otp_required`` asks for it. */
+export async function signIn(username, password, otp) {
+  const body = otp ? { username, password, otp } : { username, password };
+  const answer = await raw('POST', '/api/v1/auth/token/', body);
   if (answer.status !== 200) throw new HttpError(answer.status, answer.data);
-  await kvSet(SESSION, { access: answer.data.access, refresh: answer.data.refresh });
+  return startSession(answer.data);
+}
+
+/** A POST that needs no sign-in (an invitation, a password reset): the body of a 2xx answer, or an HttpError. */
+export async function post(path, body) {
+  const answer = await raw('POST', path, body);
+  if (answer.status < 200 || answer.status >= 300) throw new HttpError(answer.status, answer.data);
+  return answer.data;
+}
+
+/** After a single sign-on: the one-time code from ``/signin#sso=…`` for the token pair (it works once). */
+export async function signInWithSso(code) {
+  const answer = await raw('POST', '/api/v1/auth/sso/exchange/', { code });
+  if (answer.status !== 200) throw new HttpError(answer.status, answer.data);
+  return startSession(answer.data);
+}
+
+/** What the sign-in screen offers staff: ``{enabled, provider, login_url, staff_local_passwords}``. */
+export async function ssoInfo() {
+  const answer = await raw('GET', '/api/v1/auth/sso/');
+  return answer.status === 200 ? answer.data : { enabled: false };
+}
+
+/** Keep the tokens an answer gave ({access, refresh}) as this device's session, with who signed in. */
+export async function startSession(tokens) {
+  await kvSet(SESSION, { access: tokens.access, refresh: tokens.refresh });
   const me = await api('/api/v1/me/');
   const full = { ...(await kvGet(SESSION)), me };
   await kvSet(SESSION, full);

@@ -1,31 +1,66 @@
 // The shell: who is signed in, the offline banner and outbox count, navigation, and the screen for the path.
 import { useEffect, useState } from 'preact/hooks';
-import { onSignedOut, session, signOut } from './api.js';
+import { api, onSignedOut, session, signOut } from './api.js';
 import { kvGet, kvSet } from './db.js';
 import { pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
-import { loadRules } from './rules.js';
+import { paths } from './paths.js';
+import { applyClinicLook, clinic, clinicLogo, loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
 import { html, Link, navigate, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
+import { Messages } from './screens/messages.js';
 import { Inbox, Progress, Push, Reminders } from './screens/more.js';
+import { AcceptInvite, ResetPassword } from './screens/account.js';
 import { SignIn } from './screens/signin.js';
 import { Today } from './screens/today.js';
 import { VisaA } from './screens/visa.js';
 
 const CLINICIAN_NAV = {
-  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
-  physician: [['/flags', 'nav_flags'], ['/caseload', 'nav_caseload']],
-  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/enrol', 'nav_enrol']],
+  physio: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol'], ['/security', 'nav_security']],
+  physician: [['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/caseload', 'nav_caseload'], ['/security', 'nav_security']],
+  admin: [['/caseload', 'nav_caseload'], ['/flags', 'nav_flags'], ['/messages', 'nav_messages'], ['/rtm', 'nav_rtm'], ['/enrol', 'nav_enrol'], ['/clinic', 'nav_clinic'], ['/security', 'nav_security']],
+  clinic_admin: [['/clinic', 'nav_clinic'], ['/security', 'nav_security']],
 };
 
 const PATIENT_NAV = [
   ['/today', 'nav_today'],
   ['/checkin', 'nav_checkin'],
   ['/progress', 'nav_progress'],
+  ['/messages', 'nav_messages'],
   ['/reminders', 'nav_reminders'],
   ['/inbox', 'nav_inbox'],
 ];
+
+// The introduction and Learn load when shown: their long texts stay out of the patient's first download.
+let learnModule = null;
+function useLearn(needed) {
+  const [module, setModule] = useState(learnModule);
+  useEffect(() => {
+    if (needed && !module) {
+      import('./screens/learn.js').then((loaded) => {
+        learnModule = loaded;
+        setModule(loaded);
+      });
+    }
+  }, [needed]);
+  return module;
+}
+
+/** The introduction is seen once per account: stored on the server; offline, on the phone until it is. */
+async function markOnboarded(current) {
+  const key = `onboarded:${current.me.id}`;
+  await kvSet(key, true);
+  try {
+    const { onboarded_at } = await api(paths.onboarding(), { method: 'POST' });
+    const stored = await kvGet('session'); // the tokens as they are now (a refresh may have rotated them)
+    const next = { ...stored, me: { ...stored.me, onboarded_at } };
+    await kvSet('session', next);
+    return next;
+  } catch {
+    return current; // sent again at the next start
+  }
+}
 
 // The clinician's screens load only for clinicians: the patient's phone never downloads them.
 let clinicianScreens = null;
@@ -66,6 +101,10 @@ export function App() {
   const online = useOnline();
   const path = usePath();
   const screens = useClinicianScreens(Boolean(current?.me && current.me.role !== 'patient'));
+  const [introduce, setIntroduce] = useState(false); // the introduction, from the first sign-in or from Learn
+  const learn = useLearn(introduce || path === '/learn');
+  // A clinic that requires a second factor: a clinician without one sees only its set-up until it is done.
+  const [mustEnrol, setMustEnrol] = useState(false);
 
   useEffect(() => {
     kvGet('language').then((saved) => {
@@ -87,11 +126,22 @@ export function App() {
   useEffect(() => {
     document.getElementById('app')?.classList.toggle('clinician', Boolean(current?.me && current.me.role !== 'patient'));
     if (!current?.me) return;
-    loadRules().then(() => setClock((c) => c + 1)); // the screens show the server's rules
+    if (current.me.role !== 'patient') api(paths.mfa()).then((m) => setMustEnrol(Boolean(m.enrol_now)), () => {});
+    loadRules().then(() => {
+      applyClinicLook(); // the clinic's colour as the accent
+      setClock((c) => c + 1); // the screens show the server's rules
+    });
     startSyncTriggers();
     announce();
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
+    if (current.me.role === 'patient' && current.me.onboarded_at === null) {
+      kvGet(`onboarded:${current.me.id}`).then((seen) => (seen ? markOnboarded(current).then(setCurrent) : setIntroduce(true)));
+    }
   }, [current?.me?.id]);
+  const introduced = async () => {
+    setIntroduce(false);
+    if (current.me.onboarded_at == null) setCurrent(await markOnboarded(current));
+  };
 
   // An entry in its undo window is saved on the phone, not yet a sync to wait for: the badge changes when
   // the window ends.
@@ -120,6 +170,15 @@ export function App() {
   };
 
   if (current === undefined) return html`<main id="main"><p aria-busy="true">${t('loading')}</p></main>`;
+  if (path === '/invite' || path === '/reset-password') {
+    // Opened from an e-mail, a text message or a QR code: shown whether or not someone is signed in here.
+    const signedIn = (s) => {
+      setNotice(null);
+      setCurrent(s);
+      navigate(home(s.me.role), { replace: true });
+    };
+    return html`<main id="main">${path === '/invite' ? html`<${AcceptInvite} onSignedIn=${signedIn} />` : html`<${ResetPassword} />`}</main>`;
+  }
   if (!current) {
     return html`<main id="main"><${SignIn} notice=${notice} onLanguage=${changeLanguage}
       onSignedIn=${(s) => { setNotice(null); setCurrent(s); }} /></main>`;
@@ -129,12 +188,14 @@ export function App() {
   return html`
     <a class="skip" href="#main">${t('skip')}</a>
     <header class="top">
-      <span class="brand">${t('app_name')}</span>
+      <span class="brand">${clinicLogo() && html`<img class="clinic-logo" src=${clinicLogo()} alt="" />`}${t('app_name')}
+        ${clinic()?.name && html`<span class="clinic-name" data-testid="clinic-name"> · ${clinic().name}</span>`}</span>
       <span class="status" role="status" aria-live="polite" data-testid="sync-status">
         ${!online && html`<span class="badge offline">${t('offline')}</span>`}
         ${held.length > 0 && html`<span class="badge">${t('saved_on_phone')}</span>`}
         ${waiting > 0 && html`<span class="badge">${t('waiting_sync', { n: waiting })}</span>`}
       </span>
+      ${patient && html`<${Link} href="/learn" aria-current=${path === '/learn' ? 'page' : undefined}>${t('nav_learn')}<//>`}
       <button type="button" class="link" onClick=${doSignOut}>${t('sign_out')}</button>
     </header>
     ${!online && html`<p class="banner">${t('offline_banner')}</p>`}
@@ -149,7 +210,7 @@ export function App() {
         aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
     ${me.role === 'physician' && screens && html`<${screens.RedFlagWatch} />`}
-    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox) : clinicianScreen(path, me, screens)}</main>
+    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox, { learn, introduce, introduced, again: () => setIntroduce(true) }) : mustEnrol && screens ? html`<${screens.Security} onEnrolled=${() => setMustEnrol(false)} />` : clinicianScreen(path, me, screens)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
@@ -164,20 +225,30 @@ function describeErrors(errors) {
 }
 
 function home(role) {
+  if (role === 'clinic_admin') return '/clinic';
   return role === 'patient' ? '/today' : role === 'physician' ? '/flags' : '/caseload';
 }
 
 function clinicianScreen(path, me, screens) {
   if (!screens) return html`<p aria-busy="true">${t('loading')}</p>`;
-  const { Caseload, Enrol, FlagsInbox, PatientPage } = screens;
+  const { Caseload, Clinic, Enrol, FlagsInbox, MessagesInbox, PatientPage, RtmReport } = screens;
   const patient = path.match(/^\/patients\/(\d+)\/?$/);
   if (patient) return html`<${PatientPage} key=${patient[1]} id=${Number(patient[1])} me=${me} />`;
   if (path === '/flags') return html`<${FlagsInbox} me=${me} /><div class="screen"><${Push} me=${me} /></div>`;
   if (path === '/enrol' && me.role !== 'physician') return html`<${Enrol} me=${me} />`;
+  if (path === '/security') return html`<${screens.Security} />`;
+  if (me.role === 'clinic_admin' || (path === '/clinic' && me.role === 'admin')) return html`<${Clinic} me=${me} />`;
+  if (path === '/messages') return html`<${MessagesInbox} me=${me} />`;
+  if (path === '/rtm' && me.role !== 'physician') return html`<${RtmReport} me=${me} />`;
   return html`<${Caseload} me=${me} />`;
 }
 
-function patientScreen(path, me, outbox) {
+function patientScreen(path, me, outbox, { learn, introduce, introduced, again }) {
+  if (introduce || path === '/learn') {
+    if (!learn) return html`<p aria-busy="true">${t('loading')}</p>`;
+    if (introduce) return html`<${learn.Onboarding} onDone=${introduced} />`;
+    return html`<${learn.Learn} onAgain=${again} />`;
+  }
   switch (path) {
     case '/checkin':
       return html`<${CheckIn} me=${me} />`;
@@ -189,6 +260,8 @@ function patientScreen(path, me, outbox) {
       return html`<${Reminders} me=${me} />`;
     case '/inbox':
       return html`<${Inbox} me=${me} />`;
+    case '/messages':
+      return html`<${Messages} me=${me} outbox=${outbox} />`;
     default:
       return html`<${Today} me=${me} outbox=${outbox} />`;
   }

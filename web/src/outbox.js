@@ -9,9 +9,9 @@ export const BATCH_LIMIT = 500; // POST /api/v1/logs/batch/ takes up to 500 sets
 export const UNDO_MS = 5000; // a set waits this long before it is sent, so it can be undone
 
 // Check-ins first (a red-flag answer must reach the physician soonest), then sets and their mends (in the
-// order they were made), then VISA-A. A mend names the stored set by its server id.
-const ORDER = { checkin: 0, set: 1, set_edit: 1, set_delete: 1, visa_a: 2 };
-const ENDPOINT = { checkin: '/api/v1/checkins/', visa_a: '/api/v1/visa-a/' };
+// order they were made), then VISA-A, then messages to the clinic. A mend names the stored set by its server id.
+const ORDER = { checkin: 0, set: 1, set_edit: 1, set_delete: 1, visa_a: 2, message: 3 };
+const ENDPOINT = { checkin: '/api/v1/checkins/', visa_a: '/api/v1/visa-a/', message: '/api/v1/messages/' };
 const MENDS = { set_edit: 'PATCH', set_delete: 'DELETE' };
 // A sent entry is kept a while as `sent` (with sent_at): until the server's next answer for the day counts it,
 // the screen still does, so a count never falls back while /today/ is on its way.
@@ -21,7 +21,7 @@ export function newClientId() {
   return crypto.randomUUID();
 }
 
-/** Store an entry to send: kind is 'set', 'checkin' or 'visa_a'; body is the API body with its client_id. */
+/** Store an entry to send: kind is 'set', 'checkin', 'visa_a' or 'message'; body is the API body with its client_id. */
 export async function enqueue(user, kind, body, { now = Date.now(), holdMs = 0 } = {}) {
   const entry = {
     client_id: body.client_id,
@@ -125,7 +125,7 @@ export async function sync(user, send, { now = Date.now(), clock = Date.now } = 
   const ready = (await pending(user)).filter((e) => e.not_before <= now);
   const result = { sent: 0, rejected: 0, remaining: 0, answers: {}, clock };
   try {
-    for (const kind of ['checkin', 'set', 'visa_a']) {
+    for (const kind of ['checkin', 'set', 'visa_a', 'message']) {
       const mine = ready.filter((e) => ORDER[e.kind] === ORDER[kind] && (kind !== 'checkin' || e.kind === kind));
       if (kind === 'set') {
         // new sets in batches; a mend waits for the sets before it (it may name one of them)

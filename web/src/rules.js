@@ -19,6 +19,28 @@ let current = DEFAULTS;
 
 export const rules = () => current;
 
+/** The user's clinic as the server names it (``clinic`` of GET /api/v1/settings/): name, logo, colour, phone. */
+export const clinic = () => current.clinic || null;
+
+/** The clinic's colour as the app's accent (a #rrggbb the server has checked), else the app's own. */
+export function applyClinicLook(root = document.documentElement) {
+  const colour = clinic()?.colour;
+  if (colour && /^#[0-9a-fA-F]{6}$/.test(colour)) root.style.setProperty('--teal', colour);
+  else root.style.removeProperty('--teal');
+}
+
+/** A logo the page may load: a path on this site or a data:image URL (the CSP allows no other images). */
+export function clinicLogo(info = clinic()) {
+  const url = info?.logo_url || '';
+  return /^\/[^/\\]/.test(url) || url.startsWith('data:image/') ? url : null;
+}
+
+/** A ``tel:`` link for a phone number as the clinic wrote it (spaces and dashes dropped). */
+export function telHref(phone) {
+  const digits = String(phone || '').replace(/[^0-9+]/g, '');
+  return digits.length >= 3 ? `tel:${digits}` : null;
+}
+
 /** Fetch the rules (and keep them); offline, the ones kept last time. */
 export async function loadRules() {
   try {

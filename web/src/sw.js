@@ -12,7 +12,7 @@ cleanupOutdatedCaches();
 // Every page of the app is the same shell; the server's own pages (API, admin, docs) are never cached.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/api\//, /^\/admin/, /^\/static\//, /^\/media\//],
+    denylist: [/^\/api\//, /^\/admin/, /^\/static\//, /^\/media\//, /^\/oidc\//, /^\/sso\//], // single sign-on runs on the server
   }),
 );
 
@@ -58,13 +58,17 @@ self.addEventListener('push', (event) => {
   }
   const title = data.title || 'Rehab Tracker';
   event.waitUntil(
-    self.registration.showNotification(title, {
-      body: data.body || '',
-      icon: '/icons/icon-192.png',
-      badge: '/icons/icon-192.png',
-      tag: data.notification ? `n${data.notification}` : undefined,
-      data: { url: safeUrl(data.url) },
-    }),
+    (async () => {
+      // An open app hears of it at once (a new message shows without waiting for the next poll).
+      for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'push', url: safeUrl(data.url) });
+      await self.registration.showNotification(title, {
+        body: data.body || '',
+        icon: '/icons/icon-192.png',
+        badge: '/icons/icon-192.png',
+        tag: data.notification ? `n${data.notification}` : undefined,
+        data: { url: safeUrl(data.url) },
+      });
+    })(),
   );
 });
 

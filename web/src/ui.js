@@ -110,3 +110,9 @@ export function PainInput({ id, label, value, onInput, zones = true }) {
     </ul>`}
   </div>`;
 }
+
+/** HSR with no load to start from (docs/clinical.md §10): how to find the RM, set by set (Today and the player). */
+export function FindRm({ rm }) {
+  return html`<div class="note prompt find-rm" data-testid="find-rm"><h3>${t('find_rm_title', { rm })}</h3>
+    <p>${t('find_rm_help', { rm })}</p></div>`;
+}

@@ -161,3 +161,19 @@ test('a set not sent yet is mended or withdrawn in the outbox itself', async () 
   assert.equal(await withdraw('c2'), true);
   assert.deepEqual((await pending(7)).map((e) => [e.client_id, e.body.reps]), [['c1', 8]]);
 });
+
+test('a message waits offline, then is sent once, after the check-ins and sets', async () => {
+  const message = { client_id: 'm1', body: 'Is a little soreness normal?' };
+  await enqueue(7, 'message', message);
+  await enqueue(7, 'checkin', { client_id: 'k1', morning_pain: 2, morning_stiffness_minutes: 5, red_flags: [] });
+  const offline = server({ offline: true });
+  await assert.rejects(sync(7, offline.send));
+  assert.equal((await pending(7)).length, 2);
+  const online = server();
+  const result = await sync(7, online.send);
+  assert.deepEqual(online.calls.map((c) => c.path), ['/api/v1/checkins/', '/api/v1/messages/']);
+  assert.equal(result.answers.m1.id, 'm1');
+  const again = await sync(7, online.send); // nothing left: the message is not sent twice
+  assert.equal(again.sent, 0);
+  assert.equal(online.calls.length, 2);
+});

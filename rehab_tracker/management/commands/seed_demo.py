@@ -21,4 +21,4 @@ class Command(BaseCommand):
         created = seed_demo()
         self.stdout.write("Demo data loaded." if created else "Demo data already present.")
         for username, role in demo_logins():
-            self.stdout.write(f"  {role:<10} {username:<18} password: {DEMO_PASSWORD}")
+            self.stdout.write(f"  {role:<12} {username:<22} password: {DEMO_PASSWORD}")

@@ -152,8 +152,12 @@ export function Inbox() {
   const list = rows(data);
   return html`<${Screen} title=${t('inbox_title')}>
     ${list.length === 0 && html`<p>${t('inbox_empty')}</p>`}
-    <ul class="inbox">${list.map((n) => html`<li key=${n.id} class=${n.read_at ? '' : 'unread'}>
-      <h2>${n.title}</h2><p>${n.body}</p><p class="muted"><time datetime=${n.created_at}>${new Date(n.created_at).toLocaleString()}</time></p>
+    <ul class="inbox">${list.map((n) => html`<li key=${n.id} class=${n.replaced_by ? 'replaced' : n.read_at ? '' : 'unread'}>
+      <h2>${n.title}</h2>
+      ${n.replaced_by
+        ? html`<p class="strong">${t('replaced_notice')}</p><details><summary>${t('show_sent')}</summary><p>${n.body}</p></details>`
+        : html`<p>${n.body}</p>`}
+      <p class="muted"><time datetime=${n.created_at}>${new Date(n.created_at).toLocaleString()}</time></p>
     </li>`)}</ul>
   <//>`;
 }

@@ -6,7 +6,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { kvGet, kvSet } from '../db.js';
 import { t } from '../i18n.js';
 import { phasesOf, schedule, stateAt } from '../tempo.js';
-import { html } from '../ui.js';
+import { FindRm, html } from '../ui.js';
 import { Demonstration } from './demonstrations.js';
 import { Figure } from './figures.js';
 
@@ -155,6 +155,7 @@ export function Player({ item, side, onFinish, onClose }) {
     <${Demonstration} exercise=${item.exercise} fallback=${html`<${Figure} exercise=${item.exercise}
       movement=${item.movement} phase=${mode === 'tempo' && state && !state.done ? state.name : null}
       seconds=${state && !state.done ? phases[state.phase].seconds : 1} />`} />
+    ${item.find_rm && html`<${FindRm} rm=${item.rm} />`}
     ${cue.length > 0 && html`<ul class="cues">${cue.map((line) => html`<li>${line.replace(/\.$/, '')}.</li>`)}</ul>`}
     <p class="visually-hidden" aria-live="assertive" data-testid="player-live">${spoken}</p>
     ${mode === 'tempo'

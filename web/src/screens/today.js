@@ -4,12 +4,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { kvGet, kvSet } from '../db.js';
+import { paths } from '../paths.js';
 import { t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
-import { ErrorNote, html, Link, PainInput, Screen } from '../ui.js';
+import { ErrorNote, FindRm, html, Link, PainInput, Screen } from '../ui.js';
 import { Advice } from './advice.js';
+import { AfterWeek12 } from './after.js';
 
 const itemKey = (item) => `${item.exercise}|${item.session ?? ''}`;
 
@@ -61,6 +63,7 @@ export function Today({ me, outbox }) {
   const [mending, setMending] = useState(0); // bumped to list the sets of today and yesterday again
   const [toast, setToast] = useState(null); // {client_id, text}
   const extraAsked = useRef(new Set()); // cards whose "log an extra set?" was answered yes
+  const lastLoads = useRef({}); // the load of the last set logged per card: finding the RM goes on from it
   const toastTimer = useRef(null);
   const cacheKey = `today:${me.id}`;
   const restKey = `rest:${me.id}`;
@@ -73,7 +76,7 @@ export function Today({ me, outbox }) {
     setError(null);
     const asked = Date.now();
     try {
-      const fresh = { ...(await api('/api/v1/today/')), fetched_at: asked };
+      const fresh = { ...(await api(paths.today())), fetched_at: asked };
       await kvSet(cacheKey, fresh);
       setToday(fresh);
       setCached(false);
@@ -118,6 +121,7 @@ export function Today({ me, outbox }) {
     if (item.session) body.session = item.session;
     if (side) body.side = side;
     await enqueue(me.id, 'set', body, { holdMs: UNDO_MS });
+    lastLoads.current[itemKey(item)] = load;
     setLogging(null);
     if (item.fromPlayer) {
       const finished = (side ? item.bySide[side] : item.done) + 1 >= item.sets;
@@ -196,32 +200,46 @@ export function Today({ me, outbox }) {
   return html`<${Screen} title=${t('today_title')}>
     ${cached && html`<p class="note">${t('cached_note', { date: today.date })}</p>`}
     ${rest && html`<${Rest} rest=${rest} onEnd=${() => { setRest(null); kvSet(restKey, null); }} />`}
-    <p class="subtitle">${today.date}${today.week ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
+    <p class="subtitle">${today.date}${today.week && !today.where ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
+    ${today.where && html`<p class="where" data-testid="where">${t(`where_${today.where.change}`, today.where)}</p>`}
+    ${today.decision && html`<${Decision} decision=${today.decision} />`}
     ${today.state === 'red_flag' && html`<${Advice} advice=${today.advice} notice=${today.notice} />`}
     ${today.state === 'rest' && html`<p class="note">${t('state_rest')}</p>`}
     ${today.state === 'paused' && html`<p class="note">${t('state_paused')}</p>`}
     ${today.state === 'no_program' && html`<p class="note">${t('state_no_program')}</p>`}
     ${today.state === 'completed' && html`<p class="note">${t('state_completed')}</p>`}
-    ${today.visa_a_due && html`<div class="note prompt"><p>${t('visa_a_prompt')}</p>
+    <${AfterWeek12} today=${today} onChange=${load} />
+    ${today.visa_a_due && html`<div class="note prompt"><p>${t(today.visa_a_due === 'follow_up' ? 'visa_a_follow_up' : 'visa_a_prompt')}</p>
+      ${today.outcome_review === 'asked' && html`<p>${t('outcome_review_asked')}</p>`}
       <${Link} class="button" href="/visa-a">${t('visa_a_open')}<//></div>`}
+    ${today.outcome_review === 'sent' && html`<p class="note">${t('outcome_review_sent')}</p>`}
     ${today.state === 'training' && html`<${Ring} done=${done} total=${total} />`}
     ${today.progression && html`<div class="note prompt"><h2>${t('progression')}</h2><p>${today.progression.text}</p></div>`}
     ${items.length > 0 && html`<ul class="cards">${items.map((item) => html`<li key=${itemKey(item)}>
       <${ExerciseCard} item=${item} onLog=${(side) => logFrom(item, side) && setLogging({ item, side })}
         onStart=${(side) => startSet(item, side)} /></li>`)}</ul>`}
     ${today.state === 'training' && total > 0 && done >= total && html`<p class="note success">${t('all_done')}</p>`}
-    ${today.pain_guide && today.state === 'training' && html`<details class="guide"><summary>${t('pain_during')}</summary>
+    ${today.pain_guide && ['training', 'maintenance'].includes(today.state) && html`<details class="guide"><summary>${t('pain_during')}</summary>
       <p>${today.pain_guide}</p></details>`}
     ${today.program && html`<${MendList} me=${me} today=${today} outbox=${outbox} refresh=${mending}
       onEdit=${(log) => setLogging({ item: { exercise: log.exercise, reps: log.reps, load_kg: log.load_kg }, log, reps: log.reps, pain: log.pain })}
       onDelete=${deleteSet} />`}
     <div class="note prompt"><p>${t('checkin_prompt')}</p><${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>
-    ${logging && html`<${LogSheet} ...${logging} onSave=${save} onCancel=${() => setLogging(null)} />`}
+    ${logging && html`<${LogSheet} ...${logging} lastLoad=${lastLoads.current[itemKey(logging.item)]} onSave=${save} onCancel=${() => setLogging(null)} />`}
     ${toast && html`<div class="toast" role="status">
       <span>${toast.text}</span>
       ${toast.client_id && html`<button type="button" onClick=${undo}>${t('undo')}</button>`}
     </div>`}
   <//>`;
+}
+
+/** A clinician's decision on the patient's red flag: what it is and what to do now, with their note. */
+function Decision({ decision }) {
+  return html`<div class="note decision" role="status" data-testid="decision">
+    <h2>${t(`decision_${decision.outcome}_title`)}</h2>
+    <p>${t(`decision_${decision.outcome}`)}</p>
+    ${decision.note && html`<p class="strong">${t('decision_note', { note: decision.note })}</p>`}
+  </div>`;
 }
 
 function Ring({ done, total }) {
@@ -259,6 +277,7 @@ function ExerciseCard({ item, onLog, onStart }) {
     ${item.note && html`<p class="muted">${item.note}</p>`}
     <p>${t('load')}: ${load}</p>
     ${item.suggested_load_kg != null && html`<p>${t('suggested_load', { kg: item.suggested_load_kg, rm: item.rm })}</p>`}
+    ${item.find_rm && html`<${FindRm} rm=${item.rm} />`}
     ${item.bySide
       ? html`<p class="count">${t('left')}: ${t('sets_done', { done: item.bySide.left, sets: item.sets })} ·
           ${t('right')}: ${t('sets_done', { done: item.bySide.right, sets: item.sets })}</p>
@@ -268,10 +287,10 @@ function ExerciseCard({ item, onLog, onStart }) {
   </article>`;
 }
 
-function LogSheet({ item, side, reps: counted, pain: painBefore, log, onSave, onCancel }) {
+function LogSheet({ item, side, reps: counted, pain: painBefore, log, lastLoad, onSave, onCancel }) {
   const [reps, setReps] = useState(counted ?? item.reps);
   const [pain, setPain] = useState(painBefore ?? 0);
-  const [load, setLoad] = useState(item.load_kg ?? item.suggested_load_kg ?? 0);
+  const [load, setLoad] = useState(log ? item.load_kg : (lastLoad ?? item.load_kg ?? item.suggested_load_kg ?? 0));
   const dialog = useRef(null);
   useEffect(() => {
     dialog.current?.showModal?.();
@@ -286,7 +305,7 @@ function LogSheet({ item, side, reps: counted, pain: painBefore, log, onSave, on
       <div class="field"><label for="reps">${t('reps')}</label>
         <input id="reps" type="number" inputmode="numeric" min="1" max="100" required value=${reps}
           onInput=${(e) => setReps(e.currentTarget.value)} /></div>
-      <div class="field"><label for="load">${t('load')} (kg)</label>
+      <div class="field"><label for="load">${item.find_rm && !log ? t('find_rm_load') : `${t('load')} (kg)`}</label>
         <input id="load" type="number" inputmode="decimal" min="0" max="500" step="0.5" required value=${load}
           onInput=${(e) => setLoad(e.currentTarget.value)} /></div>
       <${PainInput} id="pain" label=${t('pain_during')} value=${pain} onInput=${setPain} />

@@ -59,7 +59,7 @@ export function Caseload() {
         <th scope="col">${t('col_visa')}</th><th scope="col">${t('col_monitored')}</th>
       </tr></thead>
       <tbody>${data.results.map((row) => html`<tr key=${row.id} data-testid="caseload-row">
-        <th scope="row"><${Link} href=${`/patients/${row.id}`}>${row.username}<//>
+        <th scope="row"><${Link} href=${`/patients/${row.id}`}>${row.display_name || row.username}<//>
           <div class="muted small">${row.active_program ? t(`protocol_${row.active_program.protocol}`) : t('no_program')}</div></th>
         <td>${row.red_flag_open && html`<span class="badge danger">${t('badge_red_flag')}</span>`}
           ${row.physician_flag_open && !row.red_flag_open && html`<span class="badge warn">${t('badge_physician')}</span>`}

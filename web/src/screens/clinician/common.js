@@ -3,7 +3,7 @@ import { t } from '../../i18n.js';
 import { html, useLoad } from '../../ui.js';
 
 export const PROTOCOLS = ['alfredson', 'alfredson_insertional', 'hsr'];
-export const FLAG_KINDS = ['red_flag', 'non_adherence', 'pain', 'clinical_review', 'treatment_review', 'missing_outcome'];
+export const FLAG_KINDS = ['red_flag', 'non_adherence', 'pain', 'clinical_review', 'treatment_review', 'missing_outcome', 'follow_up_decline'];
 export const PAGE_SIZE = 25;
 export const pct = (v) => (v == null ? '–' : `${Math.round(v * 100)}%`);
 export const label = (kind) => kind.replaceAll('_', ' ');

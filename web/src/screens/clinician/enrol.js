@@ -7,23 +7,39 @@ import { rules } from '../../rules.js';
 import { ErrorNote, html, Link, localToday, navigate, Screen } from '../../ui.js';
 import { PROTOCOLS } from './common.js';
 
-function suggestPassword() {
-  const words = ['calf', 'heel', 'step', 'tendon', 'walk', 'hop', 'rise', 'stair', 'sole', 'ankle'];
-  const pick = () => words[crypto.getRandomValues(new Uint32Array(1))[0] % words.length];
-  return `${pick()}-${pick()}-${pick()}-${crypto.getRandomValues(new Uint32Array(1))[0] % 900 + 100}`;
+/** The invitation just sent: how it went, the link as a QR code (to scan or print), and "send again". */
+export function InvitationCard({ patient, invitation, onResend, error }) {
+  const [copied, setCopied] = useState(false);
+  const how = invitation.channel === 'screen' ? t('invite_screen')
+    : invitation.delivered ? t(`invite_sent_${invitation.channel}`, { to: invitation.channel === 'email' ? patient.email : patient.phone })
+      : t('invite_not_delivered');
+  return html`<section class="first-sign-in"><h2>${t('invitation_for', { name: patient.display_name })}</h2>
+    <p data-testid="invitation-status" role="status">${how}</p>
+    <figure class="qr"><img src=${invitation.qr_svg} alt=${t('invite_qr_alt')} width="180" height="180" />
+      <figcaption>${t('invite_qr_help', { date: invitation.expires_at.slice(0, 10) })}</figcaption></figure>
+    <${ErrorNote} error=${error} />
+    <div class="row no-print">
+      <button type="button" class="secondary" onClick=${() => navigator.clipboard?.writeText(invitation.url).then(() => setCopied(true))}>${copied ? t('copied') : t('copy_link')}</button>
+      <button type="button" class="secondary" onClick=${() => window.print()}>${t('print')}</button>
+      <button type="button" class="secondary" onClick=${onResend}>${t('invite_again')}</button>
+    </div></section>`;
+}
+
+export async function sendInvitation(patientId, channel) {
+  return api(paths.invitations(), { method: 'POST', body: channel ? { patient: patientId, channel } : { patient: patientId } });
 }
 
 export function Enrol() {
   const today = localToday();
   const empty = () => ({
-    username: '', password: suggestPassword(), timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    first_name: '', last_name: '', birth_date: '', email: '', phone: '', record_number: '',
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     side: 'left', tendinopathy: 'midportion', physician: '', protocol: '', override_reason: '', start_date: today,
   });
   const [form, setForm] = useState(empty);
   const [physicians, setPhysicians] = useState(null); // null until loaded: the form cannot be sent before
   const [error, setError] = useState(null);
   const [created, setCreated] = useState(null);
-  const [copied, setCopied] = useState(false);
   useEffect(() => {
     api(paths.clinicians('physician')).then((list) => {
       setPhysicians(list);
@@ -43,43 +59,64 @@ export function Enrol() {
     e.preventDefault();
     setError(null);
     try {
+      const identity = {};
+      for (const name of ['first_name', 'last_name', 'email', 'phone', 'record_number']) identity[name] = form[name].trim();
+      if (form.birth_date) identity.birth_date = form.birth_date;
       const patient = await api(paths.patients(), {
         method: 'POST',
-        body: { username: form.username.trim(), password: form.password, timezone: form.timezone, side: form.side,
-                tendinopathy: form.tendinopathy, physician: Number(form.physician) },
+        body: { ...identity, timezone: form.timezone, side: form.side, tendinopathy: form.tendinopathy,
+                physician: Number(form.physician) },
       });
       const body = { patient: patient.id, protocol, start_date: form.start_date };
       if (misfit) body.override_reason = form.override_reason;
       let program = null;
+      let invitation = null;
       try {
         program = await api(paths.programs(), { method: 'POST', body });
       } catch (err) {
         setError(err); // the patient exists: their program can be added from their page
       }
-      setCreated({ patient, program, username: form.username.trim(), password: form.password });
+      try {
+        invitation = await sendInvitation(patient.id); // after the program: the link opens on today's exercises
+      } catch (err) {
+        setError(err); // the patient's page sends it again
+      }
+      setCreated({ patient, program, invitation });
     } catch (err) {
       setError(err);
     }
   };
   if (created) {
-    const text = t('first_sign_in_text', { url: location.origin, username: created.username, password: created.password });
+    const resend = () => sendInvitation(created.patient.id).then((invitation) => {
+      setError(null);
+      setCreated({ ...created, invitation });
+    }, setError);
     return html`<${Screen} title=${t('enrol_title')}>
-      <${ErrorNote} error=${error} />
-      <section class="first-sign-in"><h2>${t('first_sign_in')}</h2><p data-testid="first-sign-in">${text}</p>
-        <div class="row no-print">
-          <button type="button" class="secondary" onClick=${() => navigator.clipboard?.writeText(text).then(() => setCopied(true))}>${copied ? t('copied') : t('copy')}</button>
-          <button type="button" class="secondary" onClick=${() => window.print()}>${t('print')}</button>
-          <${Link} class="button secondary" href=${`/patients/${created.patient.id}`}>${t('open_patient')}<//>
-          <button type="button" class="secondary" onClick=${() => { setCreated(null); setForm(empty()); }}>${t('enrol_another')}</button>
-        </div></section>
+      ${created.invitation ? html`<${InvitationCard} patient=${created.patient} invitation=${created.invitation}
+        onResend=${resend} error=${error} />` : html`<${ErrorNote} error=${error} onRetry=${resend} />`}
+      <div class="row no-print">
+        <${Link} class="button secondary" href=${`/patients/${created.patient.id}`}>${t('open_patient')}<//>
+        <button type="button" class="secondary" onClick=${() => { setCreated(null); setError(null); setForm(empty()); }}>${t('enrol_another')}</button>
+      </div>
     <//>`;
   }
   return html`<${Screen} title=${t('enrol_title')}>
     <form class="enrol" onSubmit=${submit}>
-      <div class="field"><label for="e-username">${t('username')}</label>
-        <input id="e-username" required autocomplete="off" autocapitalize="none" value=${form.username} onInput=${set('username')} /></div>
-      <div class="field"><label for="e-password">${t('password')}</label>
-        <input id="e-password" required minlength="8" autocomplete="new-password" value=${form.password} onInput=${set('password')} /></div>
+      <div class="field"><label for="e-first">${t('first_name')}</label>
+        <input id="e-first" required autocomplete="off" value=${form.first_name} onInput=${set('first_name')} /></div>
+      <div class="field"><label for="e-last">${t('last_name')}</label>
+        <input id="e-last" required autocomplete="off" value=${form.last_name} onInput=${set('last_name')} /></div>
+      <div class="field"><label for="e-birth">${t('birth_date')}</label>
+        <input id="e-birth" type="date" max=${today} autocomplete="off" value=${form.birth_date} onInput=${set('birth_date')} /></div>
+      <div class="field"><label for="e-email">${t('email')}</label>
+        <input id="e-email" type="email" autocomplete="off" required=${!form.phone.trim()} aria-describedby="e-contact-help"
+          value=${form.email} onInput=${set('email')} /></div>
+      <div class="field"><label for="e-phone">${t('phone')}</label>
+        <input id="e-phone" type="tel" autocomplete="off" required=${!form.email.trim()} aria-describedby="e-contact-help"
+          value=${form.phone} onInput=${set('phone')} />
+        <p class="hint" id="e-contact-help">${t('contact_help')}</p></div>
+      <div class="field"><label for="e-record">${t('record_number')}</label>
+        <input id="e-record" autocomplete="off" value=${form.record_number} onInput=${set('record_number')} /></div>
       <div class="field"><label for="e-tendinopathy">${t('tendinopathy')}</label>
         <select id="e-tendinopathy" value=${form.tendinopathy} onChange=${(e) => setForm({ ...form, tendinopathy: e.currentTarget.value, protocol: '' })}>
           <option value="midportion">${t('tendinopathy_midportion')}</option><option value="insertional">${t('tendinopathy_insertional')}</option>

@@ -1,5 +1,5 @@
 // A patient's page: the timeline chart, adherence by week, VISA-A, flags, program actions, the side, notes,
-// exports.
+// exports, the invitation, the conversation, the time log and the RTM month.
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
@@ -8,7 +8,10 @@ import { paths } from '../../paths.js';
 import { ErrorNote, html, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, pct, useLive } from './common.js';
-import { FlagActions } from './flags.js';
+import { InvitationCard, sendInvitation } from './enrol.js';
+import { AfterWeek12Panel } from './after.js';
+import { FlagActions, Resolution } from './flags.js';
+import { Conversation, PatientRtm, TimeLog } from './messages.js';
 
 function TimelineChart({ days }) {
   const w = Math.max(640, days.length * 16);
@@ -59,22 +62,27 @@ function Events({ days }) {
     <ul>${events.map(([date, text], i) => html`<li key=${i}><time>${date}</time> ${text}</li>`)}</ul></details>`;
 }
 
+/** Every flag of the patient, open ones first with their actions, resolved ones with their decision and notes. */
 function FlagList({ patientId, me, onChange }) {
+  const [done, setDone] = useState(null);
   const [{ data, error }, retry] = useLive(async () => {
-    const unresolved = await api(paths.flags({ patient: patientId, status: 'unresolved', page_size: 200 }));
-    return unresolved.results;
+    const all = await api(paths.flags({ patient: patientId, page_size: 200 }));
+    return [...all.results.filter((f) => f.status !== 'resolved'), ...all.results.filter((f) => f.status === 'resolved')];
   }, [patientId]);
-  const done = () => {
+  const acted = (text) => {
+    setDone(text);
     retry();
     onChange?.();
   };
   return html`<section><h2>${t('flags_title')}</h2>
+    <p role="status" class=${done ? 'note success' : 'visually-hidden'} data-testid="flag-done">${done || ''}</p>
     <${ErrorNote} error=${error} onRetry=${retry} />
-    ${data && data.length === 0 && html`<p>${t('no_flags')}</p>`}
-    ${data && html`<ul class="flags-list">${data.map((f) => html`<li key=${f.id} class=${`flag level-${f.level}`}>
+    ${data && data.length === 0 && html`<p>${t('no_flags_any')}</p>`}
+    ${data && html`<ul class="flags-list">${data.map((f) => html`<li key=${f.id} class=${`flag level-${f.level}${f.status === 'resolved' ? ' resolved' : ''}`} data-testid="patient-flag">
       <p class="strong">${t('flag_line', { kind: label(f.kind), level: f.level, status: f.status, date: f.created_at.slice(0, 10) })}</p>
       <p>${f.reason}</p>
-      ${(me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${done} />`}</li>`)}</ul>`}
+      <${Resolution} flag=${f} />
+      ${f.status !== 'resolved' && (me.role !== 'physio' || f.level === 'physio') && html`<${FlagActions} flag=${f} onDone=${acted} />`}</li>`)}</ul>`}
   </section>`;
 }
 
@@ -151,12 +159,18 @@ function Notes({ patientId }) {
   </section>`;
 }
 
+function addDays(date, n) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 async function saveExport(patientId, format) {
-  const blob = await download(paths.patientExport(patientId, format));
+  const blob = await download(format === 'pdf' ? paths.patientSummary(patientId) : paths.patientExport(patientId, format));
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = `patient-${patientId}.${format === 'csv' ? 'csv' : 'fhir.json'}`;
+  a.download = `patient-${patientId}.${{ csv: 'csv', pdf: 'summary.pdf' }[format] ?? 'fhir.json'}`;
   document.body.append(a);
   a.click();
   a.remove();
@@ -219,12 +233,15 @@ export function PatientPage({ id, me }) {
   const baseline = visa[0]?.score;
   const changed = () => setVersion(version + 1);
   const doExport = (format) => saveExport(id, format).then(() => setExportError(null), setExportError);
-  return html`<${Screen} title=${t('patient_title', { name: patient.username })}>
+  return html`<${Screen} title=${t('patient_title', { name: patient.display_name || patient.username })}>
+    ${(patient.birth_date || patient.email || patient.phone || patient.record_number) && html`<p class="subtitle" data-testid="identity">${t('identity_line', {
+      birth: patient.birth_date || '–', contact: [patient.email, patient.phone].filter(Boolean).join(' · ') || '–', record: patient.record_number || '–' })}</p>`}
     <p class="subtitle">${program ? t('program_line', { protocol: t(`protocol_${program.protocol}`), start: program.start_date, end: program.end_date, status: program.status }) : t('no_program')}
       ${patient.week ? ` · ${t('week_of', { week: patient.week })}` : ''} · ${patient.side} · ${patient.tendinopathy} · ${patient.timezone}</p>
     <div class="row">
       <button type="button" class="secondary" onClick=${() => doExport('csv')}>${t('export_csv')}</button>
       <button type="button" class="secondary" onClick=${() => doExport('fhir')}>${t('export_fhir')}</button>
+      <button type="button" class="secondary" onClick=${() => doExport('pdf')}>${t('export_summary')}</button>
     </div>
     <${ErrorNote} error=${exportError} />
     <section><h2>${t('timeline_title')}</h2>
@@ -252,8 +269,60 @@ export function PatientPage({ id, me }) {
       <ul>${visa.map((v) => html`<li key=${v.id}>${v.date}: <strong>${v.score}</strong>${baseline != null && v !== visa[0] ? ` (${v.score - baseline >= 0 ? '+' : ''}${v.score - baseline})` : ''}</li>`)}</ul>
     </section>
     <${FlagList} patientId=${id} me=${me} onChange=${changed} />
+    ${program && program.end_date <= addDays(localToday(), 13) && html`<${AfterWeek12Panel} program=${program} patientId=${id} me=${me} />`}
     ${program && ['active', 'paused'].includes(program.status) && html`<${ProgramActions} key=${program.id} program=${program} onChange=${changed} />`}
     ${me.role !== 'physician' && html`<${SideChange} key=${`${patient.side}-${(patient.side_history || []).length}`} patient=${patient} onChange=${changed} />`}
+    ${me.role !== 'physician' && html`<${Identity} key=${`identity-${version}`} patient=${patient} onChange=${changed} />`}
+    ${me.role !== 'physician' && html`<${Invite} patient=${patient} />`}
     <${Notes} patientId=${id} />
+    <${Conversation} patientId=${id} me=${me} onLogged=${changed} />
+    ${me.role !== 'physician' && html`<${TimeLog} patientId=${id} onLogged=${changed} />`}
+    ${me.role !== 'physician' && html`<${PatientRtm} patientId=${id} version=${version} />`}
   <//>`;
+}
+
+const IDENTITY = [['first_name', 'text'], ['last_name', 'text'], ['birth_date', 'date'], ['email', 'email'],
+  ['phone', 'tel'], ['record_number', 'text']];
+
+/** Correct who the patient is (a misspelt name, a new address before sending the invitation again). */
+function Identity({ patient, onChange }) {
+  const [form, setForm] = useState(() => Object.fromEntries(IDENTITY.map(([name]) => [name, patient[name] ?? ''])));
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  const save = async (event) => {
+    event.preventDefault();
+    setError(null);
+    const body = Object.fromEntries(IDENTITY.map(([name]) => [name, form[name].trim()]));
+    body.birth_date = body.birth_date || null;
+    try {
+      await api(paths.patient(patient.id), { method: 'PATCH', body });
+      setSaved(true);
+      onChange();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<details class="identity"><summary>${t('identity_title')}</summary>
+    <form onSubmit=${save}>
+      ${IDENTITY.map(([name, type]) => html`<div class="field" key=${name}><label for=${`id-${name}`}>${t(name)}</label>
+        <input id=${`id-${name}`} type=${type} autocomplete="off" value=${form[name]}
+          onInput=${(e) => { setSaved(false); setForm({ ...form, [name]: e.currentTarget.value }); }} /></div>`)}
+      <${ErrorNote} error=${error} />
+      ${saved && html`<p class="note" role="status">${t('done_ok')}</p>`}
+      <button type="submit" class="secondary">${t('identity_save')}</button>
+    </form></details>`;
+}
+
+/** Send the patient's invitation (again): the link before stops working. */
+function Invite({ patient }) {
+  const [invitation, setInvitation] = useState(null);
+  const [error, setError] = useState(null);
+  const send = () => sendInvitation(patient.id).then((sent) => {
+    setError(null);
+    setInvitation(sent);
+  }, setError);
+  return html`<section><h2>${t('invite_send')}</h2>
+    ${invitation ? html`<${InvitationCard} patient=${patient} invitation=${invitation} onResend=${send} error=${error} />`
+      : html`<${ErrorNote} error=${error} /><button type="button" class="secondary" onClick=${send}>${t('invite_send')}</button>`}
+  </section>`;
 }

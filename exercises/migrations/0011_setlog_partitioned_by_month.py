@@ -152,7 +152,7 @@ def unpartition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0009_demonstration"),
+        ("exercises", "0010_after_week12"),
         ("patients", "0001_initial"),
     ]
 
