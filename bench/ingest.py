@@ -11,6 +11,7 @@ HTTP no slower than 3× the floor.
 
 import argparse
 import datetime as dt
+import json
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -111,8 +112,12 @@ def main() -> None:
     print(f"HTTP ingest:        {http_rate:,.0f} sets/s ({http_seconds:.2f} s)   target >= 2,000 sets/s")
     print(f"ORM bulk_create:    {floor_rate:,.0f} sets/s ({floor_seconds:.2f} s)   (floor)")
     print(f"HTTP / floor time:  {ratio:.2f}x   target <= 3x")
-    print("PASS" if http_rate >= 2000 and ratio <= 3 else "BELOW TARGET")
+    passed = http_rate >= 2000 and ratio <= 3
+    print("PASS" if passed else "BELOW TARGET")
     _ = http_program
+    print(json.dumps({"bench": "ingest", "sets": sets, "batch": BATCH, "clients": args.clients,
+                      "http_sets_per_s": round(http_rate), "floor_sets_per_s": round(floor_rate),
+                      "http_over_floor": round(ratio, 2), "pass": passed}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ not grow with the number of patients; processing >= 2,000 reminders/s.
 
 import argparse
 import datetime as dt
+import json
 import time
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,7 @@ def main() -> None:
     due_minute = local.astimezone(dt.UTC)
     app.control.purge()
     quiet_minute = due_minute - dt.timedelta(hours=5)
+    sweeps = {}
     for label, now in (("nobody due (14:00)", quiet_minute), ("all due (19:00)", due_minute)):
         with count_queries(connection) as queries:
             began = time.perf_counter()
@@ -49,6 +51,8 @@ def main() -> None:
                 tasks.process_reminders.delay(ids[start : start + chunk])
             seconds = time.perf_counter() - began
         print(f"sweep, {label:<20} {len(ids):>7,} reminders queued in {seconds:6.2f} s with {queries.count} queries")
+        sweeps["due" if ids else "none_due"] = {"reminders": len(ids), "seconds": round(seconds, 2),
+                                                "queries": queries.count}  # fmt: skip
     app.control.purge()
     print("target: sweep <= 2 s, queries independent of the number of patients")
     from notifications.models import Notification, Reminder
@@ -62,6 +66,9 @@ def main() -> None:
     print(f"processing: {sent:,} reminders sent and {Notification.objects.count():,} notifications stored in "
           f"{seconds:.1f} s = {sent / seconds:,.0f}/s with {queries.count} statements "
           f"({queries.count / max(1, len(ids) // chunk):.0f} a chunk of {chunk}); target >= 2,000/s")  # fmt: skip
+    print(json.dumps({"bench": "reminders", "patients": args.patients, "sweep": sweeps, "sent": sent,
+                      "process_seconds": round(seconds, 1), "sent_per_s": round(sent / seconds),
+                      "statements_per_chunk": round(queries.count / max(1, len(ids) // chunk))}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -121,6 +121,7 @@ def main() -> None:
     print(f"  all app chunks (target <= 100 KB) {app_js / 1024:5.1f} KB")
     patient_js = sum(v for k, v in sizes.items() if k != "sw.js" and "clinician" not in k)
     print(f"  the patient's app with the player (target <= 60 KB) {patient_js / 1024:5.1f} KB (index, player)")
+    figures = {"bench": "web", "js_kb_gzip": round(app_js / 1024, 1), "patient_js_kb_gzip": round(patient_js / 1024, 1)}
 
     use_fresh_database("rehab_bench_web")
     from django.core.management import call_command
@@ -150,7 +151,10 @@ def main() -> None:
             drift = tempo_drift(context, base)
             print(f"Player tempo drift over a 15-rep set, {len(drift)} phase changes (target: each within 50 ms):")
             print(f"  median {statistics.median(drift):6.1f} ms  max {max(drift, key=abs):6.1f} ms")
+            figures |= {"tempo_drift_median_ms": round(statistics.median(drift), 1),
+                        "tempo_drift_max_ms": round(max(drift, key=abs), 1)}  # fmt: skip
             if args.player_only:
+                print(json.dumps(figures))
                 return
             cold = [first_card_ms(context, base, warm=False) for _ in range(args.runs)]
             warm = [first_card_ms(context, base, warm=True) for _ in range(args.runs)]
@@ -166,14 +170,19 @@ def main() -> None:
         print(f"Chromium installability errors: {[e['errorId'] for e in installability] or 'none'}")
         print("Caseload page, physio with 300 patients, navigation to first rows (target < 1000 ms):")
         print(f"  median {statistics.median(caseload):6.0f} ms  max {max(caseload):6.0f} ms")
+        figures |= {"first_card_cold_ms": round(statistics.median(cold)),
+                    "first_card_warm_ms": round(statistics.median(warm)),
+                    "installability_errors": [e["errorId"] for e in installability],
+                    "caseload_first_rows_ms": round(statistics.median(caseload))}  # fmt: skip
         if not args.no_lighthouse:
-            lighthouse(base)
+            figures["lighthouse"] = lighthouse(base)
     finally:
         server.terminate()
         server.wait()
+    print(json.dumps(figures))
 
 
-def lighthouse(base: str) -> None:
+def lighthouse(base: str) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
         flags = " ".join(["--headless=new", *ARGS])
@@ -200,6 +209,7 @@ def lighthouse(base: str) -> None:
         "cumulative-layout-shift",
     ):
         print(f"  {audit:28} {result['audits'][audit]['displayValue']}")
+    return scores
 
 
 if __name__ == "__main__":

@@ -88,9 +88,9 @@ def suggested_loads(program: Program, week: int) -> dict[str, float]:
         return {}
     reps_now = {d.exercise: d.reps for d in PROTOCOLS[program.protocol].weeks[week]}
     best: dict[str, float] = {}
-    for exercise, load, reps in SetLog.objects.filter(program=program, week__in=previous).values_list(
-        "exercise", "load_kg", "reps"
-    ):
+    # A program's sets are dated from its start: the bound lets PostgreSQL skip the older month partitions.
+    logged = SetLog.objects.filter(program=program, date__gte=program.start_date, week__in=previous)
+    for exercise, load, reps in logged.values_list("exercise", "load_kg", "reps"):
         one_rm = float(load) * (1 + reps / 30)
         best[exercise] = max(best.get(exercise, 0.0), one_rm)
     return {

@@ -30,6 +30,7 @@ from .models import (
     RunningGate,
     SetLog,
 )
+from .partitions import stored_client_ids
 from .protocols import PROGRAM_WEEKS, ProtocolSlug
 from .running import progress
 from .summaries import invalidate
@@ -262,23 +263,42 @@ def setlog_record(*, patient: Patient, data: dict) -> LogOutcome:
 
 
 def setlog_record_batch(*, patient: Patient, items: list[dict]) -> list[LogOutcome]:
-    """Store validated set logs in bulk; one outcome per item, in order. Four queries."""
+    """Store validated set logs in bulk; one outcome per item, in order. Three queries, a fourth when some were
+    stored already (and a savepoint inside a caller's transaction).
+
+    The client ids stored already answer as duplicates (or conflicts); the rest are one INSERT. When a
+    concurrent request stores one of them first, the INSERT fails on its client id (the unique index, or on a
+    partitioned table the client-id lookup, exercises/partitions.py), nothing of it is kept, and it is tried
+    again without the ones now stored, which answer as the stored sets.
+    """
     outcomes: list[LogOutcome | None] = [None] * len(items)
     first_of: dict = {}
     for index, data in enumerate(items):
         first_of.setdefault(data["client_id"], index)
-    existing = {log.client_id: log for log in SetLog.objects.filter(client_id__in=list(first_of))}
+    known = stored_client_ids(list(first_of))  # on PostgreSQL: usually none, and one probe an id to say so
+    candidates = list(first_of) if known is None else list(known)
+    existing = {log.client_id: log for log in SetLog.objects.filter(client_id__in=candidates)} if candidates else {}
     fresh = [index for cid, index in first_of.items() if cid not in existing]
+    created: list[SetLog] = []
+    while fresh:
+        try:
+            with transaction.atomic():
+                created = SetLog.objects.bulk_create([_new_log(patient, items[i]) for i in fresh])
+            break
+        except IntegrityError:
+            taken = {
+                log.client_id: log
+                for log in SetLog.objects.filter(client_id__in=[items[i]["client_id"] for i in fresh])
+            }
+            if not taken:
+                raise
+            existing.update(taken)
+            fresh = [i for i in fresh if items[i]["client_id"] not in taken]
     for cid, log in existing.items():
         outcomes[first_of[cid]] = _outcome_for_existing(log, patient, items[first_of[cid]])
-    SetLog.objects.bulk_create([_new_log(patient, items[i]) for i in fresh], ignore_conflicts=True)
     invalidate({items[i]["program"].id for i in fresh if _changes_finished_days(items[i])})
-    stored = {log.client_id: log for log in SetLog.objects.filter(client_id__in=[items[i]["client_id"] for i in fresh])}
-    for index in fresh:
-        log = stored[items[index]["client_id"]]
-        outcomes[index] = (
-            LogOutcome("created", log) if _same_body(log, patient, items[index]) else LogOutcome("conflict", None)
-        )
+    for index, log in zip(fresh, created, strict=True):
+        outcomes[index] = LogOutcome("created", log)
     for index, data in enumerate(items):  # repeats of a client id inside this batch
         first = first_of[data["client_id"]]
         if index != first:

@@ -355,8 +355,16 @@ CELERY_BEAT_SCHEDULE = {
     "evaluate-patients": {"task": "notifications.tasks.evaluate_patients", "schedule": 3600.0},
     "purge-messages": {"task": "messaging.tasks.purge_messages", "schedule": 86400.0},
     "sweep-follow-ups": {"task": "notifications.tasks.sweep_follow_ups", "schedule": 300.0},
+    # Daily: the set logs' month partitions ahead (PostgreSQL; a no-op elsewhere).
+    "setlog-partitions": {"task": "exercises.tasks.ensure_setlog_partitions", "schedule": 86400.0},
 }
 CELERY_TIMEZONE = "UTC"
+
+# Set logs partitioned by month on PostgreSQL (exercises/partitions.py, docs/api.md).
+SETLOG_PARTITION_MONTHS_AHEAD = env.int("SETLOG_PARTITION_MONTHS_AHEAD", default=3)
+# `manage.py setlog_partitions --detach-before` archives sets only of patients whose last program ended this many
+# days ago (a Danish patient record is kept 10 years after its last entry).
+SETLOG_RETENTION_DAYS = env.int("SETLOG_RETENTION_DAYS", default=3650)
 
 # Reminders (docs/clinical.md §7.5). Times are patient-local "HH:MM".
 REMINDER_TIMES_ALFREDSON = env.list("REMINDER_TIMES_ALFREDSON", default=["08:00", "19:00"])
