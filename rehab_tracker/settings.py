@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "SetLogSideEnum": [("left", "left"), ("right", "right")],  # the leg a set was done with
         "FlagKindEnum": "notifications.models.FlagKind",
         "MessageKindEnum": "messaging.models.MessageKind",
+        "MessageAuthorRoleEnum": "messaging.models.AuthorRole",
         "RtmRuleKindEnum": [("device", "device"), ("setup", "setup"), ("management", "management")],
     },
     # Swagger UI from static files (drf-spectacular-sidecar): no CDN, works offline.
