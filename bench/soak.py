@@ -331,6 +331,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="the random minutes of the faults and the load")
     args = parser.parse_args()
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("soak: stopped"))  # a kill still drops its own services
     own = None
     broker = BROKER
     if args.chaos:
