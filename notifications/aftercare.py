@@ -76,7 +76,8 @@ def outcome_review_decide(
 def running_judge(*, log: RunLog) -> bool:
     """A session that broke the pain rules holds the step (``running.progress``) and tells the physio with a
     pain flag; judged when the session's numbers change, never again from the same ones. True if flagged."""
-    verdict = judge_run(log)
+    earlier = list(RunLog.objects.filter(aftercare_id=log.aftercare_id, date__lte=log.date).exclude(pk=log.pk))
+    verdict = judge_run(log, earlier)
     if verdict.ok is not False:
         return False
     _, changed = flag_raise(

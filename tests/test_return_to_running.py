@@ -100,6 +100,30 @@ class TestTheProgression:
         assert flag.kind == "pain" and flag.level == "physio" and "Return to running, step 2" in flag.reason
         assert run(api, patient, dt.date(2026, 3, 12), 4, 2, morning=0).json()["step"] == 2  # the step repeated
 
+    def test_next_morning_pain_rising_week_to_week_holds_the_step(self, api, patient):
+        """Silbernagel's third rule: morning pain not rising week to week (a rise of MORNING_PAIN_WEEKLY_RISE)."""
+        for day in (9, 11):  # a week that settled each morning
+            minutes = running(api, patient)["minutes_run"]
+            assert run(api, patient, dt.date(2026, 3, day), minutes, 1, morning=0).json()["ok"] is True
+        with time_machine.travel(dt.datetime(2026, 3, 17, 11, tzinfo=dt.UTC), tick=False):
+            minutes = running(api, patient)["minutes_run"]
+            log = run(api, patient, dt.date(2026, 3, 16), minutes, 1, morning=2)  # settled (≤ 2), yet 2 points up
+            assert log.status_code == 201
+            now = running(api, patient)
+            assert now["held"] is True and "rose by 2.0 points" in now["held_reason"]
+            assert now["step"] == log.json()["step"] == 3
+            [flag] = Flag.objects.all()
+            assert "rose by 2.0 points" in flag.reason
+
+    def test_a_rise_under_the_limit_moves_on(self, api, patient):
+        for day in (9, 11):
+            minutes = running(api, patient)["minutes_run"]
+            run(api, patient, dt.date(2026, 3, day), minutes, 1, morning=0)
+        with time_machine.travel(dt.datetime(2026, 3, 17, 11, tzinfo=dt.UTC), tick=False):
+            minutes = running(api, patient)["minutes_run"]
+            run(api, patient, dt.date(2026, 3, 16), minutes, 1, morning=1)
+            assert running(api, patient)["held"] is False and not Flag.objects.exists()
+
     def test_the_same_client_id_again_is_the_stored_session(self, api, patient):
         body = {"client_id": str(uuid.uuid4()), "date": "2026-03-11", "minutes_run": 2, "pain_during": 1}
         assert api(patient.user).post("/api/v1/running-logs/", body, format="json").status_code == 201
