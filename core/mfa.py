@@ -30,9 +30,30 @@ def user_has_factor(*, user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def _per_clinic(*, user, name: str) -> list[bool]:
+    """A staff sign-in rule as each of the user's clinics sets it (its ``settings`` override of ``name``, else
+    the install's setting), or the install's setting alone for someone in no clinic. Read through the
+    membership relation, so this bottom layer needs no import of the clinics' code."""
+    default = bool(getattr(settings, name))
+    memberships = getattr(user, "memberships", None)
+    rows = list(memberships.values_list("clinic__settings", flat=True)) if memberships is not None else []
+    return [bool((row or {}).get(name, default)) for row in rows] or [default]
+
+
+def mfa_required(*, user) -> bool:
+    """A clinician needs a second factor when any of their clinics requires one (STAFF_MFA_REQUIRED)."""
+    return role_of(user) in CLINICIANS and any(_per_clinic(user=user, name="STAFF_MFA_REQUIRED"))
+
+
+def local_passwords_allowed(*, user) -> bool:
+    """A clinician may sign in with a password unless one of their clinics has turned it off for SSO
+    (STAFF_LOCAL_PASSWORDS)."""
+    return all(_per_clinic(user=user, name="STAFF_LOCAL_PASSWORDS"))
+
+
 def user_must_enrol(*, user) -> bool:
-    """A clinician without an authenticator while the clinic requires one (STAFF_MFA_REQUIRED)."""
-    return bool(settings.STAFF_MFA_REQUIRED) and role_of(user) in CLINICIANS and not user_has_factor(user=user)
+    """A clinician without an authenticator while their clinic requires one."""
+    return mfa_required(user=user) and not user_has_factor(user=user)
 
 
 def mfa_status(*, user) -> dict:
@@ -40,7 +61,7 @@ def mfa_status(*, user) -> dict:
     return {
         "totp": user_has_factor(user=user),
         "recovery_codes_left": recovery,
-        "required": bool(settings.STAFF_MFA_REQUIRED) and role_of(user) in CLINICIANS,
+        "required": mfa_required(user=user),
     }
 
 

@@ -21,7 +21,7 @@ DEFAULT_SLUG = "main"
 
 @dataclass(frozen=True)
 class Overridable:
-    kind: type  # int, float or list (of "HH:MM" times)
+    kind: type  # int, float, bool or list (of "HH:MM" times)
     low: float | None = None
     high: float | None = None
 
@@ -45,6 +45,9 @@ OVERRIDABLE: dict[str, Overridable] = {
     "PROGRESSION_ADD_KG": Overridable(float, 0.5, 20),
     "REMINDER_TIMES_ALFREDSON": Overridable(list),
     "REMINDER_TIMES_HSR": Overridable(list),
+    # Staff sign-in (core.mfa): a second factor required, password sign-in allowed (off: SSO only).
+    "STAFF_MFA_REQUIRED": Overridable(bool),
+    "STAFF_LOCAL_PASSWORDS": Overridable(bool),
 }
 
 
@@ -72,6 +75,9 @@ def setting_errors(values) -> dict[str, str]:
         spec = OVERRIDABLE.get(name)
         if spec is None:
             errors[name] = f"Not a per-clinic setting; one of {', '.join(sorted(OVERRIDABLE))}."
+        elif spec.kind is bool:
+            if not isinstance(value, bool):
+                errors[name] = "true or false."
         elif spec.kind is list:
             if not isinstance(value, list) or not value or len(value) > 6 or not all(_is_time(v) for v in value):
                 errors[name] = "A list of 1 to 6 times, HH:MM."

@@ -48,7 +48,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_pas
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from core.api import LimitedJSONParser
-from core.mfa import otp_verify, user_has_factor
+from core.mfa import local_passwords_allowed, otp_verify, user_has_factor
 from core.roles import CLINICIANS
 from core.throttling import LoginRateThrottle
 
@@ -112,7 +112,7 @@ def check_second_factor(*, user, otp: str, request=None) -> None:
     """After the password: a clinician whose clinic signs in through SSO only, or an account with an
     authenticator and no (or a wrong) code, gets no tokens. A wrong code counts as a failed sign-in for the
     username lockout (django-axes), as a wrong password does."""
-    if not settings.STAFF_LOCAL_PASSWORDS and user.role in CLINICIANS and not user.is_superuser:
+    if user.role in CLINICIANS and not user.is_superuser and not local_passwords_allowed(user=user):
         raise refused(SSO_REQUIRED, "sso_required")
     if not user_has_factor(user=user):
         return

@@ -149,6 +149,39 @@ def test_local_passwords_off_refuses_staff_passwords_but_not_patients(api, physi
     assert sign_in(api, patient.user).status_code == 200
 
 
+def test_a_clinic_requires_the_second_factor_or_turns_passwords_off_for_its_own_staff(api, physio, settings):
+    """Per-clinic settings (``Clinic.settings``): the install says no; the physio's clinic says yes."""
+    from patients.models import Membership
+
+    from .factories import ClinicFactory, PhysioFactory
+
+    settings.STAFF_MFA_REQUIRED, settings.STAFF_LOCAL_PASSWORDS = False, True
+    strict = ClinicFactory(settings={"STAFF_MFA_REQUIRED": True})
+    Membership.objects.filter(user=physio).delete()
+    Membership.objects.create(user=physio, clinic=strict)
+    elsewhere = PhysioFactory()  # the default clinic: the install's rules
+    with time_machine.travel(T0, tick=False):
+        client = api(None)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {sign_in(api, physio).json()['access']}")
+        assert client.get("/api/v1/auth/mfa/").json()["required"] is True
+        assert client.get("/api/v1/patients/").json()["code"] == "otp_enrolment_required"
+        other = api(None)
+        other.credentials(HTTP_AUTHORIZATION=f"Bearer {sign_in(api, elsewhere).json()['access']}")
+        assert other.get("/api/v1/patients/").status_code == 200
+    strict.settings = {"STAFF_LOCAL_PASSWORDS": False}
+    strict.save()
+    answer = sign_in(api, physio)
+    assert answer.status_code == 401 and answer.json()["code"] == "sso_required"
+    assert sign_in(api, elsewhere).status_code == 200
+
+
+def test_the_sign_in_rules_are_clinic_settings_its_admins_set(db):
+    from patients.clinics import setting_errors
+
+    assert setting_errors({"STAFF_MFA_REQUIRED": True, "STAFF_LOCAL_PASSWORDS": False}) == {}
+    assert setting_errors({"STAFF_MFA_REQUIRED": "yes"}) == {"STAFF_MFA_REQUIRED": "true or false."}
+
+
 def _admin_login(client, user, otp=""):
     page = client.get("/admin/login/?next=/admin/")
     assert 'name="otp_token"' in page.content.decode() and "Two-factor code" in page.content.decode()
