@@ -1,8 +1,8 @@
 """The clinic's messaging and monitoring settings, read in one place.
 
-There is one clinic today, so these are Django settings (environment defaults). A clinic model can later
-answer the same questions per clinic: callers ask ``clinic_settings()`` and never read the settings
-themselves.
+Each clinic may set its own (``Clinic.settings``, edited by its admins through ``PATCH /api/v1/clinics/{id}/``);
+the Django settings (environment) are the install's defaults. Callers ask ``clinic_settings(clinic)`` and never
+read the settings themselves. The clinic's time zone is the install's (``CLINIC_TIMEZONE``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from core.localtime import local_now
+from patients.clinics import clinic_setting
+from patients.models import Clinic
 
 
 @dataclass(frozen=True)
@@ -32,14 +34,19 @@ class ClinicSettings:
         return local.weekday() in self.open_weekdays and self.opens_at <= local.time() < self.closes_at
 
 
-def clinic_settings() -> ClinicSettings:
+def clinic_settings(clinic: Clinic | None = None) -> ClinicSettings:
+    """The messaging and RTM settings of ``clinic`` (None: the install's)."""
+
+    def value(name):
+        return clinic_setting(clinic, name)
+
     return ClinicSettings(
         timezone=settings.CLINIC_TIMEZONE,
-        open_weekdays=tuple(settings.CLINIC_OPEN_WEEKDAYS),
-        opens_at=dt.time.fromisoformat(settings.CLINIC_OPENS_AT),
-        closes_at=dt.time.fromisoformat(settings.CLINIC_CLOSES_AT),
-        reply_within_hours=settings.MESSAGE_REPLY_WITHIN_HOURS,
-        quick_replies=tuple(settings.MESSAGE_QUICK_REPLIES),
-        rtm_enabled=settings.RTM_ENABLED,
-        rtm_data_day=settings.RTM_DATA_DAY,
+        open_weekdays=tuple(value("CLINIC_OPEN_WEEKDAYS")),
+        opens_at=dt.time.fromisoformat(value("CLINIC_OPENS_AT")),
+        closes_at=dt.time.fromisoformat(value("CLINIC_CLOSES_AT")),
+        reply_within_hours=value("MESSAGE_REPLY_WITHIN_HOURS"),
+        quick_replies=tuple(value("MESSAGE_QUICK_REPLIES")),
+        rtm_enabled=value("RTM_ENABLED"),
+        rtm_data_day=value("RTM_DATA_DAY"),
     )

@@ -57,7 +57,7 @@ def _interactive(patients: list[Patient], first: dt.date, last: dt.date) -> set[
 
 def rtm_report(*, patients: list[Patient], month: str, now: dt.datetime | None = None) -> dict:
     """The report for ``month`` ("YYYY-MM") over ``patients``. Raises ValueError for a bad month."""
-    clinic = clinic_settings()
+    clinic = clinic_settings(patients[0].clinic if patients else None)  # a report is of one clinic's patients
     first, last = rtm.month_bounds(month)
     body = {"month": month, "enabled": clinic.rtm_enabled, "data_day_rule": clinic.rtm_data_day,
             "rules": [r.as_dict() for r in rtm.RULES], "patients": []}  # fmt: skip

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from core.localtime import local_today
 from core.roles import Role, role_of
 from notifications.deliveries import notify_many
 from notifications.models import Notification, NotificationKind
-from patients.models import Patient, User
+from patients.models import Clinic, Patient, User
+from patients.red_flags import contact_texts
 
 from .clinic import clinic_settings
 from .models import AuthorRole, Message, MessageKind, MessageRead, TimeEntry
@@ -55,7 +57,7 @@ def message_send(
 
 
 def _out_of_hours_notice(patient: Patient, now: dt.datetime) -> Message | None:
-    clinic = clinic_settings()
+    clinic = clinic_settings(patient.clinic)
     if clinic.is_open(now):
         return None
     recent = now - dt.timedelta(hours=settings.OUT_OF_HOURS_NOTICE_EVERY_HOURS)
@@ -63,18 +65,20 @@ def _out_of_hours_notice(patient: Patient, now: dt.datetime) -> Message | None:
         return None
     return Message.objects.create(
         patient=patient, author=None, role=AuthorRole.CLINIC, kind=MessageKind.OUT_OF_HOURS,
-        body=out_of_hours_text(), client_id=uuid.uuid4(),
+        body=out_of_hours_text(patient.clinic), client_id=uuid.uuid4(),
     )  # fmt: skip
 
 
-def out_of_hours_text() -> str:
+def out_of_hours_text(where: Clinic | None = None) -> str:
     """The automatic notice (stored in English for the record; the app shows it in the patient's language)."""
-    clinic = clinic_settings()
+    clinic = clinic_settings(where)
+    with override("en"):
+        call, urgent = contact_texts(where)
     return (
         f"The clinic is closed now; we usually reply within {clinic.reply_within_hours} hours of opening. "
         "Anything urgent — a pop in the tendon, you cannot do a heel raise, swelling or redness with fever — "
         "do not wait for a reply: answer the red-flag questions of the check-in and call "
-        f"{settings.CLINIC_CONTACT_TEXT}; if it is closed, {settings.URGENT_CARE_TEXT}."
+        f"{call}; if it is closed, {urgent}."
     )
 
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from core.localtime import local_now
 from core.permissions import ADMIN, CLINICIANS, PATIENT, PHYSIO, only_for, role_of
 from patients.audit import AuditedView, audit_record
+from patients.clinics import clinic_of_user
 from patients.scope import patient_of, patients_for_user, scoped_patient
 
 from . import services
@@ -120,8 +121,8 @@ class MessageViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet
     @extend_schema(responses=ClinicMessagingSerializer)
     @action(detail=False, methods=["get"])
     def clinic(self, request):
-        """Opening hours, the expected reply time and the quick replies."""
-        clinic = clinic_settings()
+        """Opening hours, the expected reply time and the quick replies (of the user's clinic)."""
+        clinic = clinic_settings(clinic_of_user(request.user))
         return Response(
             ClinicMessagingSerializer(
                 {"open_now": clinic.is_open(), "timezone": clinic.timezone, "open_weekdays": clinic.open_weekdays,
@@ -192,7 +193,7 @@ class _RtmView(AuditedView, APIView):
     def answer(self, request, patients, name: str):
         query = RtmQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        clinic = clinic_settings()
+        clinic = clinic_settings(clinic_of_user(request.user))
         month = query.validated_data.get("month") or local_now(clinic.timezone).strftime("%Y-%m")
         report = rtm_report(patients=patients, month=month)
         self.audit(*(row["patient"] for row in report["patients"]))

@@ -21,9 +21,10 @@ DEFAULT_SLUG = "main"
 
 @dataclass(frozen=True)
 class Overridable:
-    kind: type  # int, float, bool or list (of "HH:MM" times)
+    kind: type | str  # int, float, bool, list (of "HH:MM" times), "time", "weekdays", "texts" or "choice"
     low: float | None = None
     high: float | None = None
+    choices: tuple[str, ...] = ()
 
 
 # The thresholds a clinic may set for its patients, with the range a value must keep (docs/clinical.md).
@@ -48,6 +49,14 @@ OVERRIDABLE: dict[str, Overridable] = {
     # Staff sign-in (core.mfa): a second factor required, password sign-in allowed (off: SSO only).
     "STAFF_MFA_REQUIRED": Overridable(bool),
     "STAFF_LOCAL_PASSWORDS": Overridable(bool),
+    # Messaging and RTM (messaging.clinic): opening hours, reply time, quick replies, the billing report.
+    "CLINIC_OPEN_WEEKDAYS": Overridable("weekdays"),
+    "CLINIC_OPENS_AT": Overridable("time"),
+    "CLINIC_CLOSES_AT": Overridable("time"),
+    "MESSAGE_REPLY_WITHIN_HOURS": Overridable(int, 1, 168),
+    "MESSAGE_QUICK_REPLIES": Overridable("texts"),
+    "RTM_ENABLED": Overridable(bool),
+    "RTM_DATA_DAY": Overridable("choice", choices=("activity", "access")),
 }
 
 
@@ -78,6 +87,22 @@ def setting_errors(values) -> dict[str, str]:
         elif spec.kind is bool:
             if not isinstance(value, bool):
                 errors[name] = "true or false."
+        elif spec.kind == "time":
+            if not _is_time(value):
+                errors[name] = "A time, HH:MM."
+        elif spec.kind == "weekdays":
+            if not isinstance(value, list) or not all(type(v) is int and 0 <= v <= 6 for v in value):
+                errors[name] = "A list of weekdays, 0 (Monday) to 6 (Sunday)."
+        elif spec.kind == "texts":
+            if (
+                not isinstance(value, list)
+                or len(value) > 10
+                or not all(isinstance(v, str) and 0 < len(v.strip()) <= 200 for v in value)
+            ):
+                errors[name] = "A list of up to 10 texts of 1 to 200 characters."
+        elif spec.kind == "choice":
+            if value not in spec.choices:
+                errors[name] = f"One of {', '.join(spec.choices)}."
         elif spec.kind is list:
             if not isinstance(value, list) or not value or len(value) > 6 or not all(_is_time(v) for v in value):
                 errors[name] = "A list of 1 to 6 times, HH:MM."

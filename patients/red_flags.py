@@ -34,14 +34,21 @@ KINDS = {
 ORDER = ("suspected_rupture", "inflammation", "drug_related")
 
 
-def _texts(where: Clinic | None) -> dict[str, Advice]:
-    """The advice in the active language (the patient's: core/language.py); the clinic's own texts as set."""
+def contact_texts(where: Clinic | None) -> tuple[str, str]:
+    """Whom to call (the clinic with its phone, else ``CLINIC_CONTACT_TEXT``) and where to go when it is
+    closed (``URGENT_CARE_TEXT``), in the active language."""
     phone = where.contact_phone if where is not None and where.contact_phone else None
     if phone:
         clinic = gettext("{name} on {phone}").format(name=where.name, phone=phone)
     else:
         clinic = settings.CLINIC_CONTACT_TEXT or gettext("your clinic")
-    urgent = settings.URGENT_CARE_TEXT or gettext("an urgent care centre or emergency department")
+    return clinic, settings.URGENT_CARE_TEXT or gettext("an urgent care centre or emergency department")
+
+
+def _texts(where: Clinic | None) -> dict[str, Advice]:
+    """The advice in the active language (the patient's: core/language.py); the clinic's own texts as set."""
+    clinic, urgent = contact_texts(where)
+    phone = where.contact_phone if where is not None and where.contact_phone else None
     extra = f" {where.red_flag_contact.strip()}" if where is not None and where.red_flag_contact.strip() else ""
     return {
         "suspected_rupture": Advice(

@@ -180,3 +180,23 @@ def test_messages_past_the_retention_are_purged(settings, patient):
     assert messages_purge() == 0  # 0: kept with the record
     settings.MESSAGE_RETENTION_DAYS = 365
     assert messages_purge() == 1 and list(Message.objects.values_list("body", flat=True)) == ["new"]
+
+
+def test_a_clinic_sets_its_own_hours_reply_time_and_quick_replies(api, patient, admin_user):
+    """Per-clinic messaging settings (Clinic.settings, edited by its admins); the environment is the default."""
+    clinic = patient.clinic
+    change = {"settings": {"CLINIC_OPEN_WEEKDAYS": [0, 1, 2, 3, 4, 5, 6], "CLINIC_OPENS_AT": "00:00",
+                           "CLINIC_CLOSES_AT": "23:59", "MESSAGE_REPLY_WITHIN_HOURS": 4,
+                           "MESSAGE_QUICK_REPLIES": ["Please book a visit", "Keep going!"]}}  # fmt: skip
+    assert api(admin_user).patch(f"/api/v1/clinics/{clinic.id}/", change, format="json").status_code == 200
+    clinic.refresh_from_db()
+    assert clinic.settings["MESSAGE_REPLY_WITHIN_HOURS"] == 4, clinic.settings
+    shown = api(patient.user).get("/api/v1/messages/clinic/").json()
+    assert shown["quick_replies"] == ["Please book a visit", "Keep going!"] and shown["reply_within_hours"] == 4
+    with time_machine.travel(CLOSED, tick=False):  # closed by the install's hours, open by the clinic's
+        assert send(api, patient.user, "Question after work").json()["notice"] is None
+    bad = {"settings": {"CLINIC_OPENS_AT": "25:00", "MESSAGE_QUICK_REPLIES": [""], "RTM_DATA_DAY": "never"}}
+    answer = api(admin_user).patch(f"/api/v1/clinics/{clinic.id}/", bad, format="json")
+    assert answer.status_code == 400
+    clinic.refresh_from_db()
+    assert clinic.settings["CLINIC_OPENS_AT"] == "00:00"  # nothing of the bad change kept
