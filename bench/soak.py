@@ -42,7 +42,7 @@ import uuid
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
-from common import ROOT, analyze, start_gunicorn, use_fresh_database
+from common import ROOT, analyze, lift_write_limits, start_gunicorn, use_fresh_database
 
 BROKER = os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379/13")
 CLUSTER = "rt_soak"
@@ -349,6 +349,9 @@ def main() -> None:
 
 def run(args, own: "OwnServices | None", broker: str) -> None:
     os.environ.update(REDIS_URL=broker, REMINDER_QUIET_START="", REMINDER_QUIET_END="")
+    # Every simulated phone shares 127.0.0.1: the per-address limit on anonymous writes (a token refresh is
+    # one) would refuse 1,000 patients' refreshes as if from one phone. Lifted, as every bench does.
+    lift_write_limits()
     url = use_fresh_database("rehab_bench_soak")
     from django.contrib.auth import get_user_model
     from django.db import connections
