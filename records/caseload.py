@@ -66,7 +66,7 @@ def with_caseload_figures(patients: list[Patient], *, now: dt.datetime | None = 
     since = min(todays.values()) - dt.timedelta(days=MONITORED_WINDOW)
     sets = sets_by_day(ids, since)
     days_seen = monitored_days(ids, since)
-    last_logs = last_log_dates(ids)
+    last_logs = last_log_dates(ids, recent=sets)  # only the quiet ones are looked up
     for patient in patients:
         today, program = todays[patient.id], programs.get(patient.id)
         patient.current_program = program

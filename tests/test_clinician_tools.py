@@ -60,6 +60,16 @@ class TestCaseload:
         assert [r["id"] for r in rows] == [red.id, escalated.id, worst.id, poor.id, good.id]
         assert rows[0]["red_flag_open"] and rows[1]["physician_flag_open"]
 
+    def test_last_log_date_inside_and_outside_the_monitored_window(self, api, physio, physician):
+        recent = enrolled(physio, physician, full_days=2)  # answered from the window's sets
+        quiet = enrolled(physio, physician)
+        older = ProgramFactory(patient=quiet, protocol="alfredson", start_date=dt.date(2025, 10, 6), status="completed")
+        SetLogFactory(program=older, date=dt.date(2025, 11, 3))
+        SetLogFactory(program=older, date=dt.date(2025, 12, 24))  # the newest, months before the window
+        never = enrolled(physio, physician)
+        rows = {r["id"]: r["last_log_date"] for r in api(physio).get("/api/v1/patients/").json()["results"]}
+        assert rows == {recent.id: "2026-03-19", quiet.id: "2025-12-24", never.id: None}
+
     def test_filters(self, api, physio, physician):
         hsr = enrolled(physio, physician, protocol="hsr")
         alfredson = enrolled(physio, physician)
