@@ -7,6 +7,7 @@ Demo logins are documented in README.md. The bulk path writes with bulk inserts
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from patients.models import CheckIn, Clinic, Membership, Patient, Role, Tendinop
 from patients.services import clinician_create, membership_add, patient_create, patient_onboarding_seen, visa_a_create
 
 DEMO_PASSWORD = "rehab-demo-2026"
+COPY_ROWS = 500_000  # set logs a COPY statement in seed_bulk
 DEMO_CLINICIANS = {"demo-physio": Role.PHYSIO, "demo-physician": Role.PHYSICIAN, "demo-admin": Role.ADMIN}
 # The second demo clinic's team and patient (the first clinic's accounts see none of it; demo-admin, the
 # organisation's admin, belongs to both).
@@ -249,20 +251,26 @@ def seed_bulk(
 
 
 def _bulk_logs(programs: list[Program], today: dt.date, rng: random.Random) -> int:
-    """Synthetic set logs, written with COPY on PostgreSQL (bulk_create elsewhere)."""
-    rows = list(_bulk_log_rows(programs, today, rng))
+    """Synthetic set logs, streamed with COPY on PostgreSQL (bulk_create elsewhere), ``COPY_ROWS`` a statement:
+    a hundred thousand patients' twelve weeks are about 48 million rows, more than fit in memory as a list."""
+    rows = _bulk_log_rows(programs, today, rng)
+    count = 0
     if connection.vendor == "postgresql":
         columns = (
             "client_id, patient_id, program_id, date, week, exercise, reps, load_kg, pain, session, side, created_at"
         )
         now = timezone.now()
-        with connection.cursor() as cursor, cursor.copy(f"COPY exercises_setlog ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((uuid.uuid4(), *row, now))
+        while part := list(itertools.islice(rows, COPY_ROWS)):
+            with connection.cursor() as cursor, cursor.copy(f"COPY exercises_setlog ({columns}) FROM STDIN") as copy:
+                for row in part:
+                    copy.write_row((uuid.uuid4(), *row, now))
+            count += len(part)
     else:
         fields = ("patient_id", "program_id", "date", "week", "exercise", "reps", "load_kg", "pain", "session", "side")
-        SetLog.objects.bulk_create((SetLog(**dict(zip(fields, row, strict=True))) for row in rows), batch_size=5000)
-    return len(rows)
+        while part := list(itertools.islice(rows, COPY_ROWS)):
+            SetLog.objects.bulk_create((SetLog(**dict(zip(fields, row, strict=True))) for row in part), batch_size=5000)
+            count += len(part)
+    return count
 
 
 def _bulk_log_rows(programs: list[Program], today: dt.date, rng: random.Random) -> Iterator[tuple]:
