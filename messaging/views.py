@@ -40,6 +40,15 @@ EARLIEST_YEAR = 2000
 CONFLICT = "This client_id was already used for a different message: it was not stored again."
 
 
+def _conversation_of(request, data, unnamed: str):
+    """Whose conversation: a patient's own; staff name a patient in their scope (else 400 ``unnamed``, or 404)."""
+    if role_of(request.user) == PATIENT:
+        return patient_of(request)
+    if "patient" not in data:
+        raise ValidationError({"patient": [unnamed]})
+    return scoped_patient(request, data["patient"])
+
+
 class MessageViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet):
     """A patient's conversation with their care team, newest first (the app shows the newest at the bottom)."""
 
@@ -59,12 +68,7 @@ class MessageViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet
         query = MessageListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data
-        if role_of(request.user) == PATIENT:
-            patient = patient_of(request)
-        elif "patient" not in q:
-            raise ValidationError({"patient": ["Name the patient whose conversation to read."]})
-        else:
-            patient = scoped_patient(request, q["patient"])
+        patient = _conversation_of(request, q, "Name the patient whose conversation to read.")
         admin = role_of(request.user) == ADMIN
         if admin and not q.get("reason", "").strip():
             raise ValidationError({"reason": ["An admin reads a conversation with a reason (it is audited)."]})
@@ -83,12 +87,8 @@ class MessageViewSet(AuditedView, mixins.ListModelMixin, viewsets.GenericViewSet
         body = MessageCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        if role_of(request.user) == PATIENT:
-            patient = patient_of(request)
-        elif "patient" not in data:
-            raise ValidationError({"patient": ["Name the patient to write to."]})
-        else:
-            patient = scoped_patient(request, data["patient"])
+        patient = _conversation_of(request, data, "Name the patient to write to.")
+        if role_of(request.user) != PATIENT:
             self.audit(patient.id)
         if not data["body"].strip():
             raise ValidationError({"body": ["Write something."]})
