@@ -37,6 +37,9 @@ INVALID_RESET = "This link no longer works: it was used or it expired. Ask for a
 RESET_SENT = "If an account has this e-mail address, a link to reset its password is on its way."
 
 
+THROTTLED = OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Throttled: see Retry-After")
+
+
 class InvitationCreateSerializer(serializers.Serializer):
     patient = serializers.IntegerField(help_text="The patient id (in your caseload)")
     channel = serializers.ChoiceField(
@@ -106,20 +109,30 @@ def _tokens_for(user) -> dict:
 
 
 @method_decorator(SENSITIVE, name="dispatch")
-class InvitationAcceptView(APIView):
-    """The patient chooses their password with the link's token, and is signed in."""
+class SignedOutView(APIView):
+    """For anyone, signed in or not (no authentication is tried); sign-in attempts per client address. Passwords
+    and tokens never reach an error report."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
+
+def password_refused(exc: DjangoValidationError) -> ValidationError:
+    """Django's password validators' verdict as the API's 400 on ``password``."""
+    return ValidationError({"password": list(exc.messages)})
+
+
+class InvitationAcceptView(SignedOutView):
+    """The patient chooses their password with the link's token, and is signed in."""
+
     @extend_schema(
         request=PasswordSerializer,
         responses={
             200: TOKENS,
             404: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Unknown, used, expired or replaced link"),
-            429: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Throttled: see Retry-After"),
+            429: THROTTLED,
         },
     )
     def post(self, request, token):
@@ -130,7 +143,7 @@ class InvitationAcceptView(APIView):
         except invitations.InvitationInvalid as exc:
             raise NotFound(INVALID_INVITATION) from exc
         except DjangoValidationError as exc:
-            raise ValidationError({"password": list(exc.messages)}) from exc
+            raise password_refused(exc) from exc
         return Response(_tokens_for(user))
 
 
@@ -146,19 +159,16 @@ class PasswordResetConfirmSerializer(PasswordSerializer):
 DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
 
 
-@method_decorator(SENSITIVE, name="dispatch")
-class PasswordResetView(APIView):
+class PasswordResetView(SignedOutView):
     """Ask for a reset link by e-mail. The same answer whether or not an account has the address."""
 
-    permission_classes = [AllowAny]
-    authentication_classes = []
     throttle_classes = [PasswordResetRateThrottle, PasswordResetEmailRateThrottle]
 
     @extend_schema(
         request=PasswordResetSerializer,
         responses={
             202: DETAIL,
-            429: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Throttled: see Retry-After"),
+            429: THROTTLED,
         },
     )
     def post(self, request):
@@ -168,20 +178,14 @@ class PasswordResetView(APIView):
         return Response({"detail": RESET_SENT}, status=status.HTTP_202_ACCEPTED)
 
 
-@method_decorator(SENSITIVE, name="dispatch")
-class PasswordResetConfirmView(APIView):
+class PasswordResetConfirmView(SignedOutView):
     """A new password with the e-mailed link's ``uid`` and ``token``; every earlier sign-in of the account ends."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [LoginRateThrottle]
-    throttle_scope = "login"
 
     @extend_schema(
         request=PasswordResetConfirmSerializer,
         responses={
             200: DETAIL,
-            429: OpenApiResponse({"$ref": "#/components/schemas/Error"}, "Throttled: see Retry-After"),
+            429: THROTTLED,
         },
     )
     def post(self, request):
@@ -193,5 +197,5 @@ class PasswordResetConfirmView(APIView):
         except passwords.ResetLinkInvalid as exc:
             raise ValidationError({"token": [INVALID_RESET]}) from exc
         except DjangoValidationError as exc:
-            raise ValidationError({"password": list(exc.messages)}) from exc
+            raise password_refused(exc) from exc
         return Response({"detail": "Your password is changed: sign in with it."})
