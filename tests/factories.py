@@ -130,3 +130,15 @@ def visa_answers(score: int) -> list[int]:
     extra = [10, 30] if score > 60 else [0, 0]  # item 7 "competing", item 8 branch A "over 30 min"
     rest = score - sum(extra)
     return [min(10, max(0, rest - 10 * i)) for i in range(6)] + extra
+
+
+def full_days(program, first: dt.date, last: dt.date, pain=2):
+    """Every prescribed set of every day from ``first`` to ``last``, recorded now."""
+    day, rows = first, []
+    while day <= last:
+        for session in ("am", "pm"):
+            for exercise in ("eccentric_heel_drop_straight", "eccentric_heel_drop_bent"):
+                rows += [SetLog(patient=program.patient, program=program, date=day, week=program.week_on(day),
+                                exercise=exercise, reps=15, pain=pain, session=session) for _ in range(3)]  # fmt: skip
+        day += dt.timedelta(days=1)
+    SetLog.objects.bulk_create(rows)

@@ -4,12 +4,11 @@ import datetime as dt
 
 import pytest
 
-from exercises.models import SetLog
 from notifications.escalation import evaluate
 from notifications.models import Flag, Notification
 from patients.models import CheckIn
 
-from .factories import PatientFactory, ProgramFactory
+from .factories import PatientFactory, ProgramFactory, full_days
 
 UTC = dt.UTC
 START = dt.date(2026, 3, 2)
@@ -21,18 +20,6 @@ pytestmark = pytest.mark.django_db
 def program(time_machine):
     time_machine.move_to(NOW, tick=False)
     return ProgramFactory(start_date=START, patient=PatientFactory(timezone="UTC"))
-
-
-def full_days(program, first: dt.date, last: dt.date, pain=2):
-    """Every prescribed set of every day from ``first`` to ``last``, recorded now."""
-    day, rows = first, []
-    while day <= last:
-        for session in ("am", "pm"):
-            for exercise in ("eccentric_heel_drop_straight", "eccentric_heel_drop_bent"):
-                rows += [SetLog(patient=program.patient, program=program, date=day, week=program.week_on(day),
-                                exercise=exercise, reps=15, pain=pain, session=session) for _ in range(3)]  # fmt: skip
-        day += dt.timedelta(days=1)
-    SetLog.objects.bulk_create(rows)
 
 
 @pytest.mark.parametrize("kind", ["non_adherence", "pain", "clinical_review", "missing_outcome"])

@@ -11,7 +11,7 @@ from exercises.selectors import programs_for_patients
 from notifications.escalation import evaluate
 from notifications.models import Flag
 
-from .factories import PatientFactory, ProgramFactory, visa_answers
+from .factories import PatientFactory, ProgramFactory, full_days, visa_answers
 
 UTC = dt.UTC
 START = dt.date(2026, 3, 2)
@@ -23,17 +23,6 @@ pytestmark = pytest.mark.django_db
 def program(time_machine):
     time_machine.move_to(NOW, tick=False)
     return ProgramFactory(start_date=START, patient=PatientFactory(timezone="UTC"))
-
-
-def full_days(program, first, last, pain=2):
-    day, rows = first, []
-    while day <= last:
-        for session in ("am", "pm"):
-            for exercise in ("eccentric_heel_drop_straight", "eccentric_heel_drop_bent"):
-                rows += [SetLog(patient=program.patient, program=program, date=day, week=program.week_on(day),
-                                exercise=exercise, reps=15, pain=pain, session=session) for _ in range(3)]  # fmt: skip
-        day += dt.timedelta(days=1)
-    SetLog.objects.bulk_create(rows)
 
 
 def session(program, day, session, pain):
