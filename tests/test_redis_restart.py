@@ -7,33 +7,21 @@ of sets and opening today while Redis shuts down and starts again. Nothing answe
 stored in PostgreSQL once each, and the same gunicorn is healthy again afterwards.
 """
 
-import datetime as dt
 import os
 import shutil
 import socket
 import subprocess
-import sys
-import threading
-import time
-import uuid
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 import requests
 
+from .load import PatientClients, free_port, serve_demo
 from .waiting import wait_for
 
 pytestmark = [pytest.mark.services]
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "rt_redis_restart"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class OwnRedis:
@@ -68,7 +56,7 @@ def own_redis(tmp_path):
         if os.environ.get("RT_REQUIRE_SERVICES"):
             pytest.fail("redis-server is needed for the Redis restart test")
         pytest.skip("no redis-server")
-    redis = OwnRedis(_free_port(), tmp_path)
+    redis = OwnRedis(free_port(), tmp_path)
     redis.start()
     yield redis
     redis.stop()
@@ -85,6 +73,10 @@ def own_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
+def _server_error(answer) -> str:
+    return answer.text[:200] if answer.status_code >= 500 else ""
+
+
 def test_a_redis_restart_under_load_loses_no_set_and_answers_no_500(own_redis, own_database, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {
         "DATABASE_URL": own_database, "REDIS_URL": f"redis://127.0.0.1:{own_redis.port}/0", "DEBUG": "False",
@@ -92,13 +84,7 @@ def test_a_redis_restart_under_load_loses_no_set_and_answers_no_500(own_redis, o
         "SECURE_SSL_REDIRECT": "false", "RT_VAR_DIR": str(tmp_path / "var"),
         "WRITE_BURST_RATE": "100000/min", "WRITE_DAY_RATE": "1000000/day", "SET_LOG_RATE": "1000000/day",
     }  # fmt: skip
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "rehab_tracker.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve_demo(env)
 
     def healthy() -> bool:
         try:
@@ -108,47 +94,15 @@ def test_a_redis_restart_under_load_loses_no_set_and_answers_no_500(own_redis, o
 
     try:
         assert wait_for(healthy, 60)
-        login = {"username": "demo-alfredson", "password": "rehab-demo-2026"}
-        token = requests.post(base + "/api/v1/auth/token/", json=login, timeout=10).json()["access"]
-        headers = {"Authorization": f"Bearer {token}"}
-        today = dt.datetime.now(ZoneInfo("Europe/Copenhagen")).date().isoformat()
-        answers, acknowledged, stop = [], set(), threading.Event()
-
-        def one(method, path, body=None):
-            try:
-                answer = requests.request(method, base + path, json=body, headers=headers, timeout=15)
-            except requests.RequestException as exc:
-                answers.append((path, 0, str(exc)[:80]))
-                return None
-            answers.append((path, answer.status_code, answer.text[:200] if answer.status_code >= 500 else ""))
-            return answer
-
-        def patient():
-            while not stop.is_set():
-                batch = [{"client_id": str(uuid.uuid4()), "date": today, "exercise": "eccentric_heel_drop_straight",
-                          "reps": 15, "load_kg": 0, "pain": 2, "session": "am"} for _ in range(5)]  # fmt: skip
-                while True:  # as the outbox: the same batch again until it is answered
-                    answer = one("POST", "/api/v1/logs/batch/", batch)
-                    if answer is not None and answer.status_code == 200:
-                        assert {r["status"] for r in answer.json()["results"]} <= {"created", "duplicate"}
-                        acknowledged.update(b["client_id"] for b in batch)
-                        break
-                    time.sleep(0.2)
-                one("GET", "/api/v1/today/")
-
-        clients = [threading.Thread(target=patient) for _ in range(4)]
-        for client in clients:
-            client.start()
-        assert wait_for(lambda: len(answers) > 20, 30)
-        own_redis.stop()
-        down_at = len(answers)
-        assert wait_for(lambda: len(answers) > down_at + 20, 60)  # load while Redis is gone
-        own_redis.start()
-        up_at = len(answers)
-        assert wait_for(lambda: len(answers) > up_at + 20, 60)
-        stop.set()
-        for client in clients:
-            client.join(timeout=60)
+        with PatientClients(base, timeout=15, note=_server_error) as load:
+            assert wait_for(lambda: len(load.answers) > 20, 30)
+            own_redis.stop()
+            down_at = len(load.answers)
+            assert wait_for(lambda: len(load.answers) > down_at + 20, 60)  # load while Redis is gone
+            own_redis.start()
+            up_at = len(load.answers)
+            assert wait_for(lambda: len(load.answers) > up_at + 20, 60)
+        answers, acknowledged = load.answers, load.acknowledged
         statuses = [status for _, status, _ in answers]
         failures = [a for a in answers if a[1] not in (200,)]
         assert 500 not in statuses, failures[:5]
@@ -170,7 +124,7 @@ def test_a_redis_restart_under_load_loses_no_set_and_answers_no_500(own_redis, o
 def test_the_cache_answers_nothing_cached_while_redis_is_unreachable(caplog):
     from core.cache import ResilientRedisCache
 
-    cache = ResilientRedisCache(f"redis://127.0.0.1:{_free_port()}/0", {})  # nothing listens there
+    cache = ResilientRedisCache(f"redis://127.0.0.1:{free_port()}/0", {})  # nothing listens there
     assert cache.get("count", default=[]) == [] and cache.get_many(["a", "b"]) == {}
     assert cache.add("lock", 1) is False and cache.has_key("count") is False
     cache.set("count", [1.0], 60)  # dropped, not raised
