@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 CHROMIUM = os.environ.get("RT_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(settings.BASE_DIR) / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -54,6 +55,29 @@ def chromium(playwright_session):
     browser = playwright_session.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data (seed_demo), its patients by username."""
+    from patients.models import Patient
+
+    call_command("seed_demo", verbosity=0)
+    return {p.user.username: p for p in Patient.objects.select_related("user")}
+
+
+@pytest.fixture
+def bypass_csp():
+    """Whether ``phone`` bypasses the CSP: a module that injects axe-core overrides this with True."""
+    return False
+
+
+@pytest.fixture
+def phone(chromium, bypass_csp):
+    """A phone (390×844, touch) in its own browser context."""
+    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=bypass_csp)
+    yield context
+    context.close()
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-from .browser import chromium, playwright_session  # noqa: F401 (fixtures for the browser tests)
+from .browser import bypass_csp, chromium, demo, phone, playwright_session  # noqa: F401 (fixtures for the browser tests)
 from .contract import ContractClient
 from .factories import AdminFactory, PatientFactory, PhysicianFactory, PhysioFactory
 

@@ -7,11 +7,10 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from exercises.models import SetLog
 from notifications.models import Flag, PushSubscription
-from patients.models import CheckIn, Patient, VisaA
+from patients.models import CheckIn, VisaA
 
 from .browser import (
     PHONE,
@@ -25,19 +24,6 @@ from .browser import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-    return {p.user.username: p for p in Patient.objects.select_related("user")}
-
-
-@pytest.fixture
-def phone(chromium):
-    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=False)
-    yield context
-    context.close()
 
 
 def first_card_count(page) -> int:

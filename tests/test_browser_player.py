@@ -7,29 +7,18 @@ import re
 import time
 
 import pytest
-from django.core.management import call_command
 
 from exercises.models import SetLog
-from patients.models import Patient
 
-from .browser import PHONE, axe_violations, poll, scrolls_sideways, sign_in, wait_for_service_worker
+from .browser import axe_violations, poll, scrolls_sideways, sign_in, wait_for_service_worker
 from .waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 
 @pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-    return {p.user.username: p for p in Patient.objects.select_related("user")}
-
-
-@pytest.fixture
-def phone(chromium):
-    # CSP bypassed only so that axe-core can be injected; the app runs as it does on a phone
-    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-    yield context
-    context.close()
+def bypass_csp():
+    return True  # the phone's CSP bypassed only so that axe-core can be injected; the app runs as on a phone
 
 
 def count(page, n: int = 0) -> int:
