@@ -17,6 +17,9 @@ import ipaddress
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework_simplejwt.exceptions import TokenBackendError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -92,6 +95,41 @@ class SetLogRateThrottle(WriteRateThrottle):
     def cost(self, request) -> int:
         data = request.data
         return max(1, len(data)) if isinstance(data, list) else 1
+
+
+def refresh_token_user(request) -> str | None:
+    """The user a refresh token in the body was issued to, when its signature and expiry hold (no database)."""
+    token = request.data.get("refresh") if isinstance(request.data, dict) else None
+    if not isinstance(token, str):
+        return None
+    try:
+        claims = token_backend.decode(token, verify=True)
+    except TokenBackendError:
+        return None
+    if claims.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
+        return None
+    user = claims.get(jwt_settings.USER_ID_CLAIM)
+    return str(user) if user is not None else None
+
+
+class _ByRefreshTokenUser:
+    """A token refresh comes without a signed-in user (the access token has run out), so the write limits would
+    count it per address, and every phone behind one carrier address (CGNAT, a hospital's Wi-Fi) would share one
+    limit. Counted per the user of a refresh token that verifies; a token that does not counts per address."""
+
+    def get_cache_key(self, request, view):
+        user = refresh_token_user(request)
+        if user is None:
+            return super().get_cache_key(request, view)
+        return self.cache_format % {"scope": self.scope, "ident": f"refresh-{user}"}
+
+
+class RefreshRateThrottle(_ByRefreshTokenUser, WriteRateThrottle):
+    """``write_burst`` for token refreshes, per the token's user."""
+
+
+class RefreshDayRateThrottle(_ByRefreshTokenUser, WriteDayRateThrottle):
+    """``write_day`` for token refreshes, per the token's user."""
 
 
 class PasswordResetRateThrottle(_ByClientAddress, SimpleRateThrottle):

@@ -57,15 +57,25 @@ def _interactive(patients: list[Patient], first: dt.date, last: dt.date) -> set[
 
 def rtm_report(*, patients: list[Patient], month: str, now: dt.datetime | None = None) -> dict:
     """The report for ``month`` ("YYYY-MM") over ``patients``. Raises ValueError for a bad month."""
-    clinic = clinic_settings(patients[0].clinic if patients else None)  # a report is of one clinic's patients
+    # Each patient under their own clinic's rules (an admin of several clinics sees them all): patients of a
+    # clinic with RTM off are left out; the data days are counted by each clinic's rule.
+    rules = {}
+    for patient in patients:
+        if patient.clinic_id not in rules:
+            rules[patient.clinic_id] = clinic_settings(patient.clinic)
+    patients = [p for p in patients if rules[p.clinic_id].rtm_enabled]
+    clinic = rules[patients[0].clinic_id] if patients else next(iter(rules.values()), clinic_settings(None))
     first, last = rtm.month_bounds(month)
     body = {"month": month, "enabled": clinic.rtm_enabled, "data_day_rule": clinic.rtm_data_day,
             "rules": [r.as_dict() for r in rtm.RULES], "patients": []}  # fmt: skip
-    if not clinic.rtm_enabled or not patients:
+    if not patients:
         return body
     now = now or timezone.now()
     ids = [p.id for p in patients]
-    days = data_days(ids, until=last, rule=clinic.rtm_data_day)
+    days = {}
+    for rule in {r.rtm_data_day for r in rules.values() if r.rtm_enabled}:
+        counted = [p.id for p in patients if rules[p.clinic_id].rtm_data_day == rule]
+        days |= data_days(counted, until=last, rule=rule)
     entries = TimeEntry.objects.filter(patient_id__in=ids)
     minutes = dict(
         entries.filter(date__range=(first, last)).values("patient_id").annotate(m=Sum("minutes"))

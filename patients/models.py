@@ -103,6 +103,9 @@ class Tendinopathy(models.TextChoices):
     INSERTIONAL = "insertional"
 
 
+RECORD_NUMBER_UNIQUE = "record_number_once_per_clinic"
+
+
 class Patient(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
@@ -136,6 +139,11 @@ class Patient(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["timezone"], name="patient_timezone")]  # the reminder sweep's zones
+        constraints = [  # a clinic's record number names one patient there (blank: none recorded)
+            models.UniqueConstraint(
+                fields=["clinic", "record_number"], condition=~Q(record_number=""), name=RECORD_NUMBER_UNIQUE
+            )
+        ]
 
     def __str__(self) -> str:
         return self.user.username

@@ -9,18 +9,27 @@ seconds. A new password ends every sign-in of that account (the tokens name the 
 
 from __future__ import annotations
 
+import logging
+import uuid
 from contextlib import suppress
 from urllib.parse import urlencode
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from kombu.exceptions import OperationalError
 
 from .clinics import link_base
 from .models import User
+
+log = logging.getLogger(__name__)
+SEND_RESETS = "patients.tasks.send_password_resets"
 
 
 class ResetLinkInvalid(Exception):
@@ -35,16 +44,43 @@ def reset_url(user: User) -> str:
 
 
 def password_reset_request(*, email: str) -> None:
-    """Send a reset link to each active account with this address (none: nothing happens, silently)."""
-    users = [u for u in User.objects.filter(email__iexact=email.strip(), is_active=True) if u.has_usable_password()]
-    for user in users:
+    """Queue a reset link for each active account with this address (none: nothing is sent, silently).
+
+    The e-mails go out from a worker (``patients.tasks.send_password_resets``): the request does the same work
+    whether or not an account has the address (one lookup, one queued task with the accounts' ids, possibly
+    none), so neither its answer nor its time tells whether the address is known."""
+    ids = [u.pk for u in User.objects.filter(email__iexact=email.strip(), is_active=True) if u.has_usable_password()]
+    request_id = uuid.uuid4().hex
+    transaction.on_commit(lambda: _queue(ids, request_id))
+
+
+def _queue(user_ids: list[int], request_id: str) -> None:
+    try:  # by name: the tasks module imports this one
+        current_app.send_task(SEND_RESETS, args=[user_ids, request_id])
+    except (OperationalError, OSError) as exc:  # the broker is down: send here rather than not at all
+        log.warning("broker unreachable: %d password-reset e-mail(s) sent in the request (%s)", len(user_ids),
+                    type(exc).__name__)  # fmt: skip
+        password_resets_send(user_ids=user_ids, request_id=request_id, once=False)
+
+
+def password_resets_send(*, user_ids: list[int], request_id: str, once: bool = True) -> int:
+    """Each account's link for one request, sent once: a task delivered twice (Redis delivers at least once)
+    finds the request's mark in the cache and sends nothing again. Returns how many were sent."""
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True):
+        if not user.has_usable_password():
+            continue
+        if once and not cache.add(f"password-reset-sent:{request_id}:{user.pk}", 1, settings.PASSWORD_RESET_TIMEOUT):
+            continue
         body = (
             "Someone (we hope you) asked to reset your Rehab Tracker password. Open this link to choose a new "
             f"one:\n\n{reset_url(user)}\n\nThe link works once. If you did not ask, ignore this e-mail: your "
             "password stays as it is.\n"
         )
-        with suppress(OSError):  # the answer stays the same: nothing tells whether an account exists
+        with suppress(OSError):  # no retry: the patient can ask again
             send_mail("Reset your Rehab Tracker password", body, None, [user.email])
+            sent += 1
+    return sent
 
 
 def _user_of(uid: str) -> User | None:

@@ -2,12 +2,13 @@
 
 import datetime as dt
 import secrets
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.timezone import now as timezone_now
 
 from .clinics import default_clinic
-from .models import AccessDay, CheckIn, Clinic, Membership, Patient, Role, User, VisaA
+from .models import RECORD_NUMBER_UNIQUE, AccessDay, CheckIn, Clinic, Membership, Patient, Role, User, VisaA
 from .signals import checkin_recorded, patient_days_changed
 from .visa_a import score
 
@@ -21,6 +22,38 @@ def generated_username() -> str:
         name = "p-" + "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(10))
         if not User.objects.filter(username__iexact=name).exists():
             return name
+
+
+class IdentityConflict(Exception):
+    """An identity another patient already has (a 400 with ``field`` and this message)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+RECORD_NUMBER_TAKEN = "Another patient at this clinic has this record number."
+
+
+def _check_record_number(clinic_id: int, record_number: str, *, patient_id: int | None = None) -> None:
+    if record_number and (
+        Patient.objects.filter(clinic_id=clinic_id, record_number=record_number).exclude(pk=patient_id).exists()
+    ):
+        raise IdentityConflict("record_number", RECORD_NUMBER_TAKEN)
+
+
+@contextmanager
+def _record_number_unique():
+    """A savepoint whose refusal by the record-number constraint (two requests racing past the check) is the
+    same ``IdentityConflict`` as the check's; any other integrity error goes on as it was."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if constraint == RECORD_NUMBER_UNIQUE if constraint else "record_number" in str(exc):
+            raise IdentityConflict("record_number", RECORD_NUMBER_TAKEN) from exc
+        raise
 
 
 @transaction.atomic
@@ -46,6 +79,7 @@ def patient_create(
     invitation (``patients.invitations``); without ``username`` one is generated."""
     if clinic is None:
         clinic = physio.clinics.order_by("id").first() or default_clinic()
+    _check_record_number(clinic.id, record_number)
     user = User.objects.create_user(
         username=username or generated_username(),
         password=password,  # None: an unusable password
@@ -54,18 +88,19 @@ def patient_create(
         last_name=last_name,
         email=email,
     )
-    return Patient.objects.create(
-        user=user,
-        clinic=clinic,
-        timezone=timezone,
-        side=side,
-        tendinopathy=tendinopathy,
-        physio=physio,
-        physician=physician,
-        birth_date=birth_date,
-        phone=phone,
-        record_number=record_number,
-    )
+    with _record_number_unique():
+        return Patient.objects.create(
+            user=user,
+            clinic=clinic,
+            timezone=timezone,
+            side=side,
+            tendinopathy=tendinopathy,
+            physio=physio,
+            physician=physician,
+            birth_date=birth_date,
+            phone=phone,
+            record_number=record_number,
+        )
 
 
 IDENTITY_USER_FIELDS = ("first_name", "last_name", "email")
@@ -76,6 +111,8 @@ IDENTITY_PATIENT_FIELDS = ("birth_date", "phone", "record_number")
 def patient_identity_update(*, patient: Patient, **changes) -> Patient:
     """Correct who the patient is (a misspelt name, a new e-mail address or number): only the fields given.
     An invitation already sent keeps working; send a new one to reach a new address."""
+    if "record_number" in changes:
+        _check_record_number(patient.clinic_id, changes["record_number"], patient_id=patient.pk)
     user_fields = [name for name in IDENTITY_USER_FIELDS if name in changes]
     patient_fields = [name for name in IDENTITY_PATIENT_FIELDS if name in changes]
     for name in user_fields:
@@ -85,7 +122,8 @@ def patient_identity_update(*, patient: Patient, **changes) -> Patient:
     if user_fields:
         patient.user.save(update_fields=user_fields)
     if patient_fields:
-        patient.save(update_fields=patient_fields)
+        with _record_number_unique():  # inside this function's transaction: the names roll back with it
+            patient.save(update_fields=patient_fields)
     return patient
 
 

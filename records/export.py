@@ -17,7 +17,7 @@ from fhir.resources.R4B.bundle import BundleEntry
 
 from core.localtime import local_now
 from exercises.aggregates import sets_by_day
-from exercises.models import Program, SetLog
+from exercises.models import Program, RunLog, RunningGate, SetLog
 from exercises.protocols import PROTOCOLS
 from messaging.models import Message
 from notifications.models import Flag
@@ -27,7 +27,9 @@ from patients.selectors import patient_identity
 CSV_COLUMNS = [
     "record", "date", "exercise", "session", "side", "reps", "load_kg", "pain", "morning_pain",
     "morning_stiffness_minutes", "red_flags", "visa_a_score", "visa_a_answers", "visa_a_item8_branch", "client_id",
-    "message_at", "message_role", "message_text",
+    "message_at", "message_role", "message_text", "run_step", "minutes_run", "pain_next_morning", "gate_pain_ok",
+    "gate_heel_raise_affected", "gate_heel_raise_other", "gate_heel_raise_ok", "gate_hopping_ok",
+    "gate_patient_ready", "gate_note",
 ]  # fmt: skip
 SYSTEM = "urn:rehab-tracker"
 UCUM = "http://unitsofmeasure.org"
@@ -65,6 +67,19 @@ def csv_rows(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
             "record": "visa_a", "date": visa.date, "visa_a_score": visa.score,
             "visa_a_answers": " ".join(map(str, visa.answers)), "visa_a_item8_branch": visa.item8_branch or "",
         }).values())  # fmt: skip
+    for gate in _gates(patient, date_from, date_to):
+        yield writer.writerow((empty | {
+            "record": "running_gate", "date": local_now(patient.timezone, gate.signed_at).date(),
+            "gate_pain_ok": gate.pain_ok, "gate_heel_raise_affected": _blank(gate.heel_raise_affected),
+            "gate_heel_raise_other": _blank(gate.heel_raise_other), "gate_heel_raise_ok": gate.heel_raise_ok,
+            "gate_hopping_ok": gate.hopping_ok, "gate_patient_ready": gate.patient_ready,
+            "gate_note": _cell(gate.note),
+        }).values())  # fmt: skip
+    for run in _window(RunLog.objects.filter(patient=patient), date_from, date_to).order_by("date", "id").iterator():
+        yield writer.writerow((empty | {
+            "record": "run", "date": run.date, "run_step": run.step, "minutes_run": run.minutes_run,
+            "pain": run.pain_during, "pain_next_morning": _blank(run.pain_next_morning), "client_id": run.client_id,
+        }).values())  # fmt: skip
     for message in _messages(patient, date_from, date_to):
         yield writer.writerow((empty | {
             "record": "message", "date": local_now(patient.timezone, message.created_at).date(),
@@ -72,6 +87,21 @@ def csv_rows(patient: Patient, date_from=None, date_to=None) -> Iterator[str]:
             "message_text": _cell(message.body),
             "client_id": message.client_id,
         }).values())  # fmt: skip
+
+
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
+def _gates(patient: Patient, date_from: dt.date | None, date_to: dt.date | None):
+    """The signed return-to-running gate (a draft is not a decision yet), by the patient-local date it was signed."""
+    rows = RunningGate.objects.filter(aftercare__program__patient=patient, signed_at__isnull=False)
+    zone = local_now(patient.timezone).tzinfo
+    if date_from:
+        rows = rows.filter(signed_at__gte=dt.datetime.combine(date_from, dt.time(), zone))
+    if date_to:
+        rows = rows.filter(signed_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone))
+    return rows.order_by("signed_at")
 
 
 def _cell(text: str) -> str:
@@ -206,6 +236,40 @@ def fhir_bundle(patient: Patient, date_from=None, date_to=None) -> Iterator[str]
         yield "," + _entry({
             "resourceType": "Flag", "id": f"flag-{flag.id}", "status": "active", "subject": subject,
             "code": code, "period": {"start": flag.created_at.isoformat()},
+        })  # fmt: skip
+    for gate in _gates(patient, date_from, date_to):
+        yield "," + _entry({
+            "resourceType": "Observation", "id": f"running-gate-{gate.id}", "status": "final", "category": ACTIVITY,
+            "subject": subject, "code": _code("Return-to-running criteria, signed by the physio", "running-gate"),
+            "effectiveDateTime": gate.signed_at.isoformat(),
+            **({"note": [{"text": gate.note}]} if gate.note else {}),
+            "component": [
+                {"code": _code("Pain 2/10 or less walking and at rest", "gate-pain"), "valueBoolean": gate.pain_ok},
+                *({"code": _code(label, code), "valueInteger": count} for label, code, count in (
+                    ("Single-leg heel raises, affected side", "heel-raises-affected", gate.heel_raise_affected),
+                    ("Single-leg heel raises, other side", "heel-raises-other", gate.heel_raise_other),
+                ) if count is not None),
+                {"code": _code("Heel raises, affected at least 90 % of the other side", "gate-heel-raises"),
+                 "valueBoolean": gate.heel_raise_ok},
+                {"code": _code("Hopping without pain above 2/10", "gate-hopping"), "valueBoolean": gate.hopping_ok},
+                {"code": _code("The patient feels ready", "gate-ready"), "valueBoolean": gate.patient_ready},
+            ],
+        })  # fmt: skip
+    for run in _window(RunLog.objects.filter(patient=patient), date_from, date_to).order_by("date", "id").iterator():
+        morning = [{"code": {"coding": [PAIN_0_10], "text": "Achilles pain the next morning (0-10)"},
+                    "valueInteger": run.pain_next_morning}] if run.pain_next_morning is not None else []  # fmt: skip
+        yield "," + _entry({
+            "resourceType": "Observation", "id": f"run-{run.id}", "status": "final", "category": ACTIVITY,
+            "subject": subject, "code": _code("Return-to-running session", "run-session"),
+            "effectiveDateTime": run.date.isoformat(),
+            "component": [
+                {"code": _code("Walk-run progression step", "run-step"), "valueInteger": run.step},
+                {"code": _code("Minutes run", "minutes-run"),
+                 "valueQuantity": {"value": run.minutes_run, "unit": "min", "system": UCUM, "code": "min"}},
+                {"code": {"coding": [PAIN_0_10], "text": "Achilles pain during the run (0-10)"},
+                 "valueInteger": run.pain_during},
+                *morning,
+            ],
         })  # fmt: skip
     for message in _messages(patient, date_from, date_to):
         yield "," + _entry({

@@ -313,7 +313,10 @@ class PatientViewSet(
         changes = dict(body.validated_data)
         if not changes:
             raise ValidationError({"non_field_errors": ["Give at least one field to change."]})
-        services.patient_identity_update(patient=patient, **changes)
+        try:
+            services.patient_identity_update(patient=patient, **changes)
+        except services.IdentityConflict as exc:
+            raise ValidationError({exc.field: [str(exc)]}) from exc
         return Response(PatientSerializer(self.get_object()).data)
 
     @extend_schema(request=SideChangeSerializer, responses=PatientSerializer)
@@ -350,6 +353,8 @@ class PatientViewSet(
                                                 physician=data["physician"])  # fmt: skip
         try:
             patient = services.patient_create(physio=physio, **data)
+        except services.IdentityConflict as exc:
+            raise ValidationError({exc.field: [str(exc)]}) from exc
         except IntegrityError as exc:  # the same username in a racing request
             raise ValidationError({"username": ["This username is taken."]}) from exc
         self.audit(patient.id)

@@ -50,7 +50,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 from core.api import LimitedJSONParser
 from core.mfa import local_passwords_allowed, otp_verify, user_has_factor
 from core.roles import CLINICIANS
-from core.throttling import LoginRateThrottle
+from core.throttling import LoginRateThrottle, RefreshDayRateThrottle, RefreshRateThrottle
 
 REVOKED = "This sign-in has ended (signed out, password changed or account closed): sign in again."
 
@@ -206,7 +206,10 @@ class LoginView(TokenObtainPairView):
 
 @method_decorator(SENSITIVE, name="dispatch")
 class RefreshView(TokenRefreshView):
-    """``{refresh}`` → ``{access, refresh}``: the used refresh token is spent, whatever runs at the same time."""
+    """``{refresh}`` → ``{access, refresh}``: the used refresh token is spent, whatever runs at the same time.
+    Its write limits count per the token's user, not per address (``core.throttling.RefreshRateThrottle``)."""
+
+    throttle_classes = [RefreshRateThrottle, RefreshDayRateThrottle]
 
 
 @method_decorator(SENSITIVE, name="dispatch")

@@ -96,3 +96,32 @@ def test_an_offline_message_arrives_once_and_the_physios_reply_reaches_the_patie
         page.locator(".bubble", has_text="Please book a visit.").get_by_text("Physiotherapist").wait_for(timeout=5_000)
         assert Message.objects.filter(role="patient").count() == 1  # sent once, whatever the retries
         assert Message.objects.get(role="patient").reads.filter(user=physio).exists()
+
+
+def test_a_running_timer_outlives_a_reload_and_logs_its_minutes(live_server, team, chromium):
+    """The physio starts the timer, closes the page and comes back: the timer runs on, and stopping it logs."""
+    physio, patient = team
+    desk = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = desk.new_page()
+        sign_in(page, live_server.url, "msg-physio", PASSWORD)
+        page.wait_for_url("**/caseload")
+        page.goto(f"{live_server.url}/patients/{patient.id}")
+        page.get_by_label("Activity").select_option("call")
+        page.get_by_role("button", name="Start timer").click()
+        page.get_by_role("button", name=re.compile(r"Stop timer and log \(0 min\)")).wait_for()
+        page.close()
+        again = desk.new_page()  # the page was closed: a new one on the same device
+        again.goto(f"{live_server.url}/patients/{patient.id}")
+        stop = again.get_by_role("button", name=re.compile(r"Stop timer and log"))
+        stop.wait_for()
+        assert again.get_by_label("Activity").input_value() == "call"
+        stop.click()
+        again.get_by_text(re.compile(r"1 minutes? logged")).wait_for()
+        assert list(TimeEntry.objects.values_list("patient", "clinician", "activity", "minutes")) == [
+            (patient.id, physio.id, "call", 1)
+        ]
+        again.reload()
+        again.get_by_role("button", name="Start timer").wait_for()  # stopped for good
+    finally:
+        desk.close()

@@ -13,12 +13,13 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from exercises.models import SetLog
 from notifications.models import PushSubscription
 from patients.models import AuditEvent, CheckIn
 
-from .factories import PASSWORD, AdminFactory, ProgramFactory
+from .factories import PASSWORD, AdminFactory, PatientFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,24 @@ class TestWriteLimits:
         other = ProgramFactory(start_date=dt.date(2026, 3, 2)).patient
         assert api(other.user).post("/api/v1/checkins/", checkin(), format="json").status_code == 201
         assert CheckIn.objects.count() == 4
+
+    def test_token_refreshes_count_per_user_not_per_address(self, api, settings):
+        """Phones behind one carrier address (CGNAT) each refresh within their own limit; a token that does
+        not verify counts against the address."""
+        rates(settings, write_burst="2/min")
+        anna, bo = (PatientFactory().user for _ in range(2))
+        client = api(None)  # no access token, as a phone whose access token ran out; one REMOTE_ADDR for all
+        tokens = {user.pk: str(RefreshToken.for_user(user)) for user in (anna, bo)}
+        for user in (anna, bo):
+            for _ in range(2):
+                answer = client.post("/api/v1/auth/token/refresh/", {"refresh": tokens[user.pk]}, format="json")
+                assert answer.status_code == 200
+                tokens[user.pk] = answer.json()["refresh"]
+        third = client.post("/api/v1/auth/token/refresh/", {"refresh": tokens[anna.pk]}, format="json")
+        assert third.status_code == 429  # the user's own limit still holds
+        forged = [client.post("/api/v1/auth/token/refresh/", {"refresh": "not-a-token"}, format="json").status_code
+                  for _ in range(3)]  # fmt: skip
+        assert forged == [401, 401, 429]
 
     def test_a_phone_back_after_a_week_offline_syncs_within_the_default_rates(self, api, patient, settings,
                                                                              time_machine):  # fmt: skip

@@ -7,10 +7,12 @@ import json
 
 from fhir.resources.R4B.bundle import Bundle
 
+from patients import services
+from patients.models import Patient, User
 from patients.selectors import patient_display_name
 
 from .contract import fhir_schema_errors
-from .factories import PASSWORD, PatientFactory, UserFactory
+from .factories import PASSWORD, ClinicFactory, PatientFactory, UserFactory
 
 
 def named(physio, physician, **user):
@@ -78,3 +80,34 @@ def test_the_physio_corrects_an_address_and_only_the_care_team_may(api, physio, 
     assert api(anna.user).patch(f"/api/v1/patients/{anna.id}/", {"first_name": "X"}).status_code == 403
     other = PatientFactory()
     assert api(physio).patch(f"/api/v1/patients/{other.id}/", {"first_name": "X"}).status_code == 404
+
+
+ENROL = {"first_name": "Bo", "last_name": "Holm", "email": "bo@example.org", "timezone": "Europe/Copenhagen",
+         "side": "left", "tendinopathy": "midportion"}  # fmt: skip
+
+
+def test_a_record_number_names_one_patient_per_clinic(api, physio, physician):
+    anna = named(physio, physician)  # K-1042 at the main clinic
+    enrol = ENROL | {"physician": physician.id, "record_number": "K-1042"}
+    taken = api(physio).post("/api/v1/patients/", enrol, format="json")
+    assert taken.status_code == 400
+    assert taken.json()["record_number"] == ["Another patient at this clinic has this record number."]
+    assert not User.objects.filter(email="bo@example.org").exists()  # no account left behind
+    bo = api(physio).post("/api/v1/patients/", enrol | {"record_number": "K-1043"}, format="json").json()
+    moved = api(physio).patch(f"/api/v1/patients/{bo['id']}/", {"first_name": "Bodil", "record_number": "K-1042"})
+    assert moved.status_code == 400 and "record_number" in moved.json()
+    assert Patient.objects.get(pk=bo["id"]).user.first_name == "Bo"  # nothing half-saved
+    assert api(physio).patch(f"/api/v1/patients/{anna.id}/", {"record_number": "K-1042"}).status_code == 200  # its own
+    PatientFactory(physio=physio, physician=physician)  # blank numbers: as many as there are
+    PatientFactory(physio=physio, physician=physician)
+    elsewhere = ClinicFactory()
+    PatientFactory(clinic=elsewhere, record_number="K-1042")  # another clinic numbers its own patients
+
+
+def test_two_requests_racing_past_the_check_get_the_same_400(api, physio, physician, monkeypatch):
+    named(physio, physician)
+    monkeypatch.setattr(services, "_check_record_number", lambda *a, **k: None)  # as if both checked at once
+    enrol = ENROL | {"physician": physician.id, "record_number": "K-1042"}
+    raced = api(physio).post("/api/v1/patients/", enrol, format="json")
+    assert raced.status_code == 400 and raced.json()["record_number"] == [services.RECORD_NUMBER_TAKEN]
+    assert not User.objects.filter(email="bo@example.org").exists()

@@ -1,15 +1,21 @@
 """Return to running (docs/clinical.md §11): the physio's signed gate, then a walk–run progression whose steps are
 held by the pain-monitoring rules (Silbernagel 2007), a broken rule telling the physio with a flag."""
 
+import csv
 import datetime as dt
+import io
+import json
 import uuid
+from collections import defaultdict
 
 import pytest
 import time_machine
+from fhir.resources.R4B.bundle import Bundle
 
 from exercises.models import RunLog, RunningGate
 from notifications.models import Flag
 
+from .contract import fhir_schema_errors, unresolved_references
 from .factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +150,35 @@ class TestTheProgression:
         from .factories import PhysioFactory
 
         assert api(PhysioFactory()).get(f"/api/v1/running-logs/?patient={patient.id}").json()["results"] == []
+
+    def test_the_exports_carry_the_signed_gate_and_every_session(self, api, patient, physio):
+        """A patient's data (CSV and FHIR) includes return to running: the gate as signed and each session."""
+        run(api, patient, dt.date(2026, 3, 9), 2, 1, morning=0)
+        run(api, patient, dt.date(2026, 3, 11), 4, 3)  # the next morning not reported yet
+        url = f"/api/v1/patients/{patient.id}/export/"
+        rows = list(
+            csv.DictReader(io.StringIO(b"".join(api(physio).get(url, {"format": "csv"}).streaming_content).decode()))
+        )
+        [signed] = [r for r in rows if r["record"] == "running_gate"]
+        assert (signed["date"], signed["gate_heel_raise_affected"], signed["gate_heel_raise_other"]) == (
+            "2026-03-12", "27", "29")  # fmt: skip
+        assert signed["gate_hopping_ok"] == "True" and signed["gate_note"] == "Hops 20× without pain"
+        runs = [(r["date"], r["run_step"], r["minutes_run"], r["pain"], r["pain_next_morning"])
+                for r in rows if r["record"] == "run"]  # fmt: skip
+        assert runs == [("2026-03-09", "1", "2", "1", "0"), ("2026-03-11", "2", "4", "3", "")]
+        march_11 = b"".join(api(physio).get(url, {"format": "csv", "from": "2026-03-10"}).streaming_content).decode()
+        assert [r["date"] for r in csv.DictReader(io.StringIO(march_11)) if r["record"] == "run"] == ["2026-03-11"]
+        raw = b"".join(api(physio).get(url, {"format": "fhir"}).streaming_content).decode()
+        Bundle.model_validate_json(raw)
+        bundle = json.loads(raw)
+        assert fhir_schema_errors(bundle) == [] and unresolved_references(bundle) == []
+        by_code = defaultdict(list)
+        for entry in bundle["entry"]:
+            resource = entry["resource"]
+            by_code[resource.get("code", {}).get("coding", [{}])[0].get("code")].append(resource)
+        [gate_obs] = by_code["running-gate"]
+        assert [c.get("valueBoolean", c.get("valueInteger")) for c in gate_obs["component"]] == [
+            True, 27, 29, True, True, True]  # fmt: skip
+        sessions = {o["effectiveDateTime"]: [c.get("valueInteger", c.get("valueQuantity", {}).get("value"))
+                                             for c in o["component"]] for o in by_code["run-session"]}  # fmt: skip
+        assert sessions == {"2026-03-09": [1, 2, 1, 0], "2026-03-11": [2, 4, 3]}

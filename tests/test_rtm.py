@@ -12,7 +12,15 @@ from messaging import rtm
 from messaging.models import TimeEntry
 from patients.models import AccessDay, AuditEvent, CheckIn
 
-from .factories import PatientFactory, PhysioFactory, ProgramFactory, SetLogFactory
+from .factories import (
+    AdminFactory,
+    ClinicFactory,
+    PatientFactory,
+    PhysicianFactory,
+    PhysioFactory,
+    ProgramFactory,
+    SetLogFactory,
+)
 
 D = dt.date
 APRIL_10 = dt.datetime(2026, 4, 10, 9, 0, tzinfo=dt.UTC)
@@ -197,3 +205,20 @@ class TestReport:
         settings.RTM_ENABLED = False
         report = api(patient.physio).get("/api/v1/rtm/").json()
         assert (report["enabled"], report["patients"]) == (False, [])
+
+    def test_an_admin_of_several_clinics_sees_each_patient_under_their_clinics_rules(self, api):
+        """RTM off in one clinic (its patients left out); data days by app access in another."""
+        activity, access = ClinicFactory(), ClinicFactory(settings={"RTM_DATA_DAY": "access"})
+        off = ClinicFactory(settings={"RTM_ENABLED": False})
+        admin = AdminFactory(clinics=[activity, access, off])
+        rows = {}
+        for clinic in (activity, access, off):
+            patient = PatientFactory(clinic=clinic, physio=PhysioFactory(clinics=[clinic]),
+                                     physician=PhysicianFactory(clinics=[clinic]))  # fmt: skip
+            log_days(patient, [D(2026, 4, 1)])
+            for day in (2, 3):  # the app opened on two more days
+                AccessDay.objects.create(patient=patient, date=D(2026, 4, day))
+            rows[clinic.id] = patient.id
+        report = api(admin).get("/api/v1/rtm/?month=2026-04").json()
+        counted = {r["patient"]: r["periods"][0]["data_days"] for r in report["patients"]}
+        assert counted == {rows[activity.id]: 1, rows[access.id]: 3}

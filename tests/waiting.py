@@ -25,6 +25,7 @@ class TaskLedger:
         from celery import signals
 
         self.published, self.finished = Counter(), Counter()
+        self.args: dict[str, list] = {}  # each finished task's arguments, by task name
         self._signals = signals
         signals.after_task_publish.connect(self._published, weak=False)
         signals.task_postrun.connect(self._finished, weak=False)
@@ -34,6 +35,7 @@ class TaskLedger:
 
     def _finished(self, sender=None, **kwargs):
         self.finished[sender.name] += 1
+        self.args.setdefault(sender.name, []).append(kwargs.get("args"))
 
     def idle(self) -> bool:
         return bool(self.published) and all(self.finished[name] >= n for name, n in self.published.items())

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { Thread } from '../../conversation.js';
+import { kvDelete, kvGet, kvSet } from '../../db.js';
 import { formatDateTime, t } from '../../i18n.js';
 import { newClientId } from '../../outbox.js';
 import { paths } from '../../paths.js';
@@ -81,7 +82,11 @@ export function Conversation({ patientId, me, onLogged }) {
   </section>`;
 }
 
-/** Minutes on this patient: a timer (started and stopped here; the entry is stored when it stops) or by hand. */
+const MAX_ENTRY_MINUTES = 480; // the API's limit for one entry
+
+/** Minutes on this patient: a timer (the entry is stored when it stops) or by hand. A running timer is kept on
+ * this device (its start and activity, per patient), so closing or reloading the page does not lose it; signing
+ * out clears it with the rest of the device's data. */
 export function TimeLog({ patientId, onLogged }) {
   const [started, setStarted] = useState(null);
   const [activity, setActivity] = useState('review');
@@ -89,11 +94,31 @@ export function TimeLog({ patientId, onLogged }) {
   const [status, setStatus] = useState(null);
   const [error, setError] = useState(null);
   const [, tick] = useState(0);
+  const timerKey = `time-timer:${patientId}`;
+  useEffect(() => {
+    let live = true;
+    kvGet(timerKey).then((saved) => {
+      if (live && saved) {
+        setStarted(new Date(saved.started));
+        setActivity(saved.activity);
+      }
+    });
+    return () => { live = false; };
+  }, [timerKey]);
   useEffect(() => {
     if (!started) return undefined;
     const timer = setInterval(() => tick((n) => n + 1), 15_000);
     return () => clearInterval(timer);
   }, [started]);
+  const start = () => {
+    const now = new Date();
+    setStarted(now);
+    kvSet(timerKey, { started: now.toISOString(), activity });
+  };
+  const choose = (value) => {
+    setActivity(value);
+    if (started) kvSet(timerKey, { started: started.toISOString(), activity: value });
+  };
   const log = async (count, startedAt) => {
     try {
       await api(paths.timeEntries(), { method: 'POST', body: { patient: patientId, activity, minutes: count, started_at: startedAt.toISOString() } });
@@ -105,8 +130,9 @@ export function TimeLog({ patientId, onLogged }) {
     }
   };
   const stop = () => {
-    const count = Math.max(1, Math.round((Date.now() - started.getTime()) / 60_000));
+    const count = Math.min(MAX_ENTRY_MINUTES, Math.max(1, Math.round((Date.now() - started.getTime()) / 60_000)));
     setStarted(null);
+    kvDelete(timerKey);
     log(count, started);
   };
   const manual = (event) => {
@@ -117,13 +143,13 @@ export function TimeLog({ patientId, onLogged }) {
   };
   return html`<section><h2>${t('time_title')}</h2>
     <div class="field"><label for="time-activity">${t('time_activity')}</label>
-      <select id="time-activity" value=${activity} onChange=${(e) => setActivity(e.currentTarget.value)}>
+      <select id="time-activity" value=${activity} onChange=${(e) => choose(e.currentTarget.value)}>
         ${['review', 'messaging', 'call', 'setup'].map((a) => html`<option key=${a} value=${a}>${t(`activity_${a}`)}</option>`)}
       </select></div>
     <div class="row">
       ${started
         ? html`<button type="button" onClick=${stop}>${t('time_stop', { n: Math.floor((Date.now() - started.getTime()) / 60_000) })}</button>`
-        : html`<button type="button" class="secondary" onClick=${() => setStarted(new Date())}>${t('time_start')}</button>`}
+        : html`<button type="button" class="secondary" onClick=${start}>${t('time_start')}</button>`}
     </div>
     <form class="row" onSubmit=${manual}>
       <div class="field"><label for="time-minutes">${t('time_minutes')}</label>
