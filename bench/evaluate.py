@@ -11,6 +11,9 @@ Targets: time per patient flat from 10,000 to 100,000 patients (<= 1.2x); two wo
 faster than one (this machine has two cores); queries per chunk constant.
 
     .venv/bin/python bench/evaluate.py [--patients 10000,100000] [--workers 1,2] [--weeks 12] [--chunk 500]
+
+Sizes run in the order given (one process each, on a database of its own, dropped after); the growth is the
+largest size's time per patient over the smallest's.
 """
 
 import argparse
@@ -129,9 +132,9 @@ def main() -> None:
             results += json.loads(lines[-1])["runs"]
     by = {(r["patients"], r["workers"]): r for r in results}
     summary = {"bench": "evaluate", "weeks": args.weeks, "chunk": args.chunk, "runs": results}
-    if len(sizes) > 1:
-        w = worker_counts[0]
-        growth = by[(sizes[-1], w)]["ms_per_patient"] / by[(sizes[0], w)]["ms_per_patient"]
+    if len(sizes) > 1:  # the largest size over the smallest, whatever order they ran in
+        w, small, large = worker_counts[0], min(sizes), max(sizes)
+        growth = by[(large, w)]["ms_per_patient"] / by[(small, w)]["ms_per_patient"]
         summary["per_patient_growth"] = round(growth, 2)
     if 1 in worker_counts and 2 in worker_counts:
         speedup = {str(n): round(by[(n, 1)]["seconds"] / by[(n, 2)]["seconds"], 2) for n in sizes}
