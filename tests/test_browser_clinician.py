@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from core.localtime import local_today
 from exercises.models import Program
 from notifications.models import Flag
 from patients.models import Patient
@@ -62,10 +63,17 @@ def test_physio_caseload_patient_timeline_acknowledge_load_and_fhir(live_server,
     page.get_by_role("link", name="demo-lapsing").click()
     page.get_by_role("heading", name="Patient demo-lapsing").wait_for()
     page.get_by_role("img", name="Prescribed and completed sets per day").wait_for()
+    # weeks with finished days only: none to come drawn as 0 %
+    weeks = page.locator("figure.chart", has=page.get_by_role("img", name=re.compile("^Overall: "))).locator(
+        "ul.values li"
+    )
+    lapsing = demo["demo-lapsing"]
+    started = (local_today(lapsing.timezone) - lapsing.programs.get(status="active").start_date).days
+    assert weeks.count() == -(-started // 7)  # the weeks begun before today (today is not finished)
     flag = Flag.objects.get(patient=demo["demo-lapsing"], kind="non_adherence", status="open")
     page.get_by_label("Decision note").first.fill("Called her: back at work, will restart tomorrow.")
     page.get_by_role("button", name="Acknowledge").first.click()
-    page.get_by_text("non adherence · physio · acknowledged").wait_for()
+    page.get_by_text("Low adherence · physio · acknowledged").wait_for()
     flag.refresh_from_db()
     assert flag.status == "acknowledged"
 
@@ -115,13 +123,13 @@ def test_physician_resolves_a_red_flag_and_the_patient_today_follows(live_server
     sign_in(page, live_server.url, "demo-physician")
     page.wait_for_url("**/flags")
     first = page.locator("[data-testid=inbox-flag]").first
-    first.get_by_role("heading", name="demo-hsr: red flag").wait_for()
+    first.get_by_role("heading", name="demo-hsr: Red flag").wait_for()
     assert "sudden pop" in first.inner_text().lower()
     first.get_by_label("Decision note").fill("Seen in clinic: no rupture on ultrasound. Resume.")
     first.get_by_label("Outcome").select_option("resume")
     first.get_by_label("Note for the patient").fill("The scan showed no tear: carry on as before.")
     first.get_by_role("button", name="Resolve").click()
-    page.get_by_role("heading", name="demo-hsr: red flag").wait_for(state="detached")
+    page.get_by_role("heading", name="demo-hsr: Red flag").wait_for(state="detached")
     page.get_by_role("status").filter(has_text="Flag resolved. The patient has been told the decision.").wait_for()
     flag = Flag.objects.get(patient=demo["demo-hsr"], kind="red_flag")
     assert (flag.status, flag.outcome) == ("resolved", "resume")

@@ -73,7 +73,7 @@ def test_an_offline_message_arrives_once_and_the_physios_reply_reaches_the_patie
         clinic.get_by_role("button", name="Please book a visit.").click()
         clinic.get_by_role("button", name="Send message").click()
         clinic.get_by_role("button", name=re.compile(r"Log \d+ min of messaging")).click()
-        clinic.get_by_text(re.compile(r"\d+ minutes logged")).wait_for()
+        clinic.get_by_text(re.compile(r"\d+ minutes? logged")).wait_for()
         assert list(TimeEntry.objects.values_list("patient", "clinician", "activity")) == [
             (patient.id, physio.id, "messaging")
         ]
@@ -102,6 +102,7 @@ def test_a_running_timer_outlives_a_reload_and_logs_its_minutes(live_server, tea
     """The physio starts the timer, closes the page and comes back: the timer runs on, and stopping it logs."""
     physio, patient = team
     desk = chromium.new_context(viewport={"width": 1280, "height": 900})
+    desk.clock.install()  # the page's clock, moved on below: the minutes a timer counts are whole ones
     try:
         page = desk.new_page()
         sign_in(page, live_server.url, "msg-physio", PASSWORD)
@@ -116,12 +117,16 @@ def test_a_running_timer_outlives_a_reload_and_logs_its_minutes(live_server, tea
         stop = again.get_by_role("button", name=re.compile(r"Stop timer and log"))
         stop.wait_for()
         assert again.get_by_label("Activity").input_value() == "call"
-        stop.click()
-        again.get_by_text(re.compile(r"1 minutes? logged")).wait_for()
+        desk.clock.fast_forward("02:30")  # two and a half minutes (and the seconds the test took): two whole ones
+        again.get_by_role("button", name="Stop timer and log (2 min)").click()
+        again.get_by_text("2 minutes logged").wait_for()
         assert list(TimeEntry.objects.values_list("patient", "clinician", "activity", "minutes")) == [
-            (patient.id, physio.id, "call", 1)
+            (patient.id, physio.id, "call", 2)
         ]
         again.reload()
-        again.get_by_role("button", name="Start timer").wait_for()  # stopped for good
+        again.get_by_role("button", name="Start timer").click()  # stopped for good; a new one under a minute
+        again.get_by_role("button", name="Stop timer and log (0 min)").click()
+        again.get_by_text("Less than a minute: nothing was logged.").wait_for()
+        assert TimeEntry.objects.count() == 1
     finally:
         desk.close()

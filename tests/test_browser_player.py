@@ -39,6 +39,16 @@ def run_until(page, condition, step_ms: int = 250, limit_ms: int = 120_000):
         ran += step_ms
 
 
+# The player's buttons while a set runs, each wholly between the header's bottom and the tab bar's top, as
+# the player scrolled itself when it opened (no scrolling by the patient).
+CONTROLS_ON_SCREEN = """() => {
+  const bar = document.querySelector('nav.tabs').getBoundingClientRect().top;
+  return [...document.querySelectorAll('.player .row button')]
+    .filter((b) => { const r = b.getBoundingClientRect(); return r.top < 0 || r.bottom > bar; })
+    .map((b) => b.innerText);
+}"""
+
+
 def test_a_set_with_the_player_from_start_to_log_and_rest(live_server, demo, phone):
     patient = demo["demo-alfredson"]
     page = phone.new_page()
@@ -58,6 +68,7 @@ def test_a_set_with_the_player_from_start_to_log_and_rest(live_server, demo, pho
     assert "Rep 1 of 15: Lower" in page.get_by_test_id("player-live").inner_text()
     run_until(page, lambda: phase(page) == "rise_other")
     assert "Rise with the other leg" in page.get_by_test_id("player-live").inner_text()
+    assert page.evaluate(CONTROLS_ON_SCREEN) == []  # on the step: every control in sight, none under the tabs
     run_until(page, lambda: page.get_by_test_id("reps").inner_text().startswith("3 of 15"))
     assert not axe_violations(page)  # the player running: nothing serious or critical
     trace = page.evaluate("window.rehabPlayer.trace")
@@ -233,3 +244,29 @@ def test_at_200_percent_text_the_player_fits_the_phone_and_every_control_is_reac
     page.get_by_role("button", name="Stop and log").click()
     page.get_by_role("button", name="Save set").wait_for()
     assert layout_problems(page) == []  # the log sheet
+
+
+TABS_IN_ONE_ROW = """() => {
+  const tabs = [...document.querySelectorAll('nav.tabs a')];
+  const tops = new Set(tabs.map((a) => Math.round(a.getBoundingClientRect().top)));
+  return { tabs: tabs.length, rows: tops.size, fits: tabs.every((a) => a.getBoundingClientRect().right <= innerWidth) };
+}"""
+
+
+def test_the_language_changes_in_the_app_and_the_servers_texts_follow_at_once(live_server, demo, phone):
+    """Under Reminders a patient changes the language; what the server wrote (the exercise advice) follows
+    without a reload, and the tab bar stays one row on the phone in either language."""
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.get_by_text(re.compile("Off a step: lower the heel below")).first.wait_for()
+    assert page.evaluate(TABS_IN_ONE_ROW) == {"tabs": 6, "rows": 1, "fits": True}
+    page.get_by_role("link", name="Reminders").click()
+    page.get_by_label("Language").select_option("da")
+    page.get_by_role("link", name="I dag").click()
+    page.get_by_text(re.compile("Fra et trin: sænk hælen")).first.wait_for()
+    assert page.evaluate(TABS_IN_ONE_ROW) == {"tabs": 6, "rows": 1, "fits": True}
+    page.get_by_role("link", name="Påmindelser").click()
+    page.get_by_label("Sprog").select_option("en")
+    page.get_by_role("link", name="Today").click()
+    page.get_by_text(re.compile("Off a step: lower the heel below")).first.wait_for()
+    assert page.get_by_text(re.compile("Fra et trin")).count() == 0

@@ -131,7 +131,7 @@ export function App() {
       applyClinicLook(); // the clinic's colour as the accent
       setClock((c) => c + 1); // the screens show the server's rules
     });
-    tellServerLanguage(current.me);
+    tellServerLanguage(current.me, languageTold);
     startSyncTriggers();
     announce();
     if (path === '/' || path === '/signin') navigate(home(current.me.role), { replace: true });
@@ -155,11 +155,15 @@ export function App() {
     return () => clearTimeout(timer);
   }, [outbox]);
 
+  // The screen is keyed by the language the server writes in: once it has been told a new one, the screen
+  // loads again, so no text stays in the language before (exercise advice, notes, notices).
+  const [serverLanguage, setServerLanguage] = useState(null);
+  const languageTold = (code) => setServerLanguage(code);
   const changeLanguage = async (code) => {
     setLanguage(code);
     setLang(code);
     await kvSet('language', code);
-    if (current?.me) tellServerLanguage(current.me);
+    if (current?.me) tellServerLanguage(current.me, languageTold);
   };
   const doSignOut = async () => {
     const unsent = outbox.pending.length;
@@ -212,7 +216,7 @@ export function App() {
         aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
     ${me.role === 'physician' && screens && html`<${screens.RedFlagWatch} />`}
-    <main id="main" class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox, { learn, introduce, introduced, again: () => setIntroduce(true) }) : mustEnrol && screens ? html`<${screens.Security} onEnrolled=${() => setMustEnrol(false)} />` : clinicianScreen(path, me, screens)}</main>
+    <main id="main" key=${serverLanguage || 'first'} class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox, { learn, introduce, introduced, again: () => setIntroduce(true), onLanguage: changeLanguage }) : mustEnrol && screens ? html`<${screens.Security} onEnrolled=${() => setMustEnrol(false)} />` : clinicianScreen(path, me, screens)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
@@ -221,13 +225,15 @@ export function App() {
 
 /** The server writes notes, advice and notifications in the language the app shows: it is told the choice
  * (offline, it keeps the last one it was told, and the requests' Accept-Language says the rest). */
-function tellServerLanguage(me) {
+function tellServerLanguage(me, onTold = () => {}) {
   if (me.language === language()) return;
+  const before = me.language; // empty: the server followed Accept-Language, the app's language already
   api('/api/v1/me/', { method: 'PATCH', body: { language: language() } }).then(
     async (answer) => {
       me.language = answer.language; // kept with the session: the next start does not ask again
       const stored = await kvGet('session');
       if (stored?.me) await kvSet('session', { ...stored, me: { ...stored.me, language: answer.language } });
+      if (before && before !== answer.language) onTold(answer.language); // reload what it wrote before
     },
     () => {},
   );
@@ -256,7 +262,7 @@ function clinicianScreen(path, me, screens) {
   return html`<${Caseload} me=${me} />`;
 }
 
-function patientScreen(path, me, outbox, { learn, introduce, introduced, again }) {
+function patientScreen(path, me, outbox, { learn, introduce, introduced, again, onLanguage }) {
   if (introduce || path === '/learn') {
     if (!learn) return html`<p aria-busy="true">${t('loading')}</p>`;
     if (introduce) return html`<${learn.Onboarding} onDone=${introduced} />`;
@@ -270,7 +276,7 @@ function patientScreen(path, me, outbox, { learn, introduce, introduced, again }
     case '/progress':
       return html`<${Progress} me=${me} />`;
     case '/reminders':
-      return html`<${Reminders} me=${me} />`;
+      return html`<${Reminders} me=${me} onLanguage=${onLanguage} />`;
     case '/inbox':
       return html`<${Inbox} me=${me} />`;
     case '/messages':

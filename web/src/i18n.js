@@ -222,7 +222,7 @@ const en = {
   col_week: 'Week',
   col_last_log: 'Last log',
   col_visa: 'VISA-A',
-  col_monitored: 'Days monitored (of 30)',
+  col_monitored: 'Days with data, last 30',
   col_progression: 'Progression',
   badge_red_flag: 'Red flag',
   badge_physician: 'Physician flag',
@@ -363,6 +363,7 @@ const en = {
   reps_counted: '{n} reps',
   reps_counted_of: '{n} of {reps} reps',
   tempo_is: 'Lower {lower} s, rise {rise} s',
+  tempo_is_lower_only: 'Lower {lower} s; rise at your own pace',
   start_tempo: 'Start',
   pause: 'Pause',
   paused: 'Paused',
@@ -410,9 +411,9 @@ const en = {
   set_changed: 'Set changed',
   set_deleted: 'Set deleted',
   // the API's codes in words (clinician screens)
-  flag_kind_red_flag: 'red flag', flag_kind_non_adherence: 'non adherence', flag_kind_pain: 'pain',
-  flag_kind_clinical_review: 'clinical review', flag_kind_treatment_review: 'treatment review',
-  flag_kind_missing_outcome: 'missing outcome',
+  flag_kind_red_flag: 'Red flag', flag_kind_non_adherence: 'Low adherence', flag_kind_pain: 'Pain above the limit',
+  flag_kind_clinical_review: 'Clinical review', flag_kind_treatment_review: 'Treatment review',
+  flag_kind_missing_outcome: 'Missing outcome', flag_kind_follow_up_decline: 'Follow-up VISA-A fallen',
   level_physio: 'physio', level_physician: 'physician',
   flag_status_open: 'open', flag_status_acknowledged: 'acknowledged', flag_status_resolved: 'resolved',
   program_status_active: 'active', program_status_paused: 'paused', program_status_completed: 'completed',
@@ -596,11 +597,13 @@ const en = {
   time_minutes: 'Minutes',
   time_log: 'Log minutes',
   time_logged: '{n} minutes logged',
+  time_logged_one: '{n} minute logged',
+  time_too_short: 'Less than a minute: nothing was logged.',
   rtm_title: 'Remote monitoring (RTM) report',
   rtm_title_patient: 'Remote monitoring, {month}',
   rtm_none: 'No patients in this report.',
   rtm_period: '30-day period',
-  rtm_data_days: 'Data days',
+  rtm_data_days: 'Data days in the period',
   rtm_device: 'Device codes',
   rtm_minutes: 'Management minutes',
   rtm_interactive: 'Interactive communication',
@@ -654,7 +657,7 @@ const da = {
   nav_checkin: 'Morgentjek',
   nav_progress: 'Fremskridt',
   nav_reminders: 'Påmindelser',
-  nav_inbox: 'Beskeder',
+  nav_inbox: 'Indbakke',
   nav_clinic: 'Klinik',
   clinic_title: 'Din klinik',
   clinic_pick: 'Klinik',
@@ -709,6 +712,7 @@ const da = {
   reps_counted: '{n} gentagelser',
   reps_counted_of: '{n} af {reps} gentagelser',
   tempo_is: 'Ned {lower} s, op {rise} s',
+  tempo_is_lower_only: 'Ned {lower} s; op i dit eget tempo',
   start_tempo: 'Start',
   pause: 'Pause',
   paused: 'På pause',
@@ -888,7 +892,7 @@ const da = {
   col_week: 'Uge',
   col_last_log: 'Sidste registrering',
   col_visa: 'VISA-A',
-  col_monitored: 'Dage fulgt (af 30)',
+  col_monitored: 'Dage med data, seneste 30',
   col_progression: 'Progression',
   badge_red_flag: 'Rødt flag',
   badge_physician: 'Lægeflag',
@@ -1108,9 +1112,9 @@ const da = {
   field_effective_from: 'Fra', field_tendinopathy: 'Tendinopati', field_exercise: 'Øvelse',
   entry_set: 'Sæt', entry_checkin: 'Morgentjek', entry_visa_a: 'VISA-A', entry_set_edit: 'Rettelse af et sæt',
   entry_set_delete: 'Sletning af et sæt',
-  flag_kind_red_flag: 'rødt flag', flag_kind_non_adherence: 'manglende træning', flag_kind_pain: 'smerte',
-  flag_kind_clinical_review: 'klinisk vurdering', flag_kind_treatment_review: 'behandlingsvurdering',
-  flag_kind_missing_outcome: 'manglende slutmåling',
+  flag_kind_red_flag: 'Rødt flag', flag_kind_non_adherence: 'Manglende træning', flag_kind_pain: 'Smerte over grænsen',
+  flag_kind_clinical_review: 'Klinisk vurdering', flag_kind_treatment_review: 'Behandlingsvurdering',
+  flag_kind_missing_outcome: 'Manglende slutmåling', flag_kind_follow_up_decline: 'Fald i opfølgnings-VISA-A',
   level_physio: 'fysioterapeut', level_physician: 'læge',
   flag_status_open: 'åbent', flag_status_acknowledged: 'kvitteret', flag_status_resolved: 'afsluttet',
   program_status_active: 'aktivt', program_status_paused: 'på pause', program_status_completed: 'gennemført',
@@ -1159,7 +1163,7 @@ const da = {
   copied: 'Kopieret',
   print: 'Udskriv',
   // messaging and remote monitoring
-  nav_messages: 'Samtale',
+  nav_messages: 'Beskeder',
   nav_rtm: 'RTM',
   msg_title: 'Samtale med klinikken',
   msg_hours: 'Klinikken svarer {days}, {from}–{to}.',
@@ -1200,11 +1204,13 @@ const da = {
   time_minutes: 'Minutter',
   time_log: 'Registrér minutter',
   time_logged: '{n} minutter registreret',
+  time_logged_one: '{n} minut registreret',
+  time_too_short: 'Under et minut: intet blev registreret.',
   rtm_title: 'Fjernmonitorering (RTM)',
   rtm_title_patient: 'Fjernmonitorering, {month}',
   rtm_none: 'Ingen patienter i denne rapport.',
   rtm_period: '30-dages periode',
-  rtm_data_days: 'Datadage',
+  rtm_data_days: 'Datadage i perioden',
   rtm_device: 'Udstyrskoder',
   rtm_minutes: 'Behandlingsminutter',
   rtm_interactive: 'Interaktiv kontakt',
@@ -1259,6 +1265,12 @@ export function addStrings(code, strings) {
 export function t(key, vars = {}) {
   const text = dictionaries[current][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+/** ``t`` with a count: the language's plural form of ``key`` (``key_one`` for "1 minute"), else ``key``. */
+export function tn(key, n, vars = {}) {
+  const form = `${key}_${new Intl.PluralRules(current).select(n)}`;
+  return t(form in dictionaries[current] || form in en ? form : key, { ...vars, n });
 }
 
 // One way to write dates and times per language (Intl, in the app's language): every screen formats through

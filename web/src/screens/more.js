@@ -6,6 +6,7 @@ import { kvDelete, kvGet, kvSet } from '../db.js';
 import { formatDate, formatDateTime, formatDay, formatTime, t } from '../i18n.js';
 import { rules } from '../rules.js';
 import { ErrorNote, html, Screen, useLoad } from '../ui.js';
+import { LanguagePicker } from './signin.js';
 
 const rows = (page) => (Array.isArray(page) ? page : page.results);
 
@@ -54,7 +55,7 @@ function urlBase64ToUint8Array(base64) {
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
 }
 
-export function Reminders({ me }) {
+export function Reminders({ me, onLanguage }) {
   const [{ data, error }, retry] = useLoad(() => api('/api/v1/me/reminders/'));
   const [form, setForm] = useState(null);
   const [saved, setSaved] = useState(null);
@@ -95,6 +96,7 @@ export function Reminders({ me }) {
       <${ErrorNote} error=${saved?.error} />
     </form>
     <${Push} me=${me} />
+    ${onLanguage && html`<section><h2>${t('language')}</h2><${LanguagePicker} onLanguage=${onLanguage} /></section>`}
   <//>`;
 }
 

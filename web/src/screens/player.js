@@ -150,7 +150,7 @@ export function Player({ item, side, onFinish, onClose }) {
 
   const cue = item.note ? item.note.split('. ').slice(0, 3) : [];
   const counted = mode === 'own' ? tapped : state ? state.reps : 0;
-  return html`<section class="player" aria-labelledby="player-title">
+  return html`<section class=${run && !state?.done ? 'player running' : 'player'} aria-labelledby="player-title">
     <h2 id="player-title" tabindex="-1" ref=${heading}>${t('player_title', { name: item.name })}${side ? ` (${t(side)})` : ''}</h2>
     <${Demonstration} exercise=${item.exercise} fallback=${html`<${Figure} exercise=${item.exercise}
       movement=${item.movement} phase=${mode === 'tempo' && state && !state.done ? state.name : null}
@@ -160,7 +160,9 @@ export function Player({ item, side, onFinish, onClose }) {
     <p class="visually-hidden" aria-live="assertive" data-testid="player-live">${spoken}</p>
     ${mode === 'tempo'
       ? html`<div class="phase" data-testid="phase" data-phase=${state?.name ?? 'ready'} aria-hidden="true">
-          ${!state && html`<span>${t('tempo_is', { lower: item.tempo_seconds.lower, rise: item.tempo_seconds.rise ?? '–' })}</span>`}
+          ${!state && html`<span>${item.tempo_seconds.rise == null
+            ? t('tempo_is_lower_only', { lower: item.tempo_seconds.lower })
+            : t('tempo_is', { lower: item.tempo_seconds.lower, rise: item.tempo_seconds.rise })}</span>`}
           ${state && !state.done && html`<span class="phase-name">${t(PHASE_TEXT[state.name])}</span>
             ${state.count != null && html`<span class="phase-count">${state.count}</span>`}`}
           ${state?.done && html`<span class="phase-name">${t('set_done')}</span>`}

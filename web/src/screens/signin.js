@@ -72,9 +72,14 @@ export function SignIn({ onSignedIn, notice, onLanguage }) {
     <p><${Link} href="/reset-password">${t('forgot_password')}<//></p>
     ${sso?.enabled && html`<p class="sso"><a class="button secondary" href=${sso.login_url}>
       ${t('sso_button', { provider: sso.provider })}</a></p>`}
-    <div class="field"><label for="language">${t('language')}</label>
-      <select id="language" value=${language()} onChange=${(e) => onLanguage(e.currentTarget.value)}>
-        ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code}>${name}</option>`)}
-      </select></div>
+    <${LanguagePicker} onLanguage=${onLanguage} />
   </section>`;
+}
+
+/** The app's language: on the sign-in screen, and for a signed-in patient under Reminders. */
+export function LanguagePicker({ onLanguage }) {
+  return html`<div class="field"><label for="language">${t('language')}</label>
+    <select id="language" value=${language()} onChange=${(e) => onLanguage(e.currentTarget.value)}>
+      ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code}>${name}</option>`)}
+    </select></div>`;
 }

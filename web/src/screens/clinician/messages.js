@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { Thread } from '../../conversation.js';
 import { kvDelete, kvGet, kvSet } from '../../db.js';
-import { formatDateTime, t } from '../../i18n.js';
+import { formatDateTime, t, tn } from '../../i18n.js';
 import { newClientId } from '../../outbox.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, Screen, useLoad } from '../../ui.js';
@@ -76,9 +76,8 @@ export function Conversation({ patientId, me, onLogged }) {
       <button type="submit">${t('msg_send')}</button>
     </form>
     <${ErrorNote} error=${sendError} />
-    ${sent && !logged && html`<p class="note" role="status">${t('msg_log_time_offer')}
-      <button type="button" class="secondary" onClick=${logTime}>${t('msg_log_time', { n: minutesSince(opened) })}</button></p>`}
-    ${logged && html`<p class="note success" role="status">${t('time_logged', { n: logged })}</p>`}
+    ${sent && !logged && html`<p class="note" role="status">${t('msg_log_time_offer')}${' '}<button type="button" class="secondary" onClick=${logTime}>${t('msg_log_time', { n: minutesSince(opened) })}</button></p>`}
+    ${logged && html`<p class="note success" role="status">${tn('time_logged', logged)}</p>`}
   </section>`;
 }
 
@@ -122,7 +121,7 @@ export function TimeLog({ patientId, onLogged }) {
   const log = async (count, startedAt) => {
     try {
       await api(paths.timeEntries(), { method: 'POST', body: { patient: patientId, activity, minutes: count, started_at: startedAt.toISOString() } });
-      setStatus(t('time_logged', { n: count }));
+      setStatus(tn('time_logged', count));
       setError(null);
       onLogged?.();
     } catch (err) {
@@ -130,9 +129,14 @@ export function TimeLog({ patientId, onLogged }) {
     }
   };
   const stop = () => {
-    const count = Math.min(MAX_ENTRY_MINUTES, Math.max(1, Math.round((Date.now() - started.getTime()) / 60_000)));
+    // Whole minutes spent (what the button showed), never rounded up: the minutes may be billed (RTM).
+    const count = Math.min(MAX_ENTRY_MINUTES, Math.floor((Date.now() - started.getTime()) / 60_000));
     setStarted(null);
     kvDelete(timerKey);
+    if (count < 1) {
+      setStatus(t('time_too_short'));
+      return;
+    }
     log(count, started);
   };
   const manual = (event) => {

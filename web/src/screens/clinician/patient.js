@@ -266,9 +266,9 @@ export function PatientPage({ id, me }) {
       <${Events} days=${timeline.days} />
     </section>
     <section><h2>${t('weeks_title')}</h2>
-      <${BarChart} label=${`${t('weeks_title')} (${pct(adherence.overall)})`} yTitle=${t('axis_sets_done')}
+      <${BarChart} label=${adherence.overall == null ? t('weeks_title') : t('adherence_overall', { pct: Math.round(adherence.overall * 100) })} yTitle=${t('axis_sets_done')}
         target=${rules().adherent_at_least} targetLabel=${t('target_adherence', { pct: Math.round(rules().adherent_at_least * 100) })}
-        bars=${adherence.weeks.map((w) => ({ label: t('week_short', { week: w.week }), value: w.adherence ?? 0, text: `${t('week_of', { week: w.week })}: ${w.completed_sets}/${w.prescribed_sets} (${pct(w.adherence)})` }))} />
+        bars=${adherence.weeks.filter((w) => w.prescribed_sets > 0).map((w) => ({ label: t('week_short', { week: w.week }), value: w.adherence ?? 0, text: `${t('week_of', { week: w.week })}: ${w.completed_sets}/${w.prescribed_sets} (${pct(w.adherence)})` }))} />
     </section>
     <section><h2>${t('visa_title_clin')}</h2>
       ${baseline != null && html`<p>${t('visa_baseline', { score: baseline, target: baseline + 10 })}</p>`}
