@@ -66,7 +66,8 @@ def _add_history(programs: list[tuple[int, int]], first: dt.date, rows: int) -> 
     Generated in the database (INSERT ... SELECT, a million rows a statement) in date order, so each statement
     fills one or two months' partitions and their indexes rather than every month's at once. Their client ids
     count up (a counter, then hash bits, as a UUIDv7 leads with its time), so the lookup's B-tree grows at its
-    right edge; a phone's random UUIDv4 is what the measured requests send.
+    right edge; a phone's random UUIDv4 is what the measured requests send. The arithmetic is in bigint: fifty
+    million rows times some 730 days passes a 32-bit integer.
     """
     from django.db import connection, transaction
     from django.utils import timezone
@@ -92,11 +93,12 @@ def _add_history(programs: list[tuple[int, int]], first: dt.date, rows: int) -> 
                 INSERT INTO exercises_setlog
                     (client_id, patient_id, program_id, date, week, exercise, reps, load_kg, pain, session, side,
                      created_at)
-                SELECT (lpad(to_hex(%(offset)s + g), 16, '0') || left(md5(g::text), 16))::uuid, p.patient,
-                       p.program, %(first)s::date + ((%(done)s + g - 1) * %(span)s / %(rows)s)::int,
+                SELECT (lpad(to_hex(%(offset)s::bigint + g), 16, '0') || left(md5(g::text), 16))::uuid, p.patient,
+                       p.program, %(first)s::date + ((%(done)s::bigint + g - 1) * %(span)s / %(rows)s)::int,
                        1 + g %% 12, (%(exercises)s::text[])[1 + g %% 4], 15, 0, g %% 8,
                        CASE WHEN g %% 2 = 1 THEN 'am' ELSE 'pm' END, 'left', %(now)s
-                FROM generate_series(1, %(part)s) AS g JOIN bench_programs p ON p.r = (%(offset)s + g) %% %(n)s
+                FROM generate_series(1, %(part)s) AS g
+                JOIN bench_programs p ON p.r = ((%(offset)s::bigint + g) %% %(n)s)::int
                 """,
                 {"offset": offset + done, "first": first, "done": done, "span": span, "rows": rows, "part": part,
                  "exercises": EXERCISES, "now": timezone.now(), "n": len(programs)},
