@@ -115,13 +115,17 @@ def refresh_token_user(request) -> str | None:
 class _ByRefreshTokenUser:
     """A token refresh comes without a signed-in user (the access token has run out), so the write limits would
     count it per address, and every phone behind one carrier address (CGNAT, a hospital's Wi-Fi) would share one
-    limit. Counted per the user of a refresh token that verifies; a token that does not counts per address."""
+    limit. Counted per the user of a refresh token that verifies *and* the address: each phone behind a shared
+    address has its own limit, and someone replaying a spent or revoked token of a user (whose signature still
+    holds) fills only their own address's count, never the user's everywhere. A token that does not verify
+    counts per address."""
 
     def get_cache_key(self, request, view):
         user = refresh_token_user(request)
         if user is None:
             return super().get_cache_key(request, view)
-        return self.cache_format % {"scope": self.scope, "ident": f"refresh-{user}"}
+        ident = f"refresh-{user}-{client_address(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class RefreshRateThrottle(_ByRefreshTokenUser, WriteRateThrottle):

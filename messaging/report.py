@@ -90,7 +90,7 @@ def rtm_report(*, patients: list[Patient], month: str, now: dt.datetime | None =
         body["patients"].append(
             _patient_row(patient, sorted(days.get(patient.id, ())), first, last, now,
                          minutes=minutes.get(patient.id, 0), interactive=patient.id in interactive,
-                         setup=setups.get(patient.id))
+                         setup=setups.get(patient.id)) | {"data_day_rule": rules[patient.clinic_id].rtm_data_day}
         )  # fmt: skip
     return body
 

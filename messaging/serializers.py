@@ -122,6 +122,9 @@ class RtmPatientSerializer(serializers.Serializer):
     management_minutes = serializers.IntegerField()
     interactive_communication = serializers.BooleanField()
     management_codes = RtmCodeSerializer(many=True)
+    data_day_rule = serializers.ChoiceField(
+        ["activity", "access"], help_text="How this patient's clinic counts data days"
+    )
 
 
 class RtmRuleSerializer(serializers.Serializer):
@@ -139,6 +142,8 @@ class RtmRuleSerializer(serializers.Serializer):
 class RtmReportSerializer(serializers.Serializer):
     month = serializers.CharField()
     enabled = serializers.BooleanField(help_text="False: the clinic turned RTM off (no patients listed)")
-    data_day_rule = serializers.ChoiceField(["activity", "access"])
+    data_day_rule = serializers.ChoiceField(
+        ["activity", "access"], help_text="The rule of the first listed patient's clinic; each row carries its own"
+    )
     rules = RtmRuleSerializer(many=True)
     patients = RtmPatientSerializer(many=True)

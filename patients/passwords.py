@@ -10,11 +10,13 @@ seconds. A new password ends every sign-in of that account (the tokens name the 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from contextlib import suppress
 from urllib.parse import urlencode
 
 from celery import current_app
+from django import db
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -57,29 +59,46 @@ def password_reset_request(*, email: str) -> None:
 def _queue(user_ids: list[int], request_id: str) -> None:
     try:  # by name: the tasks module imports this one
         current_app.send_task(SEND_RESETS, args=[user_ids, request_id])
-    except (OperationalError, OSError) as exc:  # the broker is down: send here rather than not at all
-        log.warning("broker unreachable: %d password-reset e-mail(s) sent in the request (%s)", len(user_ids),
+    except (OperationalError, OSError) as exc:
+        # The broker is down: send from a thread of this process, so the answer still takes no longer when an
+        # account has the address (the mail server's time is not the request's).
+        log.warning("broker unreachable: %d password-reset e-mail(s) sent from this process (%s)", len(user_ids),
                     type(exc).__name__)  # fmt: skip
+        threading.Thread(target=_send_here, args=(user_ids, request_id), daemon=True).start()
+
+
+def _send_here(user_ids: list[int], request_id: str) -> None:
+    try:
         password_resets_send(user_ids=user_ids, request_id=request_id, once=False)
+    finally:
+        db.connections.close_all()  # this thread's own connection
+
+
+SENDING_SECONDS = 60  # a claim on one e-mail while it is sent: a worker that dies frees it within a minute
 
 
 def password_resets_send(*, user_ids: list[int], request_id: str, once: bool = True) -> int:
-    """Each account's link for one request, sent once: a task delivered twice (Redis delivers at least once)
-    finds the request's mark in the cache and sends nothing again. Returns how many were sent."""
+    """Each account's link for one request, once: a task delivered again (Redis delivers at least once) finds
+    the e-mail marked sent, or being sent by another delivery, and sends nothing. The mark is written when the
+    mail server has taken the message; a worker killed before that leaves only the minute's claim, so the
+    redelivered task sends it then (at least once, rarely twice; never lost). Returns how many were sent."""
     sent = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True):
         if not user.has_usable_password():
             continue
-        if once and not cache.add(f"password-reset-sent:{request_id}:{user.pk}", 1, settings.PASSWORD_RESET_TIMEOUT):
+        key = f"password-reset:{request_id}:{user.pk}"
+        if once and (cache.get(f"{key}:sent") or not cache.add(f"{key}:sending", 1, SENDING_SECONDS)):
             continue
         body = (
             "Someone (we hope you) asked to reset your Rehab Tracker password. Open this link to choose a new "
             f"one:\n\n{reset_url(user)}\n\nThe link works once. If you did not ask, ignore this e-mail: your "
             "password stays as it is.\n"
         )
-        with suppress(OSError):  # no retry: the patient can ask again
+        with suppress(OSError):  # the mail server refused: no retry, the patient can ask again
             send_mail("Reset your Rehab Tracker password", body, None, [user.email])
             sent += 1
+        if once:
+            cache.set(f"{key}:sent", 1, settings.PASSWORD_RESET_TIMEOUT)
     return sent
 
 

@@ -38,6 +38,7 @@ def test_an_offline_message_arrives_once_and_the_physios_reply_reaches_the_patie
 ):
     physio, patient = team
     desk = chromium.new_context(viewport={"width": 1280, "height": 900})
+    desk.clock.install()  # the desk's clock, moved on below: time is logged in whole minutes
     with persistent_context(playwright_session, viewport=PHONE) as phone:
         phone.grant_permissions(["notifications"], origin=live_server.url)
         phone.add_init_script(FAKE_PUSH_MANAGER % json.dumps(push_service.subscription("phone")))
@@ -72,7 +73,9 @@ def test_an_offline_message_arrives_once_and_the_physios_reply_reaches_the_patie
         clinic.get_by_text(QUESTION).wait_for()
         clinic.get_by_role("button", name="Please book a visit.").click()
         clinic.get_by_role("button", name="Send message").click()
-        clinic.get_by_role("button", name=re.compile(r"Log \d+ min of messaging")).click()
+        clinic.get_by_text("Sent.", exact=True).wait_for()  # under a minute: nothing to log yet
+        desk.clock.fast_forward("01:05")
+        clinic.get_by_role("button", name=re.compile(r"Log 1 min of messaging")).click()
         clinic.get_by_text(re.compile(r"\d+ minutes? logged")).wait_for()
         assert list(TimeEntry.objects.values_list("patient", "clinician", "activity")) == [
             (patient.id, physio.id, "messaging")

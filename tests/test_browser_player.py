@@ -270,3 +270,17 @@ def test_the_language_changes_in_the_app_and_the_servers_texts_follow_at_once(li
     page.get_by_role("link", name="Today").click()
     page.get_by_text(re.compile("Off a step: lower the heel below")).first.wait_for()
     assert page.get_by_text(re.compile("Fra et trin")).count() == 0
+
+
+def test_signed_in_in_english_where_the_server_kept_danish_the_open_screen_turns_english(live_server, demo, phone):
+    """The account's language was Danish (chosen on another phone); this app speaks English: once the server is
+    told, the screen already open loads again, so no Danish advice stays on it."""
+    user = demo["demo-alfredson"].user
+    user.language = "da"
+    user.save(update_fields=["language"])
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.get_by_text(re.compile("Off a step: lower the heel below")).first.wait_for()  # no navigation
+    assert page.get_by_text(re.compile("Fra et trin")).count() == 0
+    user.refresh_from_db()
+    assert user.language == "en"

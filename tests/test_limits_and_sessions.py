@@ -96,6 +96,9 @@ class TestWriteLimits:
                 tokens[user.pk] = answer.json()["refresh"]
         third = client.post("/api/v1/auth/token/refresh/", {"refresh": tokens[anna.pk]}, format="json")
         assert third.status_code == 429  # the user's own limit still holds
+        elsewhere = api(None).post("/api/v1/auth/token/refresh/", {"refresh": tokens[anna.pk]}, format="json",
+                                   REMOTE_ADDR="10.9.8.7")  # fmt: skip
+        assert elsewhere.status_code == 200  # a replayed token at one address cannot lock her out at another
         forged = [client.post("/api/v1/auth/token/refresh/", {"refresh": "not-a-token"}, format="json").status_code
                   for _ in range(3)]  # fmt: skip
         assert forged == [401, 401, 429]

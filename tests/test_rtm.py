@@ -220,5 +220,5 @@ class TestReport:
                 AccessDay.objects.create(patient=patient, date=D(2026, 4, day))
             rows[clinic.id] = patient.id
         report = api(admin).get("/api/v1/rtm/?month=2026-04").json()
-        counted = {r["patient"]: r["periods"][0]["data_days"] for r in report["patients"]}
-        assert counted == {rows[activity.id]: 1, rows[access.id]: 3}
+        counted = {r["patient"]: (r["periods"][0]["data_days"], r["data_day_rule"]) for r in report["patients"]}
+        assert counted == {rows[activity.id]: (1, "activity"), rows[access.id]: (3, "access")}

@@ -24,7 +24,8 @@ export function MessagesInbox() {
   <//>`;
 }
 
-const minutesSince = (start) => Math.max(1, Math.round((Date.now() - start.getTime()) / 60_000));
+// Whole minutes since ``start``, never rounded up: the minutes may be billed (RTM).
+const minutesSince = (start) => Math.floor((Date.now() - start.getTime()) / 60_000);
 
 export function Conversation({ patientId, me, onLogged }) {
   const [{ data, error }, retry] = useLive(() => api(paths.messages({ patient: patientId, page_size: 100 })), [patientId]);
@@ -33,6 +34,12 @@ export function Conversation({ patientId, me, onLogged }) {
   const [sent, setSent] = useState(false);
   const [logged, setLogged] = useState(null);
   const [opened] = useState(() => new Date());
+  const [, tick] = useState(0);
+  useEffect(() => { // the offer to log the time shows once a whole minute has passed
+    if (!sent || logged) return undefined;
+    const timer = setInterval(() => tick((n) => n + 1), 15_000);
+    return () => clearInterval(timer);
+  }, [sent, logged]);
   const [sendError, setSendError] = useState(null);
   useEffect(() => {
     if (data && location.hash === '#messages') document.getElementById('messages')?.scrollIntoView();
@@ -76,24 +83,27 @@ export function Conversation({ patientId, me, onLogged }) {
       <button type="submit">${t('msg_send')}</button>
     </form>
     <${ErrorNote} error=${sendError} />
-    ${sent && !logged && html`<p class="note" role="status">${t('msg_log_time_offer')}${' '}<button type="button" class="secondary" onClick=${logTime}>${t('msg_log_time', { n: minutesSince(opened) })}</button></p>`}
+    ${sent && !logged && (minutesSince(opened) >= 1
+      ? html`<p class="note" role="status">${t('msg_log_time_offer')}${' '}<button type="button" class="secondary" onClick=${logTime}>${t('msg_log_time', { n: minutesSince(opened) })}</button></p>`
+      : html`<p class="note" role="status">${t('msg_sent')}</p>`)}
     ${logged && html`<p class="note success" role="status">${tn('time_logged', logged)}</p>`}
   </section>`;
 }
 
 const MAX_ENTRY_MINUTES = 480; // the API's limit for one entry
+const LONG_TIMER_MINUTES = 60; // longer: asked before logging (a timer forgotten overnight)
 
 /** Minutes on this patient: a timer (the entry is stored when it stops) or by hand. A running timer is kept on
  * this device (its start and activity, per patient), so closing or reloading the page does not lose it; signing
  * out clears it with the rest of the device's data. */
-export function TimeLog({ patientId, onLogged }) {
+export function TimeLog({ patientId, me, onLogged }) {
   const [started, setStarted] = useState(null);
   const [activity, setActivity] = useState('review');
   const [minutes, setMinutes] = useState('');
   const [status, setStatus] = useState(null);
   const [error, setError] = useState(null);
   const [, tick] = useState(0);
-  const timerKey = `time-timer:${patientId}`;
+  const timerKey = `time-timer:${me.id}:${patientId}`; // this clinician's timer on this patient
   useEffect(() => {
     let live = true;
     kvGet(timerKey).then((saved) => {
@@ -128,13 +138,23 @@ export function TimeLog({ patientId, onLogged }) {
       setError(err);
     }
   };
-  const stop = () => {
+  const stop = async () => {
     // Whole minutes spent (what the button showed), never rounded up: the minutes may be billed (RTM).
     const count = Math.min(MAX_ENTRY_MINUTES, Math.floor((Date.now() - started.getTime()) / 60_000));
+    const saved = await kvGet(timerKey);
     setStarted(null);
-    kvDelete(timerKey);
+    if (saved?.started !== started.toISOString()) {
+      setStatus(t('time_stopped_elsewhere')); // another tab stopped (and logged) this timer
+      return;
+    }
+    await kvDelete(timerKey);
     if (count < 1) {
       setStatus(t('time_too_short'));
+      return;
+    }
+    if (count > LONG_TIMER_MINUTES && !confirm(t('time_long_confirm', { n: count }))) {
+      setMinutes(String(count)); // a timer left running: the minutes go to the field, to correct and log
+      setStatus(t('time_long_kept'));
       return;
     }
     log(count, started);

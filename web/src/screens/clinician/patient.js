@@ -282,7 +282,7 @@ export function PatientPage({ id, me }) {
     ${me.role !== 'physician' && html`<${Invite} patient=${patient} />`}
     <${Notes} patientId=${id} />
     <${Conversation} patientId=${id} me=${me} onLogged=${changed} />
-    ${me.role !== 'physician' && html`<${TimeLog} patientId=${id} onLogged=${changed} />`}
+    ${me.role !== 'physician' && html`<${TimeLog} patientId=${id} me=${me} onLogged=${changed} />`}
     ${me.role !== 'physician' && html`<${PatientRtm} patientId=${id} version=${version} />`}
   <//>`;
 }
