@@ -128,6 +128,19 @@ def _quantiles(times: list[float]) -> tuple[float, float]:
     return round(statistics.median(times), 1), round(statistics.quantiles(times, n=20)[-1], 1)
 
 
+def _forget_posted() -> None:
+    """Every round starts with the poster's program as empty as the first: else each round's batches (10,000
+    sets) would stay, and /today/ in the large run would read a program holding twice the baseline's sets."""
+    from django.db import connection
+
+    from patients.models import Patient
+
+    poster = Patient.objects.get(user__username="bench-poster")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM exercises_setlog WHERE patient_id = %s", [poster.id])  # the lookup follows
+    connection.close()  # gunicorn's workers are forked next
+
+
 def _http(batches: int, clients: int) -> dict:
     import requests
 
@@ -135,6 +148,7 @@ def _http(batches: int, clients: int) -> dict:
     from rehab_tracker.demo import DEMO_PASSWORD
 
     caseload = User.objects.filter(role="physio", username__startswith="bulk-").order_by("id").first()
+    _forget_posted()
     server, port = start_gunicorn()
     try:
         base = f"http://127.0.0.1:{port}/api/v1"
