@@ -19,7 +19,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import CLINICIANS, role_of
+from .roles import STAFF, role_of
 
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
@@ -41,8 +41,9 @@ def _per_clinic(*, user, name: str) -> list[bool]:
 
 
 def mfa_required(*, user) -> bool:
-    """A clinician needs a second factor when any of their clinics requires one (STAFF_MFA_REQUIRED)."""
-    return role_of(user) in CLINICIANS and any(_per_clinic(user=user, name="STAFF_MFA_REQUIRED"))
+    """Staff (clinicians and clinic admins) need a second factor when any of their clinics requires one
+    (STAFF_MFA_REQUIRED): a clinic admin manages the staff accounts and that very setting."""
+    return role_of(user) in STAFF and any(_per_clinic(user=user, name="STAFF_MFA_REQUIRED"))
 
 
 def local_passwords_allowed(*, user) -> bool:

@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 
 from core.authentication import SSO_CLAIM
 from core.mfa import mfa_status, totp_enrol_confirm, totp_enrol_start, user_must_enrol
-from core.permissions import CLINICIANS, only_for
+from core.permissions import only_for
+from core.roles import STAFF
 from core.throttling import LoginRateThrottle
 
 STATUS = inline_serializer(
@@ -50,7 +51,7 @@ class CodeSerializer(serializers.Serializer):
 class MfaStatusView(APIView):
     """The signed-in clinician's second factor: set up or not, recovery codes left, required or not."""
 
-    permission_classes = [only_for(*CLINICIANS)]
+    permission_classes = [only_for(*STAFF)]
 
     @extend_schema(responses={200: STATUS})
     def get(self, request):
@@ -62,7 +63,7 @@ class MfaStatusView(APIView):
 class TotpEnrolView(APIView):
     """Start setting up an authenticator app: a new secret and its QR code (nothing changes until confirmed)."""
 
-    permission_classes = [only_for(*CLINICIANS)]
+    permission_classes = [only_for(*STAFF)]
 
     @extend_schema(request=None, responses={201: ENROLMENT})
     def post(self, request):
@@ -78,7 +79,7 @@ class TotpConfirmView(APIView):
     """Confirm the new authenticator with a code from it: sign-in asks for codes from now on; the recovery
     codes are in this answer only."""
 
-    permission_classes = [only_for(*CLINICIANS)]
+    permission_classes = [only_for(*STAFF)]
     throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 

@@ -12,7 +12,9 @@ import time_machine
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .factories import PASSWORD, AdminFactory
+from patients.models import Role
+
+from .factories import PASSWORD, AdminFactory, UserFactory
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=dt.UTC)
 
@@ -224,3 +226,22 @@ def test_token_endpoint_contract_names_otp_and_the_401(db):
     assert "otp_required" in operation["responses"]["401"]["description"]
     assert operation["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     assert "code" in schema["components"]["schemas"]["Error"]["properties"]
+
+
+def test_a_clinic_admin_sets_up_a_second_factor_and_is_held_to_the_clinics_rule(api, db, settings):
+    """A clinic admin manages staff accounts and this very setting: the same second factor as a clinician's."""
+    settings.STAFF_MFA_REQUIRED = True
+    admin = UserFactory(role=Role.CLINIC_ADMIN, username="clinic-boss")
+    with time_machine.travel(T0, tick=False):
+        client = api(None)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {sign_in(api, admin).json()['access']}")
+        assert client.get("/api/v1/clinics/").json()["code"] == "otp_enrolment_required"
+        assert client.get("/api/v1/auth/mfa/").json()["enrol_now"] is True
+        assert client.post("/api/v1/auth/mfa/totp/").status_code == 201
+        device = TOTPDevice.objects.get(user=admin)
+        assert client.post("/api/v1/auth/mfa/totp/confirm/", {"otp": code_at(device, T0)}).status_code == 200
+        assert client.get("/api/v1/clinics/").status_code == 200
+    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
+        assert sign_in(api, admin).json()["code"] == "otp_required"
+        moment = T0 + dt.timedelta(minutes=5)
+        assert sign_in(api, admin, otp=code_at(device, moment)).status_code == 200
