@@ -390,10 +390,10 @@ function MendList({ me, today, outbox, refresh, onEdit, onDelete }) {
     .map((e) => ({ ...e.body, id: null }));
   const logs = [...stored.filter((l) => !deleted.has(l.id)).map((l) => ({ ...l, ...(edits[l.id] || {}) })), ...waiting]
     .sort((a, b) => (a.date === b.date ? 0 : a.date < b.date ? 1 : -1));
+  if (!logs.length) return null; // nothing to change: no empty section to open
   return html`<details class="mend" data-testid="mend">
     <summary>${t('mend_title', { n: logs.length })}</summary>
     <p class="muted">${t('mend_help')}</p>
-    ${logs.length === 0 && html`<p>${t('mend_none')}</p>`}
     <ul class="mend-list">${logs.map((log) => html`<li key=${log.client_id} data-client=${log.client_id}>
       <span>${log.date === today.date ? t('today_word') : t('yesterday_word')}: ${exerciseName(log.exercise)}${log.session ? ` (${t(`session_${log.session}`)})` : ''} ·
         ${t('set_summary', { reps: log.reps, kg: formatNumber(Number(log.load_kg)), pain: log.pain })}</span>

@@ -18,8 +18,7 @@ export function MessagesInbox() {
     ${data && data.results.length === 0 && html`<p>${t('msg_inbox_empty')}</p>`}
     ${data && html`<ul class="flags-list">${data.results.map((row) => html`<li key=${row.patient} class="flag" data-testid="inbox-conversation">
       <h2><${Link} href=${`/patients/${row.patient}#messages`}>${row.name}<//></h2>
-      <p class=${row.unread ? 'strong' : 'muted'}>${row.unread ? t('msg_unread', { n: row.unread }) : t('msg_all_read')}
-        · <time datetime=${row.last_message_at}>${formatDateTime(row.last_message_at)}</time></p>
+      <p class=${row.unread ? 'strong' : 'muted'}>${row.unread ? t('msg_unread', { n: row.unread }) : t('msg_all_read')}${' '}· <time datetime=${row.last_message_at}>${formatDateTime(row.last_message_at)}</time></p>
     </li>`)}</ul>`}
   <//>`;
 }
