@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from .load import PatientClients, serve_demo
+from .waiting import wait_for
 
 pytestmark = [pytest.mark.services]
 NAME, PORT = "rt_restart", 5439
@@ -65,11 +66,16 @@ def test_a_real_postgresql_restart_under_load(own_cluster, tmp_path):
                 pass
             time.sleep(0.2)
         with PatientClients(base, timeout=10, note=lambda answer: answer.headers.get("Retry-After")) as load:
-            time.sleep(3)
+            assert wait_for(lambda: len(load.answers) > 20, seconds=60)  # load before the restart
             before = len(load.answers)
             _ctl("restart")  # fast shutdown: open connections are cut, then PostgreSQL comes back
             restarted_at = len(load.answers)
-            time.sleep(4)
+
+            def recovered() -> bool:  # load after it, and the last answers all 200 again
+                tail = load.answers[-10:]
+                return len(load.answers) > restarted_at + 20 and all(status == 200 for _, status, _ in tail)
+
+            assert wait_for(recovered, seconds=60)
         answers, acknowledged, today = load.answers, load.acknowledged, load.today
         statuses = [status for _, status, _ in answers]
         assert 503 in statuses or 0 in statuses  # the restart was felt by requests in flight
