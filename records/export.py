@@ -93,15 +93,20 @@ def _blank(value) -> object:
     return "" if value is None else value
 
 
+def _local_window(rows, patient: Patient, field: str, date_from: dt.date | None, date_to: dt.date | None):
+    """``_window`` for a timestamp ``field``: the days' bounds in the patient's zone (patient-local dates)."""
+    zone = local_now(patient.timezone).tzinfo
+    if date_from:
+        rows = rows.filter(**{f"{field}__gte": dt.datetime.combine(date_from, dt.time(), zone)})
+    if date_to:
+        rows = rows.filter(**{f"{field}__lt": dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone)})
+    return rows
+
+
 def _gates(patient: Patient, date_from: dt.date | None, date_to: dt.date | None):
     """The signed return-to-running gate (a draft is not a decision yet), by the patient-local date it was signed."""
     rows = RunningGate.objects.filter(aftercare__program__patient=patient, signed_at__isnull=False)
-    zone = local_now(patient.timezone).tzinfo
-    if date_from:
-        rows = rows.filter(signed_at__gte=dt.datetime.combine(date_from, dt.time(), zone))
-    if date_to:
-        rows = rows.filter(signed_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone))
-    return rows.order_by("signed_at")
+    return _local_window(rows, patient, "signed_at", date_from, date_to).order_by("signed_at")
 
 
 def _cell(text: str) -> str:
@@ -112,12 +117,7 @@ def _cell(text: str) -> str:
 def _messages(patient: Patient, date_from: dt.date | None, date_to: dt.date | None):
     """The conversation, by patient-local date (a day's bounds in the patient's zone)."""
     rows = Message.objects.filter(patient=patient).order_by("created_at", "id")
-    zone = local_now(patient.timezone).tzinfo
-    if date_from:
-        rows = rows.filter(created_at__gte=dt.datetime.combine(date_from, dt.time(), zone))
-    if date_to:
-        rows = rows.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone))
-    return rows.iterator()
+    return _local_window(rows, patient, "created_at", date_from, date_to).iterator()
 
 
 # Every resource's fullUrl is a UUID derived from its type and row (the same on every export), and every
