@@ -2,9 +2,10 @@
 
 For each caseload size: seed the patients in week ``--weeks`` of their programs with their logs (bulk,
 COPY), then for each worker count start that many real Celery worker processes on the ``evaluation``
-queue, plan a run (``notifications.evaluation_runs``) and time it from the plan to its last chunk. Flags,
-notifications and runs are cleared before each timing, so every timed run does the same work (the first
-run after seeding: every rule read, every flag written). One chunk is also run in this process to count
+queue, plan a run (``notifications.evaluation_runs``) and time it from the plan to its last chunk. The
+database is vacuumed after seeding; flags, notifications and runs are cleared (and their tables vacuumed)
+before each timing, so every timed run does the same work (that of the first run after seeding: every
+rule read, every flag written) and no autovacuum runs beside it. One chunk is also run in this process to count
 its queries: the number must not depend on the caseload. An untimed run on the most workers comes first, so
 that every timed run finds the tables in memory (else the first timed run alone pays for reading them).
 
@@ -20,11 +21,12 @@ largest size's time per patient over the smallest's.
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 
-from common import ROOT, analyze, use_fresh_database
+from common import ROOT, autovacuums, use_fresh_database, vacuum_analyze
 
 
 def _workers(count: int) -> list[subprocess.Popen]:
@@ -45,10 +47,30 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 
 def _reset() -> None:
-    from notifications.models import Delivery, EvaluationRun, Flag, Notification
+    """Delete the last run's flags, notifications and runs, and vacuum their tables: else autovacuum clears
+    the dead rows during the next timed run (and only the runs after the first pay for it)."""
+    from notifications.models import Delivery, EvaluationChunk, EvaluationRun, Flag, Notification
 
-    for model in (Delivery, Notification, Flag, EvaluationRun):
+    models = (Delivery, Notification, Flag, EvaluationRun)
+    for model in models:
         model.objects.all().delete()
+    vacuum_analyze(*(model._meta.db_table for model in (*models, EvaluationChunk)))
+
+
+def _chunk_figures(run_id: int) -> dict:
+    """Seconds a chunk took (claim to finish): the median, and the last quarter's mean over the first's, in
+    the order they were claimed (above 1 when chunks slow down as a run goes on)."""
+    from notifications.models import EvaluationChunk
+
+    spans = [
+        (finished - claimed).total_seconds()
+        for claimed, finished in EvaluationChunk.objects.filter(run_id=run_id, finished_at__isnull=False)
+        .order_by("claimed_at")
+        .values_list("claimed_at", "finished_at")
+    ]
+    quarter = max(len(spans) // 4, 1)
+    trend = statistics.mean(spans[-quarter:]) / statistics.mean(spans[:quarter])
+    return {"chunk_median_s": round(statistics.median(spans), 3), "chunk_last_over_first_quarter": round(trend, 2)}
 
 
 def _queries_per_chunk(chunk: int) -> int:
@@ -80,14 +102,17 @@ def _timed_run(workers: int, chunk: int) -> dict:
         run = evaluation_plan(chunk_size=chunk)
         for chunk_id in evaluation_chunk_ids(run=run):
             tasks.evaluate_chunk.apply_async((chunk_id,), queue="evaluation")
+        vacuumed: set[str] = set()  # tables autovacuum worked on during the run (it should be none)
         while not EvaluationRun.objects.filter(id=run.id, finished_at__isnull=False).exists():
+            vacuumed |= autovacuums()
             time.sleep(0.2)
         seconds = time.perf_counter() - began
     finally:
         _stop(processes)
     run.refresh_from_db()
     return {"seconds": round(seconds, 2), "chunks": run.chunks_total, "patients_evaluated": run.patients_evaluated,
-            "flags_raised": run.flags_raised, "failures": run.failures}  # fmt: skip
+            "flags_raised": run.flags_raised, "failures": run.failures, **_chunk_figures(run.id),
+            "autovacuum_during_run": sorted(vacuumed)}  # fmt: skip
 
 
 def _one_size(patients: int, worker_counts: list[int], weeks: int, chunk: int) -> list[dict]:
@@ -97,7 +122,7 @@ def _one_size(patients: int, worker_counts: list[int], weeks: int, chunk: int) -
     began = time.perf_counter()
     figures = seed_bulk(patients=patients, weeks=weeks)
     print(f"{patients:,} patients: seeded {figures} in {time.perf_counter() - began:.0f} s", flush=True)
-    analyze()
+    print(f"  vacuumed in {vacuum_analyze():.0f} s", flush=True)
     queries = _queries_per_chunk(chunk)
     # One untimed run first, on the most workers: it reads the set logs from disk into memory, so the timed
     # runs compare worker counts rather than a cold cache (the first run) against a warm one.
@@ -108,8 +133,11 @@ def _one_size(patients: int, worker_counts: list[int], weeks: int, chunk: int) -
         timed = _timed_run(workers, chunk)
         rows.append({"patients": patients, "workers": workers, **timed, "queries_per_chunk": queries,
                      "ms_per_patient": round(1000 * timed["seconds"] / patients, 3)})  # fmt: skip
+        vacuumed, trend = ", ".join(timed["autovacuum_during_run"]) or "none", timed["chunk_last_over_first_quarter"]
         print(f"  {workers} worker(s): {timed['seconds']:7.2f} s, {timed['chunks']} chunks, "
-              f"{rows[-1]['ms_per_patient']} ms/patient, {queries} queries per chunk", flush=True)  # fmt: skip
+              f"{rows[-1]['ms_per_patient']} ms/patient, {queries} queries per chunk, "
+              f"a chunk {timed['chunk_median_s']} s (last quarter {trend}x the first), "
+              f"autovacuum during the run: {vacuumed}", flush=True)  # fmt: skip
     return rows
 
 

@@ -23,7 +23,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from common import analyze, count_queries, lift_write_limits, start_gunicorn, use_fresh_database
+from common import analyze, count_queries, lift_write_limits, start_gunicorn, use_fresh_database, vacuum_analyze
 from ingest import BATCH, make_batches
 
 PASSWORD = "bench-pass-2026"
@@ -110,16 +110,8 @@ def _add_history(programs: list[tuple[int, int]], first: dt.date, rows: int) -> 
 
 
 def _vacuum() -> float:
-    """VACUUM (ANALYZE) the set logs and the client-id lookup after seeding, as a database that took the rows
-    over months would be: else autovacuum works through millions of fresh rows (visibility maps, freezing)
-    during the measurement and the large run measures it. Returns the seconds it took."""
-    from django.db import connection
-
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) exercises_setlog")
-        cursor.execute("VACUUM (ANALYZE) exercises_setlog_client_id")
-    seconds = time.perf_counter() - began
+    """The set logs and the client-id lookup vacuumed after seeding (``common.vacuum_analyze``)."""
+    seconds = vacuum_analyze("exercises_setlog", "exercises_setlog_client_id")
     print(f"  vacuumed in {seconds:.0f} s", flush=True)
     return seconds
 
