@@ -272,7 +272,11 @@ def test_a_clinic_admin_sets_the_clinics_number_and_adds_a_physio(live_server, d
     page.get_by_label("Username").fill("harbour-new-physio")
     page.get_by_label("Password").fill("tendon-loading-7")
     page.get_by_role("button", name="Add", exact=True).click()
-    page.get_by_test_id("clinic-staff").get_by_text("harbour-new-physio").wait_for()
+    staff = page.get_by_test_id("clinic-staff")
+    staff.get_by_text("harbour-new-physio").wait_for()
+    # the new physio's account can be turned off; the admin's own cannot (the server refuses it), so no button
+    assert staff.locator("li").filter(has_text="harbour-new-physio").get_by_role("button", name="Turn off").count() == 1
+    assert staff.locator("li").filter(has_text="demo-clinic-admin").get_by_role("button").count() == 0
     found = check_screens(page, live_server.url, ["/clinic"])
     context.close()
     assert {path: v for path, v in found.items() if v} == {}

@@ -115,6 +115,27 @@ def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, d
     assert first_card_count(again) == before + 2
 
 
+def test_progress_offline_shows_the_last_answer_with_its_date(live_server, demo, phone):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    wait_for_service_worker(page)
+    page.get_by_role("link", name="Progress", exact=True).click()
+    chart = page.get_by_role("img", name="Sets done, week by week")
+    chart.wait_for()
+    assert page.get_by_test_id("progress-copy").count() == 0  # online: the server's answer, no note
+    bars = chart.inner_html()
+
+    phone.set_offline(True)
+    page.get_by_role("link", name="Today", exact=True).click()
+    page.locator(".card").first.wait_for()
+    page.get_by_role("link", name="Progress", exact=True).click()
+    page.get_by_test_id("progress-copy").wait_for()  # offline: this phone's copy, said so (not an error)
+    assert "Shown from this phone’s copy of" in page.get_by_test_id("progress-copy").inner_text()
+    assert chart.inner_html() == bars  # the same weeks and bars as online
+    assert page.get_by_role("button", name="Try again").count() == 0
+
+
 def test_a_red_flag_checkin_shows_the_advice_and_flags_the_physician(live_server, demo, phone):
     patient = demo["demo-insertional"]
     page = phone.new_page()

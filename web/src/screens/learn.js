@@ -60,7 +60,7 @@ addStrings('da', {
     'Ved hælsænkningsøvelserne (Alfredson) må det gerne gøre lidt ondt: fortsæt, medmindre smerten bliver invaliderende. Når de holder op med at gøre ondt, lægger du belastning på.',
   learn_red_title: 'Advarselstegn: stop og sig det til os',
   learn_red:
-    'Stop øvelserne og meld det i morgentjekket, hvis du mærker et pludseligt knald eller et spark i hælen, ikke kan gå op på tæerne på det syge ben, senen er varm, rød eller hævet, du har feber, eller nye smerter er begyndt efter antibiotika (en quinolon som ciprofloxacin) eller binyrebarkhormon (steroid). Appen fortæller dig straks, hvad du skal gøre, og din læge får det at vide med det samme.',
+    'Stop øvelserne og meld det i morgentjekket, hvis du mærker et pludseligt smæld eller et spark i hælen, ikke kan gå op på tæerne på det ramte ben, senen er varm, rød eller hævet, du har feber, eller nye smerter er begyndt efter antibiotika (en quinolon som ciprofloxacin) eller binyrebarkhormon (steroid). Appen fortæller dig straks, hvad du skal gøre, og din læge får det at vide med det samme.',
   learn_app_title: 'Påmindelser og offline',
   learn_app:
     'Appen minder dig om dine øvelser, når de skal laves: vælg tidspunkterne under Påmindelser, og slå notifikationer til for denne telefon dér. Du kan registrere dine sæt uden forbindelse: de gemmes på telefonen og sendes, når du er online igen.',

@@ -12,13 +12,22 @@ const rows = (page) => (Array.isArray(page) ? page : page.results);
 
 export function Progress({ me }) {
   const pid = me.patient;
+  const cacheKey = `progress:${me.id}`; // the last answer, shown offline (sign-out clears it)
   const [{ data, error }, retry] = useLoad(async () => {
-    const [adherence, checkins, visa] = await Promise.all([
-      api(`/api/v1/patients/${pid}/adherence/`),
-      api('/api/v1/checkins/?page_size=60'),
-      api('/api/v1/visa-a/'),
-    ]);
-    return { adherence, checkins: rows(checkins), visa: rows(visa) };
+    try {
+      const [adherence, checkins, visa] = await Promise.all([
+        api(`/api/v1/patients/${pid}/adherence/`),
+        api('/api/v1/checkins/?page_size=60'),
+        api('/api/v1/visa-a/'),
+      ]);
+      const fresh = { adherence, checkins: rows(checkins), visa: rows(visa), fetched_at: Date.now() };
+      await kvSet(cacheKey, fresh);
+      return fresh;
+    } catch (err) {
+      const copy = await kvGet(cacheKey);
+      if (copy) return { ...copy, cached: true };
+      throw err;
+    }
   });
   if (error) return html`<${Screen} title=${t('progress_title')}><${ErrorNote} error=${error} onRetry=${retry} /><//>`;
   if (!data) return html`<${Screen} title=${t('progress_title')}><p aria-busy="true">${t('loading')}</p><//>`;
@@ -27,6 +36,7 @@ export function Progress({ me }) {
   const mark = rules().adherent_at_least;
   const painAbove = rules().pain_above;
   return html`<${Screen} title=${t('progress_title')}>
+    ${data.cached && html`<p class="note" data-testid="progress-copy">${t('progress_copy_note', { when: formatDateTime(data.fetched_at) })}</p>`}
     ${overall != null && html`<p class="subtitle">${t('adherence_overall', { pct: Math.round(overall * 100) })}</p>`}
     ${weeks.length
       ? html`<${BarChart} label=${t('adherence_by_week')} yTitle=${t('axis_sets_done')}

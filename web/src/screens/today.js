@@ -241,6 +241,7 @@ export function Today({ me, outbox }) {
     ${!checkedIn(today, outbox) && html`<div class="note prompt" data-testid="checkin-prompt"><p>${t('checkin_prompt')}</p>
       <${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>`}
     ${logging && html`<${LogSheet} ...${logging} lastLoad=${lastLoads.current[itemKey(logging.item)]} onSave=${save} onCancel=${() => setLogging(null)} />`}
+    ${toast && html`<div class="toast-space" aria-hidden="true"></div>`}
     ${toast && html`<div class="toast" role="status">
       <span>${toast.text}</span>
       ${toast.client_id && html`<button type="button" onClick=${undo}>${t('undo')}</button>`}

@@ -3,7 +3,7 @@
 // return-to-running checklist to fill in and sign, and the running log. The server judges; this shows.
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import { t } from '../../i18n.js';
+import { formatDate, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html } from '../../ui.js';
 import { useLive } from './common.js';
@@ -36,13 +36,13 @@ export function AfterWeek12Panel({ program, patientId, me }) {
   const { review, runs } = data;
   return html`<section class="after-panel" aria-labelledby="after-panel-title"><h2 id="after-panel-title">${t('after_title')}</h2>
     <p>${review.outcome == null ? t('after_no_outcome') : t('after_scores', { baseline: review.baseline ?? '–', outcome: review.outcome })}</p>
-    ${review.next_state && html`<p class="strong" data-testid="next-state">${t('after_state_line', { state: t(`next_${review.next_state}`), by: review.decided_by, date: (review.decided_at || '').slice(0, 10) })}</p>`}
-    ${review.follow_ups.length > 0 && html`<p>${t('after_follow_ups')}: ${review.follow_ups.map((f) => `${f.months} ${t('months')} (${f.due_on}): ${f.score ?? '–'}`).join(' · ')}</p>`}
+    ${review.next_state && html`<p class="strong" data-testid="next-state">${t('after_state_line', { state: t(`next_${review.next_state}`), by: review.decided_by, date: review.decided_at ? formatDate(review.decided_at) : '' })}</p>`}
+    ${review.follow_ups.length > 0 && html`<p>${t('after_follow_ups')}: ${review.follow_ups.map((f) => `${f.months} ${t('months')} (${formatDate(f.due_on)}): ${f.score ?? '–'}`).join(' · ')}</p>`}
     <${Decision} key=${review.decided_at} program=${program} review=${review} onDone=${retry} />
     ${review.next_state === 'return_to_running' && html`<${Gate} key=${review.gate?.signed_at} program=${program} gate=${review.gate} me=${me} onDone=${retry} />`}
     ${runs.length > 0 && html`<table class="runs"><caption>${t('running_log_clin')}</caption>
       <thead><tr><th>${t('col_date')}</th><th>${t('col_step')}</th><th>${t('running_minutes')}</th><th>${t('running_pain')}</th><th>${t('col_morning')}</th><th>${t('col_rules')}</th></tr></thead>
-      <tbody>${runs.map((r) => html`<tr key=${r.id}><td>${r.date}</td><td>${r.step}</td><td>${r.minutes_run}</td><td>${r.pain_during}</td>
+      <tbody>${runs.map((r) => html`<tr key=${r.id}><td>${formatDate(r.date)}</td><td>${r.step}</td><td>${r.minutes_run}</td><td>${r.pain_during}</td>
         <td>${r.pain_next_morning ?? '–'}</td><td>${r.ok == null ? '…' : r.ok ? t('rules_kept') : t('rules_broken')}</td></tr>`)}</tbody></table>`}
   </section>`;
 }
@@ -94,7 +94,7 @@ function Gate({ program, gate, me, onDone }) {
   };
   const mayEdit = me.role !== 'physician';
   return html`<form onSubmit=${(e) => { e.preventDefault(); save(true); }}><fieldset disabled=${!mayEdit}><legend>${t('gate_title')}</legend>
-    ${gate?.signed_at && html`<p class="note success" data-testid="gate-signed">${t('gate_signed', { by: gate.signed_by, date: gate.signed_at.slice(0, 10) })}</p>`}
+    ${gate?.signed_at && html`<p class="note success" data-testid="gate-signed">${t('gate_signed', { by: gate.signed_by, date: formatDate(gate.signed_at) })}</p>`}
     ${GATE_ITEMS.map((item) => html`<label class="check" key=${item}><input type="checkbox" checked=${form[item]}
       onChange=${(e) => setForm({ ...form, [item]: e.currentTarget.checked })} /><span>${t(`gate_${item}`)}</span></label>`)}
     <div class="row">

@@ -16,7 +16,7 @@ const FIELDS = [
 ];
 const STAFF_ROLES = ['physio', 'physician', 'clinic_admin'];
 
-export function Clinic() {
+export function Clinic({ me }) {
   const [version, setVersion] = useState(0);
   const [clinics] = useLoad(() => api(paths.clinics()), [version]);
   const [chosen, setChosen] = useState(null);
@@ -29,7 +29,7 @@ export function Clinic() {
         ${list.map((c) => html`<option value=${String(c.id)}>${c.name}</option>`)}
       </select></div>`}
     ${clinic && html`<${ClinicForm} key=${clinic.id} clinic=${clinic} onSaved=${() => setVersion((v) => v + 1)} />
-      <${Staff} key=${`s${clinic.id}`} clinic=${clinic} />`}
+      <${Staff} key=${`s${clinic.id}`} clinic=${clinic} me=${me} />`}
   <//>`;
 }
 
@@ -59,7 +59,7 @@ function ClinicForm({ clinic, onSaved }) {
   </form>`;
 }
 
-function Staff({ clinic }) {
+function Staff({ clinic, me }) {
   const [version, setVersion] = useState(0);
   const [staff] = useLoad(() => api(paths.clinicStaff(clinic.id)), [clinic.id, version]);
   const [form, setForm] = useState({ username: '', password: '', role: 'physio' });
@@ -90,7 +90,7 @@ function Staff({ clinic }) {
     <${ErrorNote} error=${staff.error || error} />
     <ul data-testid="clinic-staff">${(staff.data || []).map((m) => html`<li key=${m.id}>
       <span>${m.username} · ${t(`role_${m.role}`)} · ${m.is_active ? t('staff_active') : t('staff_inactive')}</span>
-      ${STAFF_ROLES.includes(m.role) && html`<button type="button" class="secondary" onClick=${() => toggle(m)}>
+      ${STAFF_ROLES.includes(m.role) && m.id !== me?.id && html`<button type="button" class="secondary" onClick=${() => toggle(m)}>
         ${m.is_active ? t('staff_turn_off') : t('staff_turn_on')}</button>`}
     </li>`)}</ul>
     <form class="enrol" onSubmit=${add}><h3>${t('clinic_add_staff')}</h3>

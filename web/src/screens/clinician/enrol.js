@@ -1,7 +1,7 @@
 // Enrolment: the patient and their program in one form, with the clinical defaults from the server.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import { t } from '../../i18n.js';
+import { formatDate, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { rules } from '../../rules.js';
 import { ErrorNote, html, Link, localToday, navigate, Screen } from '../../ui.js';
@@ -16,7 +16,7 @@ export function InvitationCard({ patient, invitation, onResend, error }) {
   return html`<section class="first-sign-in"><h2>${t('invitation_for', { name: patient.display_name })}</h2>
     <p data-testid="invitation-status" role="status">${how}</p>
     <figure class="qr"><img src=${invitation.qr_svg} alt=${t('invite_qr_alt')} width="180" height="180" />
-      <figcaption>${t('invite_qr_help', { date: invitation.expires_at.slice(0, 10) })}</figcaption></figure>
+      <figcaption>${t('invite_qr_help', { date: formatDate(invitation.expires_at) })}</figcaption></figure>
     <${ErrorNote} error=${error} />
     <div class="row no-print">
       <button type="button" class="secondary" onClick=${() => navigator.clipboard?.writeText(invitation.url).then(() => setCopied(true))}>${copied ? t('copied') : t('copy_link')}</button>

@@ -1,7 +1,7 @@
 // The flags inbox (red flags first, then physician-level), the actions on a flag, and the live red-flag alert.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import { formatDateTime, t } from '../../i18n.js';
+import { formatDate, formatDateTime, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, navigate, Screen } from '../../ui.js';
 import { label, named, pct, useLive } from './common.js';
@@ -55,7 +55,7 @@ export function Resolution({ flag }) {
   if (flag.status !== 'resolved') return null;
   const outcome = flag.outcome ? t('flag_resolution_outcome', { outcome: t(`outcome_${flag.outcome}`) }) : '';
   return html`<div class="resolution">
-    <p class="strong">${t('flag_resolution', { date: (flag.resolved_at || '').slice(0, 10), outcome })}</p>
+    <p class="strong">${t('flag_resolution', { date: flag.resolved_at ? formatDate(flag.resolved_at) : '', outcome })}</p>
     ${flag.note && html`<p>${t('flag_note')}: ${flag.note}</p>`}
     ${flag.patient_note && html`<p>${t('flag_told_patient', { note: flag.patient_note })}</p>`}
   </div>`;

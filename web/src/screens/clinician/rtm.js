@@ -2,7 +2,7 @@
 // minutes and codes, "on track for billing"; a CSV for the billing office. The server reckons every code.
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
-import { t } from '../../i18n.js';
+import { formatDate, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, Screen, useLoad } from '../../ui.js';
 
@@ -20,7 +20,7 @@ export function RtmRows({ report, names = false }) {
       const periods = row.periods.length ? row.periods : [null];
       return periods.map((p, i) => html`<tr key=${`${row.patient}-${i}`} data-testid="rtm-row">
         ${names && html`<td>${i === 0 ? html`<${Link} href=${`/patients/${row.patient}`}>${row.name}<//>` : ''}</td>`}
-        <td>${p ? `${p.start} – ${p.end}` : '–'}</td>
+        <td>${p ? `${formatDate(p.start)} – ${formatDate(p.end)}` : '–'}</td>
         <td>${p ? `${p.data_days}/30` : 0}${p && !p.complete ? ` (${p.on_track ? t('rtm_on_track') : t('rtm_off_track')})` : ''}</td>
         <td>${p?.device_code ?? '–'}${i === 0 && row.setup_code ? `, ${row.setup_code}` : ''}</td>
         <td>${i === 0 ? row.management_minutes : ''}</td>
