@@ -13,6 +13,14 @@ from urllib.parse import urlparse
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rehab_tracker")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# The suite runs in two processes (pytest-xdist, pyproject.toml): each has a test database of its own
+# (pytest-django names them test_…_gw0, test_…_gw1) and two Redis databases of its own, counted down from
+# REDIS_URL's (15 and 14 for the first, 13 and 12 for the second), so neither clears the other's cache or
+# takes the other's Celery tasks. The environment is changed, so the processes a test starts inherit it.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and _worker[2:].isdigit() and int(_worker[2:]) > 0:
+    _base, _db = os.environ["REDIS_URL"].rsplit("/", 1)
+    os.environ["REDIS_URL"] = f"{_base}/{int(_db or 15) - 2 * int(_worker[2:])}"
 
 
 def _reachable(url: str) -> bool:
@@ -41,8 +49,8 @@ if not SERVICES_AVAILABLE:
     CELERY_BROKER_URL = "memory://"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:  # a Redis database of its own: the tests clear it, and the broker's queues must survive that
-    # the cache in the Redis database just below the broker's (15 -> 14), so that two checkouts whose
-    # suites run at once on one Redis (REDIS_URL=.../13, .../11) do not clear each other's keys
+    # the cache in the Redis database just below the broker's (15 -> 14), so that two checkouts whose suites
+    # run at once on one Redis (REDIS_URL=.../15, .../11: each suite takes four, above) keep apart
     _base, _db = os.environ["REDIS_URL"].rsplit("/", 1)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": f"{_base}/{int(_db or 15) - 1}"}}  # fmt: skip
