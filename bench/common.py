@@ -21,38 +21,62 @@ def _drop(admin_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def use_fresh_database(name: str) -> str:
-    """Drop and re-create database ``name`` next to DATABASE_URL's server, migrate it, set up Django.
+def _admin_url() -> tuple[str, str]:
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    return base, urlunparse(urlparse(base)._replace(path="/postgres"))
 
-    The database is dropped again when the bench exits (``BENCH_KEEP_DATABASE=1`` keeps it).
-    """
+
+def fresh_database(name: str, *, reuse: bool = False) -> str:
+    """Database ``name`` next to the bench's server, dropped and created again (``reuse``: kept as it is when
+    it exists), migrated; returns its URL. It is dropped when the bench exits (``BENCH_KEEP_DATABASE=1``
+    keeps it)."""
     import atexit
 
     import psycopg
 
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    parts = urlparse(base)
-    admin_url = urlunparse(parts._replace(path="/postgres"))
-    _drop(admin_url, name)
+    base, admin_url = _admin_url()
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+        if exists and not reuse:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if not (exists and reuse):
+            conn.execute(f'CREATE DATABASE "{name}"')
     if not os.environ.get("BENCH_KEEP_DATABASE"):
         atexit.register(_drop, admin_url, name)
-    url = urlunparse(parts._replace(path=f"/{name}"))
-    os.environ.update(
-        DATABASE_URL=url,
-        DEBUG="False",
-        SECURE_SSL_REDIRECT="false",  # gunicorn on loopback speaks plain HTTP
-        SECRET_KEY="bench-only-secret-key-not-for-production-use",
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
-        DJANGO_SETTINGS_MODULE="rehab_tracker.settings",
-    )
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"], check=True)
+    url = urlunparse(urlparse(base)._replace(path=f"/{name}"))
+    env = {**os.environ, **_django_env(), "DATABASE_URL": url}
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"], check=True, env=env)
+    return url
+
+
+def _django_env() -> dict:
+    return {
+        "DEBUG": "False",
+        "SECURE_SSL_REDIRECT": "false",  # gunicorn on loopback speaks plain HTTP
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-use",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "DJANGO_SETTINGS_MODULE": "rehab_tracker.settings",
+    }
+
+
+def use_fresh_database(name: str, *, reuse: bool = False) -> str:
+    """``fresh_database(name)``, then Django set up on it in this process (and in the processes it starts)."""
+    url = fresh_database(name, reuse=reuse)
+    os.environ.update(_django_env(), DATABASE_URL=url)
     import django
 
     django.setup()
     return url
+
+
+def switch_database(url: str) -> None:
+    """Point this process's Django (and the gunicorn or workers it starts next) at another bench database."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = urlparse(url).path.lstrip("/")
+    os.environ["DATABASE_URL"] = url
 
 
 def lift_write_limits() -> None:

@@ -1,29 +1,39 @@
 """Partitioned set logs at size: the same requests with a baseline and with ``--rows`` set logs stored.
 
-Seeds, in one fresh database: 500 patients in week 8 of their programs with their own logs (a physio with 300
-of them for the caseload, all 500 one evaluation chunk), one patient who posts, and background history (old,
+Seeds two databases alike: 500 patients in week 8 of their programs with their own logs (a physio with 300 of
+them for the caseload, all 500 one evaluation chunk), one patient who posts, and background history (old,
 completed programs of ``--history-patients`` patients with set logs spread over the ``--months`` months before
-today, written with COPY) until ``--baseline`` set logs are stored. Then it measures, through gunicorn (2
-workers): ``POST /logs/batch/`` throughput, ``GET /today/`` latency, the caseload p95 (``?ordering=risk``, 300
-patients), and in process the evaluation of one chunk (``notifications.evaluation_runs``, time and queries),
-``--rounds`` times, keeping each figure's best round.
-Then it adds history until ``--rows`` set logs are stored and measures the same again. After each seeding the
-set logs are vacuumed (so autovacuum is not at work on the fresh rows while the figures are taken). Prints the
-database's size per partition.
+today, generated in the database) until ``--baseline`` set logs are stored in the one and ``--rows`` in the
+other; each is vacuumed and checkpointed after its seeding (so neither autovacuum nor the seeding's writes are at
+work while the figures are taken). Then ``--rounds`` rounds on each, taking turns: through gunicorn (2
+workers) ``POST /logs/batch/`` throughput, ``GET /today/`` latency and the caseload p95 (``?ordering=risk``,
+300 patients), and in process the evaluation of one chunk (``notifications.evaluation_runs``, time and
+queries). Each figure is the median of its rounds (the lower middle one for an even number). Prints the
+large database's size per partition.
+``--reuse`` keeps both databases of a run before (``BENCH_KEEP_DATABASE=1`` keeps them) when they hold the rows.
 
 Targets: batch throughput and /today/ latency within 1.2x of the baseline; caseload p95 and the chunk unchanged.
 
-    .venv/bin/python bench/partitions.py [--rows 50000000] [--baseline 1000000] [--batches 20] [--clients 2]
+    .venv/bin/python bench/partitions.py [--rows 50000000] [--baseline 1000000] [--rounds 5] [--reuse]
 """
 
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from common import analyze, count_queries, lift_write_limits, start_gunicorn, use_fresh_database, vacuum_analyze
+from common import (
+    count_queries,
+    fresh_database,
+    lift_write_limits,
+    start_gunicorn,
+    switch_database,
+    use_fresh_database,
+    vacuum_analyze,
+)
 from ingest import BATCH, make_batches
 
 PASSWORD = "bench-pass-2026"
@@ -110,8 +120,8 @@ def _add_history(programs: list[tuple[int, int]], first: dt.date, rows: int) -> 
 
 
 def _vacuum() -> float:
-    """The set logs and the client-id lookup vacuumed after seeding (``common.vacuum_analyze``)."""
-    seconds = vacuum_analyze("exercises_setlog", "exercises_setlog_client_id")
+    """Every table vacuumed and analysed after seeding (``common.vacuum_analyze``)."""
+    seconds = vacuum_analyze()
     print(f"  vacuumed in {seconds:.0f} s", flush=True)
     return seconds
 
@@ -197,21 +207,52 @@ def _chunk() -> dict:
     return {"chunk_seconds": round(time.perf_counter() - began, 2), "chunk_queries": queries.count}
 
 
-def _measure(label: str, batches: int, clients: int, rounds: int) -> dict:
-    """The best of ``rounds`` rounds for each figure (the highest rate, the lowest time): on a shared machine
-    the slowest round measures the neighbours."""
+def _round(url: str, batches: int, clients: int) -> dict:
+    """One round of every figure on the database at ``url``."""
     from django.db import connection
 
-    analyze()
-    runs = []
-    for _ in range(rounds):
-        figures = _chunk()
-        connection.close()
-        runs.append(figures | _http(batches, clients))
-    best = {k: (max if k.endswith("per_s") else min)(r[k] for r in runs) for k in runs[0]}
-    figures = {"rows": _stored(), **best}
-    print(f"{label}: " + ", ".join(f"{k} {v}" for k, v in figures.items()), flush=True)
-    return figures
+    switch_database(url)
+    figures = _chunk()
+    connection.close()
+    return figures | _http(batches, clients)
+
+
+def _measure(urls: dict[str, str], batches: int, clients: int, rounds: int) -> dict[str, dict]:
+    """``rounds`` rounds on each database, taking turns (baseline, large, then large, baseline, ...), so that
+    whatever else the machine does at a moment weighs on both alike; each figure is the median of its rounds.
+    (Measured one after the other, the same 1 M database twice gave ratios from 1.01x to 1.3x.)"""
+    runs: dict[str, list[dict]] = {label: [] for label in urls}
+    for n in range(rounds):
+        for label in list(urls)[:: 1 if n % 2 == 0 else -1]:
+            runs[label].append(_round(urls[label], batches, clients))
+    measured = {}
+    for label, url in urls.items():
+        switch_database(url)
+        medians = {k: statistics.median_low(r[k] for r in runs[label]) for k in runs[label][0]}
+        measured[label] = {"rows": _stored(), **medians}
+        print(f"{label}: " + ", ".join(f"{k} {v}" for k, v in measured[label].items()), flush=True)
+    return measured
+
+
+def _seed(name: str, rows: int, history_patients: int, months: int, reuse: bool) -> tuple[str, float, float]:
+    """Database ``name`` with the people and ``rows`` set logs (kept as it is with ``reuse`` when it holds
+    them), vacuumed and checkpointed; returns its URL and the seconds the history and the vacuum took."""
+    from django.db import connection
+
+    url = fresh_database(name, reuse=reuse)
+    switch_database(url)
+    if reuse and _stored() >= rows:
+        print(f"{name}: reused, {_stored():,} set logs", flush=True)
+        return url, 0.0, 0.0
+    began = time.perf_counter()
+    programs, first, history = _seed_people(history_patients, months)
+    print(f"{name}: seeded {history['patients']:,} history patients and 501 current ones in "
+          f"{time.perf_counter() - began:.0f} s", flush=True)  # fmt: skip
+    seconds = _add_history(programs, first, rows - _stored())
+    vacuum = _vacuum()
+    with connection.cursor() as cursor:  # the seeding's writes on disk now, not during the measurement
+        cursor.execute("CHECKPOINT")
+    return url, seconds, vacuum
 
 
 def _sizes() -> dict:
@@ -239,22 +280,18 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24, help="months of history before today")
     parser.add_argument("--batches", type=int, default=20, help="batches of 500 posted per measurement")
     parser.add_argument("--clients", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per measurement; each figure's best counts")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds on each database, taking turns; medians count")
+    parser.add_argument("--reuse", action="store_true", help="keep the databases of a run before if they hold the rows")
     args = parser.parse_args()
 
-    use_fresh_database("rehab_bench_partitions")
+    use_fresh_database("rehab_bench_partitions_base", reuse=True)  # Django set up; _seed makes it fresh unless --reuse
     lift_write_limits()
-    began = time.perf_counter()
-    programs, first, history = _seed_people(args.history_patients, args.months)
-    print(
-        f"seeded {history['patients']:,} history patients and 501 current ones in {time.perf_counter() - began:.0f} s"
-    )
-    seeding = _add_history(programs, first, args.baseline - _stored())
-    _vacuum()
-    base = _measure("baseline", args.batches, args.clients, args.rounds)
-    seeding += _add_history(programs, first, args.rows - _stored())
-    vacuum = _vacuum()
-    big = _measure("large", args.batches, args.clients, args.rounds)
+    people = (args.history_patients, args.months, args.reuse)
+    base_url, _, _ = _seed("rehab_bench_partitions_base", args.baseline, *people)
+    large_url, seeding, vacuum = _seed("rehab_bench_partitions", args.rows, *people)
+    os.sync()
+    measured = _measure({"baseline": base_url, "large": large_url}, args.batches, args.clients, args.rounds)
+    base, big = measured["baseline"], measured["large"]
     sizes = _sizes()
     ratios = {
         "batch_ratio": round(base["batch_sets_per_s"] / big["batch_sets_per_s"], 2),  # time per set, large / baseline
@@ -268,7 +305,7 @@ def main() -> None:
         f"history seeded in {seeding:.0f} s"
     )
     summary = {"bench": "partitions", "rows": big["rows"], "baseline_rows": base["rows"], "baseline": base,
-               "large": big, **ratios, "seed_rows_per_s": round(big["rows"] / max(seeding, 0.01)),
+               "large": big, **ratios, "seed_rows_per_s": round(big["rows"] / seeding) if seeding else None,
                "vacuum_seconds": round(vacuum), **sizes}  # fmt: skip
     print(json.dumps(summary))
 
