@@ -114,9 +114,10 @@ def autovacuums() -> set[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
+        cursor.execute(  # autovacuum workers in this database only (not the bench's own VACUUMs)
             "SELECT coalesce(c.relname, p.relid::text) FROM pg_stat_progress_vacuum p"
-            " LEFT JOIN pg_class c ON c.oid = p.relid"
+            " JOIN pg_stat_activity a ON a.pid = p.pid AND a.backend_type = 'autovacuum worker'"
+            " LEFT JOIN pg_class c ON c.oid = p.relid WHERE p.datname = current_database()"
         )
         return {row[0] for row in cursor.fetchall()}
 

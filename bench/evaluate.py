@@ -68,6 +68,8 @@ def _chunk_figures(run_id: int) -> dict:
         .order_by("claimed_at")
         .values_list("claimed_at", "finished_at")
     ]
+    if not spans:
+        return {"chunk_median_s": None, "chunk_last_over_first_quarter": None}
     quarter = max(len(spans) // 4, 1)
     trend = statistics.mean(spans[-quarter:]) / statistics.mean(spans[:quarter])
     return {"chunk_median_s": round(statistics.median(spans), 3), "chunk_last_over_first_quarter": round(trend, 2)}
