@@ -31,7 +31,7 @@ web_build() {  # web_build: npm ci when the lockfile changed, then Vite builds t
     # Vite builds again only when the client's sources changed since web/dist was built: a build empties
     # web/dist first, and the browser tests may be serving it from another process at that moment.
     local built
-    built="web/dist/.built-$(cd web && find index.html vite.config.js package-lock.json src public scripts -type f \
+    built="web/dist/.built-$(cd web && find index.html vite.config.js package.json package-lock.json src public scripts -type f \
         -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
     if [ ! -e "$built" ]; then
         (cd web && npm run --silent build >/dev/null) && touch "$built"

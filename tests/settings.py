@@ -6,6 +6,7 @@ and skips the tests marked ``services``.
 """
 
 import os
+import re
 import socket
 from urllib.parse import urlparse
 
@@ -14,13 +15,22 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rehab_tracker")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 # The suite runs in two processes (pytest-xdist, pyproject.toml): each has a test database of its own
-# (pytest-django names them test_…_gw0, test_…_gw1) and two Redis databases of its own, counted down from
-# REDIS_URL's (15 and 14 for the first, 13 and 12 for the second), so neither clears the other's cache or
-# takes the other's Celery tasks. The environment is changed, so the processes a test starts inherit it.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _worker.startswith("gw") and _worker[2:].isdigit() and int(_worker[2:]) > 0:
-    _base, _db = os.environ["REDIS_URL"].rsplit("/", 1)
-    os.environ["REDIS_URL"] = f"{_base}/{int(_db or 15) - 2 * int(_worker[2:])}"
+# (pytest-django names them test_…_gw0, test_…_gw1) and four Redis databases of its own, counted down from
+# REDIS_URL's: the broker's, the cache's just below it, and two spares for tests that start an app of their own
+# (TEST_REDIS_SPARES) — 15 to 12 for the first process, 11 to 8 for the second — so no process clears another's
+# cache or takes its Celery tasks. The environment is changed, so the processes a test starts inherit it.
+_redis = re.fullmatch(r"(.*)/(\d+)", os.environ["REDIS_URL"])
+_worker = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
+TEST_REDIS_SPARES: list[str] = []
+if _redis:  # (empty on a laptop without Redis: the suite then runs without it)
+    _first = int(_redis[2])
+    # once per process: an interpreter a test starts inherits the shifted URL and the mark
+    if _worker and os.environ.get("RT_TEST_REDIS_SHIFTED") != _worker[0]:
+        _first -= 4 * int(_worker[1])
+        if _first < 3:
+            raise RuntimeError(f"REDIS_URL {os.environ['REDIS_URL']}: too few Redis databases below it")
+        os.environ.update(REDIS_URL=f"{_redis[1]}/{_first}", RT_TEST_REDIS_SHIFTED=_worker[0])
+    TEST_REDIS_SPARES = [f"{_redis[1]}/{_first - 2}", f"{_redis[1]}/{_first - 3}"]
 
 
 def _reachable(url: str) -> bool:
@@ -50,7 +60,7 @@ if not SERVICES_AVAILABLE:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:  # a Redis database of its own: the tests clear it, and the broker's queues must survive that
     # the cache in the Redis database just below the broker's (15 -> 14), so that two checkouts whose suites
-    # run at once on one Redis (REDIS_URL=.../15, .../11: each suite takes four, above) keep apart
+    # run at once on one Redis (REDIS_URL=.../15, .../7: each suite takes eight, above) keep apart
     _base, _db = os.environ["REDIS_URL"].rsplit("/", 1)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": f"{_base}/{int(_db or 15) - 1}"}}  # fmt: skip

@@ -115,6 +115,16 @@ def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, d
     assert first_card_count(again) == before + 2
 
 
+# Chart texts (axis labels, values, reference names) that do not fit inside their chart's drawing.
+CHART_TEXT_OUTSIDE = """() => [...document.querySelectorAll('figure.chart svg')].flatMap((svg) => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter((t) => {
+    const r = t.getBoundingClientRect();
+    return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5;
+  }).map((t) => t.textContent);
+})"""
+
+
 def test_progress_offline_shows_the_last_answer_with_its_date(live_server, demo, phone):
     page = phone.new_page()
     sign_in(page, live_server.url, "demo-alfredson")
@@ -125,6 +135,8 @@ def test_progress_offline_shows_the_last_answer_with_its_date(live_server, demo,
     chart.wait_for()
     assert page.get_by_test_id("progress-copy").count() == 0  # online: the server's answer, no note
     bars = chart.inner_html()
+    assert page.locator("svg[role=img]").count() >= 2  # the adherence bars and the pain line
+    assert page.evaluate(CHART_TEXT_OUTSIDE) == []  # every label and value wholly inside its chart
 
     phone.set_offline(True)
     page.get_by_role("link", name="Today", exact=True).click()

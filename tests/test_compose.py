@@ -80,7 +80,10 @@ def test_the_compose_commands_start_and_answer_their_health_checks(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = _environment(f"postgres://postgres@127.0.0.1:5432/{name}", "redis://127.0.0.1:6379/13", port)
+    from django.conf import settings
+
+    # a Redis database of this test process's own (tests/settings.py): its worker takes no other test's tasks
+    env = _environment(f"postgres://postgres@127.0.0.1:5432/{name}", settings.TEST_REDIS_SPARES[0], port)
     started = []
     try:
         subprocess.run([*_command("migrate", port)], cwd=ROOT, env=env, check=True, capture_output=True)

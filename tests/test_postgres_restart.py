@@ -48,9 +48,9 @@ def own_cluster():
         subprocess.run(["pg_dropcluster", "--stop", _version(), NAME], capture_output=True, timeout=120)
 
 
-def test_a_real_postgresql_restart_under_load(own_cluster, tmp_path):
+def test_a_real_postgresql_restart_under_load(own_cluster, tmp_path, settings):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {
-        "DATABASE_URL": own_cluster, "REDIS_URL": "redis://127.0.0.1:6379/12", "DEBUG": "False",
+        "DATABASE_URL": own_cluster, "REDIS_URL": settings.TEST_REDIS_SPARES[1], "DEBUG": "False",
         "SECRET_KEY": "test-only-secret-key-for-the-restart-test", "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false", "RT_VAR_DIR": str(tmp_path / "var"),
         # four clients writing as fast as they can: the write limits would answer 429 (tested elsewhere)

@@ -175,8 +175,12 @@ export async function startSession(tokens) {
   return full;
 }
 
+/** The session is over (its tokens refused): the answers cached for the user's screens go with it, so that a
+ * shared phone keeps no one's pain scores after their session ends (the outbox keeps what was not sent). */
 async function endSession() {
+  const user = (await kvGet(SESSION))?.me?.id;
   await kvDelete(SESSION);
+  if (user !== undefined) for (const key of [`today:${user}`, `progress:${user}`]) await kvDelete(key);
   for (const callback of listeners) callback();
 }
 

@@ -7,7 +7,7 @@ import { html } from './ui.js';
 const W = 340; // drawing width; the SVG scales to the screen
 const H = 150; // plot height
 const LEFT = 42; // room for the y axis' numbers ("100%")
-const TOP = 14; // room for the value over the highest bar
+const TOP = 24; // room for the axis title, and for the value over the highest bar below it
 const BOTTOM = 20; // room for the x labels
 
 /** The y axis: a tick line and number at each of ``ticks``, with the axis' name above. */
@@ -18,7 +18,7 @@ function YAxis({ ticks, y, format, title }) {
       <line x1=${LEFT - 4} y1=${y(v)} x2=${W} y2=${y(v)} class="grid" />
       <text x=${LEFT - 6} y=${y(v) + 4} text-anchor="end">${format(v)}</text>
     </g>`)}
-    ${title && html`<text x="0" y="9" class="axis-title">${title}</text>`}
+    ${title && html`<text x="0" y="11" class="axis-title">${title}</text>`}
   </g>`;
 }
 
@@ -73,7 +73,11 @@ export function LineChart({ label, points, min = 0, max = 10, ticks, line, lineL
       <path d=${path} class="line" />
       ${points.map((p, i) => html`<circle key=${i} cx=${x(i)} cy=${y(p.value)} r="4" class="dot" />`)}
       ${valued.map((i) => html`<text key=${`v${i}`} x=${x(i)} y=${y(points[i].value) - 8} text-anchor="middle" class="value">${points[i].value}</text>`)}
-      ${[...named].map((i) => html`<text key=${`x${i}`} x=${x(i)} y=${TOP + H + 15} text-anchor="middle">${points[i].label}</text>`)}
+      ${[...named].map((i) => {
+        // the last label ends at the chart's right edge (centred under its point, "30. nov." ran off it)
+        const last = i === points.length - 1 && points.length > 1;
+        return html`<text key=${`x${i}`} x=${last ? W : x(i)} y=${TOP + H + 15} text-anchor=${last ? 'end' : 'middle'}>${points[i].label}</text>`;
+      })}
     </svg>
     <figcaption>${label}</figcaption>
     ${note && html`<p class="chart-note">${note}</p>`}

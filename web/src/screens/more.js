@@ -1,6 +1,6 @@
 // Progress (charts), reminders (times, time zone, push on this phone) and the notifications inbox.
 import { useEffect, useState } from 'preact/hooks';
-import { api, NoticeError } from '../api.js';
+import { api, HttpError, NoticeError } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { kvDelete, kvGet, kvSet } from '../db.js';
 import { formatDate, formatDateTime, formatDay, formatTime, t } from '../i18n.js';
@@ -21,10 +21,12 @@ export function Progress({ me }) {
         api('/api/v1/visa-a/'),
       ]);
       const fresh = { adherence, checkins: rows(checkins), visa: rows(visa), fetched_at: Date.now() };
-      await kvSet(cacheKey, fresh);
+      await kvSet(cacheKey, fresh).catch(() => {}); // a copy not kept costs only the offline view
       return fresh;
     } catch (err) {
-      const copy = await kvGet(cacheKey);
+      // the network down (fetch's TypeError) or the server failing: the last copy; any other answer is shown
+      const unreachable = !(err instanceof HttpError) || err.status >= 500;
+      const copy = unreachable ? await kvGet(cacheKey) : null;
       if (copy) return { ...copy, cached: true };
       throw err;
     }
