@@ -1,7 +1,7 @@
 // The API client: JWT bearer tokens kept in IndexedDB (the service worker reads them for Background Sync).
 // A 401 refreshes the access token once (one refresh at a time, as refresh tokens rotate) and retries;
 // when the refresh fails too, the session is over and the app asks the patient to sign in again.
-import { kvClear, kvDelete, kvGet, kvSet } from './db.js';
+import { answerKey, CACHED_SCREENS, kvClear, kvDelete, kvGet, kvSet } from './db.js';
 import { hasText, language, t } from './i18n.js';
 
 const SESSION = 'session';
@@ -180,7 +180,7 @@ export async function startSession(tokens) {
 async function endSession() {
   const user = (await kvGet(SESSION))?.me?.id;
   await kvDelete(SESSION);
-  if (user !== undefined) for (const key of [`today:${user}`, `progress:${user}`]) await kvDelete(key);
+  if (user !== undefined) for (const screen of CACHED_SCREENS) await kvDelete(answerKey(screen, user));
   for (const callback of listeners) callback();
 }
 

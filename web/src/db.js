@@ -33,6 +33,11 @@ export async function kvDelete(key) {
 }
 
 /** Sign-out: every key but the device's language goes (the session, cached answers, push subscription ids). */
+/** The key of a screen's last answer for a user, kept for offline use ("today", "progress"); a session's end
+ * deletes them all (api.js), sign-out everything. */
+export const CACHED_SCREENS = ['today', 'progress'];
+export const answerKey = (screen, user) => `${screen}:${user}`;
+
 export async function kvClear({ keep = ['language'] } = {}) {
   const tx = (await db()).transaction('kv', 'readwrite');
   const keys = await tx.store.getAllKeys();

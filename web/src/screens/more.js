@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, HttpError, NoticeError } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
-import { kvDelete, kvGet, kvSet } from '../db.js';
+import { answerKey, kvDelete, kvGet, kvSet } from '../db.js';
 import { formatDate, formatDateTime, formatDay, formatTime, t } from '../i18n.js';
 import { rules } from '../rules.js';
 import { ErrorNote, html, Screen, useLoad } from '../ui.js';
@@ -12,7 +12,7 @@ const rows = (page) => (Array.isArray(page) ? page : page.results);
 
 export function Progress({ me }) {
   const pid = me.patient;
-  const cacheKey = `progress:${me.id}`; // the last answer, shown offline (sign-out clears it)
+  const cacheKey = answerKey('progress', me.id); // the last answer, shown offline
   const [{ data, error }, retry] = useLoad(async () => {
     try {
       const [adherence, checkins, visa] = await Promise.all([

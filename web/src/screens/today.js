@@ -3,7 +3,7 @@
 // the sets of today and yesterday to mend, and a progress ring. Works offline from the last copy.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { kvGet, kvSet } from '../db.js';
+import { answerKey, kvGet, kvSet } from '../db.js';
 import { paths } from '../paths.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
@@ -79,7 +79,7 @@ export function Today({ me, outbox }) {
   const extraAsked = useRef(new Set()); // cards whose "log an extra set?" was answered yes
   const lastLoads = useRef({}); // the load of the last set logged per card: finding the RM goes on from it
   const toastTimer = useRef(null);
-  const cacheKey = `today:${me.id}`;
+  const cacheKey = answerKey('today', me.id);
   const restKey = `rest:${me.id}`;
 
   useEffect(() => {
