@@ -35,11 +35,10 @@ def fresh_database(name: str, *, reuse: bool = False) -> str:
     import psycopg
 
     base, admin_url = _admin_url()
+    if not reuse:
+        _drop(admin_url, name)
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-        if exists and not reuse:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        if not (exists and reuse):
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
             conn.execute(f'CREATE DATABASE "{name}"')
     if not os.environ.get("BENCH_KEEP_DATABASE"):
         atexit.register(_drop, admin_url, name)
