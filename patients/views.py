@@ -40,6 +40,9 @@ class MeSerializer(serializers.Serializer):
     onboarded_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="A patient: when the introduction was first finished or skipped"
     )
+    timezone = serializers.CharField(
+        read_only=True, allow_null=True, help_text="A patient: the IANA time zone their days are counted in"
+    )
     language = serializers.ChoiceField(
         choices=[("", ""), *settings.LANGUAGES],
         help_text="The language of the server's texts for this user (blank: the request's Accept-Language).",
@@ -50,7 +53,8 @@ class MeView(APIView):
     def _body(self, request, patient: dict) -> dict:
         user = request.user
         return {"id": user.id, "username": user.username, "role": role_of(user), "patient": patient.get("id"),
-                "onboarded_at": patient.get("onboarded_at"), "language": user.language}  # fmt: skip
+                "onboarded_at": patient.get("onboarded_at"), "timezone": patient.get("timezone"),
+                "language": user.language}  # fmt: skip
 
     def _patient(self, request) -> dict:
         return Patient.objects.filter(user=request.user).values("id", "onboarded_at", "timezone").first() or {}

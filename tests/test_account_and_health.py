@@ -11,13 +11,14 @@ def test_token_refresh_and_me(api, patient):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     me = client.get("/api/v1/me/").json()
     assert me == {"id": patient.user.id, "username": patient.user.username, "role": "patient", "patient": patient.id,
-                  "onboarded_at": None, "language": ""}  # fmt: skip
+                  "onboarded_at": None, "timezone": patient.timezone, "language": ""}  # fmt: skip
     refreshed = api(None).post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]})
     assert refreshed.status_code == 200 and "access" in refreshed.json()
 
 
 def test_clinician_me_has_no_patient(api, physio):
-    assert api(physio).get("/api/v1/me/").json()["patient"] is None
+    me = api(physio).get("/api/v1/me/").json()
+    assert me["patient"] is None and me["timezone"] is None
 
 
 def test_anonymous_is_401_and_bad_password_is_401(api, patient):

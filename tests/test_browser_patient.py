@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from core.localtime import local_today
 from exercises.models import SetLog
 from notifications.models import Flag, PushSubscription
 from patients.models import CheckIn, VisaA
@@ -78,12 +79,20 @@ def test_undo_takes_the_set_back_before_it_is_sent(live_server, demo, phone):
     assert SetLog.objects.filter(patient=patient).count() == stored
 
 
-def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, demo, phone):
+def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, demo, chromium):
+    # The patient's days are counted in Kiritimati (UTC+14), the phone's clock is in Pago Pago (UTC-11): 25 hours
+    # apart, so the two calendars never show the same date, and a check-in dated by the phone would be a day off.
     patient = demo["demo-alfredson"]
+    patient.timezone = "Pacific/Kiritimati"
+    patient.save(update_fields=["timezone"])
+    today = local_today(patient.timezone)
+    CheckIn.objects.filter(patient=patient, date=today).delete()
+    phone = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, timezone_id="Pacific/Pago_Pago")
     page = phone.new_page()
     sign_in(page, live_server.url, "demo-alfredson")
     page.locator(".card").first.wait_for()
     wait_for_service_worker(page)
+    page.get_by_test_id("checkin-prompt").wait_for()  # not checked in today
     before, stored = first_card_count(page), SetLog.objects.filter(patient=patient).count()
     checkins = CheckIn.objects.filter(patient=patient).count()
 
@@ -110,9 +119,12 @@ def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, d
     wait_synced(again)
     assert SetLog.objects.filter(patient=patient).count() == stored + 2
     assert CheckIn.objects.filter(patient=patient).count() == checkins + 1
+    assert CheckIn.objects.filter(patient=patient).latest("id").date == today  # the patient's day, not the phone's
     again.reload()
     again.locator(".card").first.wait_for()
     assert first_card_count(again) == before + 2
+    assert again.get_by_test_id("checkin-prompt").count() == 0
+    phone.close()
 
 
 # Chart texts (axis labels, values, reference names) that do not fit inside their chart's drawing.

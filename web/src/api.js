@@ -175,6 +175,14 @@ export async function startSession(tokens) {
   return full;
 }
 
+/** Keep ``changes`` to who is signed in (``me``: its language, the patient's time zone) in the object the app
+ * shows and with the stored session, so the next start has them offline too. */
+export async function rememberMe(me, changes) {
+  Object.assign(me, changes);
+  const stored = await kvGet(SESSION);
+  if (stored?.me) await kvSet(SESSION, { ...stored, me: { ...stored.me, ...changes } });
+}
+
 /** The session is over (its tokens refused): the answers cached for the user's screens go with it, so that a
  * shared phone keeps no one's pain scores after their session ends (the outbox keeps what was not sent). */
 async function endSession() {

@@ -1,6 +1,6 @@
 // The shell: who is signed in, the offline banner and outbox count, navigation, and the screen for the path.
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, onSignedOut, session, signOut } from './api.js';
+import { api, errorText, onSignedOut, rememberMe, session, signOut } from './api.js';
 import { kvGet, kvSet } from './db.js';
 import { formatDate, hasText, language, pickLanguage, setLanguage, t } from './i18n.js';
 import { clearUser, discard } from './outbox.js';
@@ -230,9 +230,7 @@ function tellServerLanguage(me, onTold = () => {}) {
   const before = me.language; // empty: the server followed Accept-Language, the app's language already
   api('/api/v1/me/', { method: 'PATCH', body: { language: language() } }).then(
     async (answer) => {
-      me.language = answer.language; // kept with the session: the next start does not ask again
-      const stored = await kvGet('session');
-      if (stored?.me) await kvSet('session', { ...stored, me: { ...stored.me, language: answer.language } });
+      await rememberMe(me, { language: answer.language }); // kept with the session: the next start does not ask again
       if (before && before !== answer.language) onTold(answer.language); // reload what it wrote before
     },
     () => {},

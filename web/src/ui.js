@@ -11,8 +11,18 @@ export const html = htm.bind(h);
 // Routing: plain paths (the server answers each with the app), history API, links with data-nav.
 const routeListeners = new Set();
 
-/** Today's date on this device's calendar, YYYY-MM-DD (toISOString would give UTC's, a day off near midnight). */
-export function localToday(now = new Date()) {
+/** Today's date, YYYY-MM-DD, on the calendar of ``zone`` (an IANA name: the patient's, as the server counts
+ * their days) or, without one, of this device (toISOString would give UTC's, a day off near midnight). */
+export function localToday(now = new Date(), zone = null) {
+  if (zone) {
+    try {
+      const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+      const part = (type) => parts.find((p) => p.type === type).value;
+      return `${part('year')}-${part('month')}-${part('day')}`;
+    } catch {
+      // a zone this browser does not know: the device's calendar below
+    }
+  }
   const pad = (n) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

@@ -23,3 +23,15 @@ test("the check-in prompt goes once today's check-in is stored, sent, or waiting
   assert.equal(checkedIn(today, { pending: [{ ...entry, created_at: at - 86_400_000 }], sent: [] }), false);
   assert.equal(checkedIn({ ...today, checked_in: true }, { pending: [], sent: [] }), true);
 });
+
+test("a check-in counts for the patient's day it carries, not the phone's", () => {
+  const today = { date: '2026-03-11', checked_in: false };
+  const lateOnThePhone = new Date(2026, 2, 10, 23, 0).getTime(); // the phone's calendar still says 10 March
+  const dated = { kind: 'checkin', body: { date: '2026-03-11', morning_pain: 2 }, created_at: lateOnThePhone };
+  assert.equal(checkedIn(today, { pending: [dated], sent: [] }), true);
+  assert.equal(checkedIn(today, { pending: [{ ...dated, body: { date: '2026-03-10' } }], sent: [] }), false);
+  // an undated one (made before check-ins carried their date) by the patient's zone when it is known
+  const undated = { kind: 'checkin', body: {}, created_at: Date.UTC(2026, 2, 10, 11, 0) }; // 11 March in Kiritimati
+  assert.equal(checkedIn(today, { pending: [undated], sent: [] }, 'Pacific/Kiritimati'), true);
+  assert.equal(checkedIn(today, { pending: [undated], sent: [] }, 'Pacific/Pago_Pago'), false);
+});

@@ -1,6 +1,6 @@
 // Progress (charts), reminders (times, time zone, push on this phone) and the notifications inbox.
 import { useEffect, useState } from 'preact/hooks';
-import { api, HttpError, NoticeError } from '../api.js';
+import { api, HttpError, NoticeError, rememberMe } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { answerKey, kvDelete, kvGet, kvSet } from '../db.js';
 import { formatDate, formatDateTime, formatDay, formatTime, t } from '../i18n.js';
@@ -82,6 +82,7 @@ export function Reminders({ me, onLanguage }) {
     setSaved(null);
     try {
       const next = await api('/api/v1/me/reminders/', { method: 'PATCH', body: { ...form, ...patch } });
+      await rememberMe(me, { timezone: next.timezone }); // the day a check-in is dated by
       setForm({ ...next, times: [...next.times] });
       setSaved({ ok: true });
     } catch (err) {

@@ -47,10 +47,11 @@ export function loadText(item) {
   return t('body_weight');
 }
 
-/** Today's check-in is stored (the server says so) or sent from this phone, or waits in its outbox. */
-export function checkedIn(today, outbox) {
+/** Today's check-in is stored (the server says so) or sent from this phone, or waits in its outbox. A check-in
+ * carries the patient's date (``zone``: their time zone); one from before it did is dated by when it was made. */
+export function checkedIn(today, outbox, zone = null) {
   const mine = [...(outbox.pending || []), ...(outbox.sent || [])];
-  const day = (e) => e.body.date ?? localToday(new Date(e.created_at)); // a check-in is dated by the server
+  const day = (e) => e.body.date ?? localToday(new Date(e.created_at), zone);
   return Boolean(today.checked_in) || mine.some((e) => e.kind === 'checkin' && day(e) === today.date);
 }
 
@@ -238,7 +239,7 @@ export function Today({ me, outbox }) {
     ${today.program && html`<${MendList} me=${me} today=${today} outbox=${outbox} refresh=${mending}
       onEdit=${(log) => setLogging({ item: { exercise: log.exercise, reps: log.reps, load_kg: log.load_kg }, log, reps: log.reps, pain: log.pain })}
       onDelete=${deleteSet} />`}
-    ${!checkedIn(today, outbox) && html`<div class="note prompt" data-testid="checkin-prompt"><p>${t('checkin_prompt')}</p>
+    ${!checkedIn(today, outbox, me.timezone) && html`<div class="note prompt" data-testid="checkin-prompt"><p>${t('checkin_prompt')}</p>
       <${Link} class="button secondary" href="/checkin">${t('checkin_open')}<//></div>`}
     ${logging && html`<${LogSheet} ...${logging} lastLoad=${lastLoads.current[itemKey(logging.item)]} onSave=${save} onCancel=${() => setLogging(null)} />`}
     ${toast && html`<div class="toast-space" aria-hidden="true"></div>`}
