@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from core.localtime import local_today
 from exercises.models import SetLog
@@ -125,6 +128,28 @@ def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, d
     assert first_card_count(again) == before + 2
     assert again.get_by_test_id("checkin-prompt").count() == 0
     phone.close()
+
+
+def test_offline_on_a_new_day_sets_count_for_today_not_for_the_copys_day(live_server, demo, phone):
+    patient = demo["demo-alfredson"]
+    today = local_today(patient.timezone)
+    yesterday_noon = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(12), ZoneInfo(patient.timezone))
+    page = phone.new_page()
+    with time_machine.travel(yesterday_noon, tick=True):  # the phone last saw Today yesterday
+        sign_in(page, live_server.url, "demo-alfredson")
+        page.locator(".card").first.wait_for()
+        wait_for_service_worker(page)
+    stored = SetLog.objects.filter(patient=patient, date=today).count()
+
+    phone.set_offline(True)
+    page.reload()  # the next morning, no network: Today from the phone's copy of yesterday
+    page.get_by_test_id("today-copy").wait_for()
+    assert "today’s plan may differ" in page.get_by_test_id("today-copy").inner_text()
+    assert first_card_count(page) == 0  # yesterday's sets are not today's
+    log_set(page)
+    phone.set_offline(False)
+    wait_synced(page)
+    assert SetLog.objects.filter(patient=patient, date=today).count() == stored + 1
 
 
 # Chart texts (axis labels, values, reference names) that do not fit inside their chart's drawing.

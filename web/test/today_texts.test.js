@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setLanguage } from '../src/i18n.js';
-import { checkedIn, loadText } from '../src/screens/today.js';
+import { checkedIn, dayCopy, loadText } from '../src/screens/today.js';
 
 test('an HSR card has one load: the prescribed one, else the suggestion, else body weight', () => {
   setLanguage('en');
@@ -34,4 +34,19 @@ test("a check-in counts for the patient's day it carries, not the phone's", () =
   const undated = { kind: 'checkin', body: {}, created_at: Date.UTC(2026, 2, 10, 11, 0) }; // 11 March in Kiritimati
   assert.equal(checkedIn(today, { pending: [undated], sent: [] }, 'Pacific/Kiritimati'), true);
   assert.equal(checkedIn(today, { pending: [undated], sent: [] }, 'Pacific/Pago_Pago'), false);
+});
+
+test("a copy of an earlier day is shown for the patient's today with nothing counted yet", () => {
+  const copy = { date: '2026-03-10', checked_in: true, fetched_at: 5, items: [
+    { exercise: 'heel_drop', logged_sets: 3, logged_by_side: { left: 2, right: 1 } },
+    { exercise: 'calf_raise', logged_sets: 2, logged_by_side: null },
+  ] };
+  const next = dayCopy(copy, '2026-03-11');
+  assert.equal(next.date, '2026-03-11'); // sets logged from it are dated today, not the copy's day
+  assert.equal(next.copy_of, '2026-03-10');
+  assert.deepEqual(next.items.map((i) => [i.logged_sets, i.logged_by_side]), [[0, { left: 0, right: 0 }], [0, null]]);
+  assert.equal(next.checked_in, false);
+  assert.equal(next.fetched_at, 0); // everything sent from this phone for today counts on its cards
+  assert.equal(dayCopy(copy, '2026-03-10'), copy); // today's own copy: as it was
+  assert.equal(dayCopy(copy, null), copy);
 });

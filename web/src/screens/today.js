@@ -55,6 +55,14 @@ export function checkedIn(today, outbox, zone = null) {
   return Boolean(today.checked_in) || mine.some((e) => e.kind === 'checkin' && day(e) === today.date);
 }
 
+/** The phone's copy of Today shown on ``day`` (the patient's today). A copy of an earlier day is that day's plan
+ * with nothing counted yet: sets logged from it count for ``day``, not for the copy's date (``copy_of``). */
+export function dayCopy(copy, day) {
+  if (!day || copy.date >= day) return copy;
+  const none = (item) => ({ ...item, logged_sets: 0, logged_by_side: item.logged_by_side && { left: 0, right: 0 } });
+  return { ...copy, date: day, copy_of: copy.date, items: copy.items.map(none), checked_in: false, fetched_at: 0 };
+}
+
 function yesterdayOf(date) {
   const d = new Date(`${date}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 1);
@@ -99,7 +107,7 @@ export function Today({ me, outbox }) {
     } catch (err) {
       const copy = await kvGet(cacheKey);
       if (copy) {
-        setToday(copy);
+        setToday(dayCopy(copy, localToday(new Date(), me.timezone)));
         setCached(true);
       } else setError(err);
     }
@@ -213,7 +221,7 @@ export function Today({ me, outbox }) {
   }
 
   return html`<${Screen} title=${t('today_title')}>
-    ${cached && html`<p class="note">${t('cached_note', { date: formatDate(today.date) })}</p>`}
+    ${cached && html`<p class="note" data-testid="today-copy">${today.copy_of ? t('cached_day_note', { date: formatDate(today.copy_of) }) : t('cached_note', { date: formatDate(today.date) })}</p>`}
     ${rest && html`<${Rest} rest=${rest} onEnd=${() => { setRest(null); kvSet(restKey, null); }} />`}
     <p class="subtitle">${formatDate(today.date)}${today.week && !today.where ? ` · ${t('week_of', { week: today.week })}` : ''}</p>
     ${today.where && html`<p class="where" data-testid="where">${t(`where_${today.where.change}`, today.where)}</p>`}
