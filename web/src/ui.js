@@ -27,6 +27,12 @@ export function localToday(now = new Date(), zone = null) {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/** The patient's today (``me.timezone``), the date a check-in or questionnaire answered now belongs to however
+ * late the phone sends it; undefined without a zone (left out of the body: the server dates it on arrival). */
+export function patientToday(me) {
+  return me.timezone ? localToday(new Date(), me.timezone) : undefined;
+}
+
 export function navigate(path, { replace = false } = {}) {
   if (path === location.pathname + location.search) return;
   history[replace ? 'replaceState' : 'pushState']({}, '', path);

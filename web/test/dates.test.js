@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { localToday } from '../src/ui.js';
+import { localToday, patientToday } from '../src/ui.js';
 
 process.env.TZ = 'Pacific/Auckland'; // ahead of UTC, so a UTC date would be yesterday's
 
@@ -16,4 +16,10 @@ test("the patient's day is their time zone's calendar date, whatever the device'
   assert.equal(localToday(at, 'Pacific/Pago_Pago'), '2026-03-01'); // UTC-11: midnight of 1 March
   assert.equal(localToday(at, 'Europe/Copenhagen'), '2026-03-01');
   assert.equal(localToday(at, 'Not/AZone'), localToday(at)); // a zone the browser does not know: the device's
+});
+
+test('what the patient answers now is dated by their zone; without one it is left to the server', () => {
+  assert.equal(patientToday({ timezone: 'Pacific/Kiritimati' }), localToday(new Date(), 'Pacific/Kiritimati'));
+  assert.equal(patientToday({ timezone: null }), undefined);
+  assert.equal(JSON.stringify({ date: patientToday({}) }), '{}'); // left out of the body
 });
