@@ -14,7 +14,7 @@ import time_machine
 from core.localtime import local_today
 from exercises.models import SetLog
 from notifications.models import Flag, PushSubscription
-from patients.models import CheckIn, VisaA
+from patients.models import AccessDay, CheckIn, VisaA
 
 from .browser import (
     PHONE,
@@ -26,6 +26,7 @@ from .browser import (
     sign_in,
     wait_for_service_worker,
 )
+from .waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -150,6 +151,24 @@ def test_offline_on_a_new_day_sets_count_for_today_not_for_the_copys_day(live_se
     phone.set_offline(False)
     wait_synced(page)
     assert SetLog.objects.filter(patient=patient, date=today).count() == stored + 1
+
+
+def test_the_app_opened_again_counts_the_day_for_rtm(live_server, demo, phone):
+    """A kept session opens the app without signing in: the day still counts as one the app was opened on."""
+    patient = demo["demo-alfredson"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    opened = AccessDay.objects.filter(patient=patient, date=local_today(patient.timezone))
+    assert wait_for(opened.exists)
+    opened.delete()  # as if the sign-in had been on an earlier day
+    page.close()
+
+    again = phone.new_page()
+    again.goto(live_server.url + "/today")
+    again.locator(".card").first.wait_for()
+    assert wait_for(opened.exists), "the app opened with a kept session told the server nothing"
+    assert opened.count() == 1
 
 
 # Chart texts (axis labels, values, reference names) that do not fit inside their chart's drawing.

@@ -7,7 +7,7 @@ import { clearUser, discard } from './outbox.js';
 import { paths } from './paths.js';
 import { applyClinicLook, clinic, clinicLogo, loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
-import { html, Link, navigate, usePath } from './ui.js';
+import { html, Link, localToday, navigate, patientToday, usePath } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
 import { Messages } from './screens/messages.js';
 import { Inbox, Progress, Push, Reminders } from './screens/more.js';
@@ -105,6 +105,7 @@ export function App() {
   const learn = useLearn(introduce || path === '/learn');
   // A clinic that requires a second factor: a clinician without one sees only its set-up until it is done.
   const [mustEnrol, setMustEnrol] = useState(false);
+  useOpenedDays(current?.me);
 
   useEffect(() => {
     kvGet('language').then((saved) => {
@@ -221,6 +222,34 @@ export function App() {
       ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
   `;
+}
+
+/** A patient's app tells the server each day it is used (an RTM access day): when it starts, when it comes back
+ * to the screen and when the network does, once a patient-local day. The answer renews the time zone kept with
+ * the session (the day check-ins are dated by). */
+function useOpenedDays(me) {
+  useEffect(() => {
+    if (me?.role !== 'patient') return undefined;
+    let told = null;
+    const tell = () => {
+      const day = patientToday(me) ?? localToday();
+      if (document.visibilityState !== 'visible' || told === day) return;
+      told = day;
+      api(paths.me()).then(
+        (fresh) => rememberMe(me, { timezone: fresh.timezone }),
+        () => {
+          told = null; // offline or refused: told at the next chance
+        },
+      );
+    };
+    tell();
+    document.addEventListener('visibilitychange', tell);
+    window.addEventListener('online', tell);
+    return () => {
+      document.removeEventListener('visibilitychange', tell);
+      window.removeEventListener('online', tell);
+    };
+  }, [me?.id]);
 }
 
 /** The server writes notes, advice and notifications in the language the app shows: it is told the choice
