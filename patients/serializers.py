@@ -26,9 +26,15 @@ CHECKIN_BACK_DAYS = 90  # an offline phone syncs late, but a morning check-in is
 VISA_A_BACK_DAYS = 365  # a questionnaire on paper may be entered later (a baseline up to 97 days back)
 
 
-def resolve_local_date(patient: Patient, value: dt.date | None, *, back_days: int) -> dt.date:
-    """A patient-local date: today when absent, never in the patient's future nor older than ``back_days``."""
+def resolve_local_date(
+    patient: Patient, value: dt.date | None, *, back_days: int, answered_at: dt.datetime | None = None
+) -> dt.date:
+    """A patient-local date, never in the patient's future nor older than ``back_days``: ``value``, else the
+    patient's day at ``answered_at`` (an offline phone's instant; a clock running ahead gives today, not a
+    refusal), else today."""
     today = local_today(patient.timezone)
+    if value is None and answered_at is not None:
+        value = min(local_today(patient.timezone, answered_at), today)
     if value is None:
         return today
     if value > today:
@@ -125,6 +131,11 @@ class PatientCreateSerializer(PatientIdentityFields):
         return attrs
 
 
+ANSWERED_AT_HELP = (
+    "Optional, from an offline client: when the patient answered (an instant with its offset). Without a date, "
+    "the entry is dated the patient's day at that instant (today if the instant is ahead of the server's clock), "
+    "so one answered before the patient's midnight and sent after it keeps its day"
+)
 CLIENT_ID_HELP = (
     "Optional, from an offline client: the same client_id and body again answer 200 with the stored record, "
     "the same client_id with another body 409"
@@ -146,6 +157,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=RedFlag.choices), required=False, default=list, max_length=5
     )
 
+    answered_at = serializers.DateTimeField(required=False, write_only=True, help_text=ANSWERED_AT_HELP)
     client_id = UUIDStringField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
     advice = serializers.SerializerMethodField(
         help_text="With red-flag answers: stop and what to do. Otherwise, with morning pain or stiffness worse than "
@@ -155,8 +167,8 @@ class CheckInSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckIn
         fields = [
-            "id", "patient", "date", "morning_pain", "morning_stiffness_minutes", "red_flags", "advice", "client_id",
-            "created_at",
+            "id", "patient", "date", "answered_at", "morning_pain", "morning_stiffness_minutes", "red_flags", "advice",
+            "client_id", "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "patient", "created_at"]
 
@@ -177,6 +189,7 @@ class VisaASerializer(serializers.ModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.none(), required=False)
     date = serializers.DateField(required=False)
     answers = serializers.ListField(child=StrictIntegerField(), min_length=8, max_length=8)
+    answered_at = serializers.DateTimeField(required=False, write_only=True, help_text=ANSWERED_AT_HELP)
     client_id = UUIDStringField(required=False, allow_null=True, help_text=CLIENT_ID_HELP)
     item8_branch = serializers.ChoiceField(
         choices=["A", "B", "C"],
@@ -188,7 +201,10 @@ class VisaASerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisaA
-        fields = ["id", "patient", "date", "answers", "item8_branch", "score", "entered_by", "client_id", "created_at"]
+        fields = [
+            "id", "patient", "date", "answered_at", "answers", "item8_branch", "score", "entered_by", "client_id",
+            "created_at",
+        ]  # fmt: skip
         read_only_fields = ["id", "score", "entered_by", "created_at"]
 
     def __init__(self, *args, patients=None, **kwargs):

@@ -189,7 +189,9 @@ class CheckInViewSet(PatientEntryViewSet):
         data = serializer.validated_data
         serializer.instance = services.checkin_create(  # reports a red flag in the same transaction
             patient=patient,
-            date=resolve_local_date(patient, data.get("date"), back_days=CHECKIN_BACK_DAYS),
+            date=resolve_local_date(
+                patient, data.get("date"), back_days=CHECKIN_BACK_DAYS, answered_at=data.get("answered_at")
+            ),
             morning_pain=data["morning_pain"],
             morning_stiffness_minutes=data["morning_stiffness_minutes"],
             red_flags=data.get("red_flags", []),
@@ -240,7 +242,9 @@ class VisaAViewSet(PatientEntryViewSet):
         self.audit(patient.id)
         serializer.instance = services.visa_a_create(
             patient=patient,
-            date=resolve_local_date(patient, data.get("date"), back_days=VISA_A_BACK_DAYS),
+            date=resolve_local_date(
+                patient, data.get("date"), back_days=VISA_A_BACK_DAYS, answered_at=data.get("answered_at")
+            ),
             answers=data["answers"],
             item8_branch=data.get("item8_branch"),
             entered_by=self.request.user,

@@ -98,6 +98,7 @@ def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, d
     wait_for_service_worker(page)
     page.get_by_test_id("checkin-prompt").wait_for()  # not checked in today
     before, stored = first_card_count(page), SetLog.objects.filter(patient=patient).count()
+    stored_today = SetLog.objects.filter(patient=patient, date=today).count()
     checkins = CheckIn.objects.filter(patient=patient).count()
 
     phone.set_offline(True)
@@ -119,15 +120,18 @@ def test_offline_sets_and_a_checkin_reach_the_server_exactly_once(live_server, d
     assert again.get_by_test_id("checkin-prompt").count() == 0  # today's check-in is on this phone: not asked again
     assert SetLog.objects.filter(patient=patient).count() == stored
 
-    phone.set_offline(False)
-    wait_synced(again)
-    assert SetLog.objects.filter(patient=patient).count() == stored + 2
-    assert CheckIn.objects.filter(patient=patient).count() == checkins + 1
-    assert CheckIn.objects.filter(patient=patient).latest("id").date == today  # the patient's day, not the phone's
-    again.reload()
-    again.locator(".card").first.wait_for()
-    assert first_card_count(again) == before + 2
-    assert again.get_by_test_id("checkin-prompt").count() == 0
+    # back online only the next day (for the patient): what was answered today keeps today's date
+    next_noon = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(12), ZoneInfo(patient.timezone))
+    with time_machine.travel(next_noon, tick=True):
+        phone.set_offline(False)
+        wait_synced(again)
+        assert SetLog.objects.filter(patient=patient, date=today).count() == stored_today + 2
+        assert CheckIn.objects.filter(patient=patient).count() == checkins + 1
+        assert CheckIn.objects.filter(patient=patient).latest("id").date == today  # answered today, sent tomorrow
+        again.reload()  # the new day: nothing done yet, and its check-in still to do
+        again.locator(".card").first.wait_for()
+        assert first_card_count(again) == 0
+        again.get_by_test_id("checkin-prompt").wait_for()
     phone.close()
 
 

@@ -25,6 +25,34 @@ def test_checkin_defaults_to_today_and_keeps_red_flags(api, patient):
     assert (checkin.date, checkin.red_flags) == (dt.date(2026, 3, 10), ["sudden_pop"])
 
 
+@pytest.mark.parametrize("path", ["/api/v1/checkins/", "/api/v1/visa-a/"])
+@pytest.mark.parametrize(
+    ("answered_at", "day"),
+    [
+        ("2026-03-09T22:59:00Z", "2026-03-09"),  # 23:59 in Copenhagen, sent the next day at noon: the evening's day
+        ("2026-03-09T23:01:00Z", "2026-03-10"),  # 00:01 in Copenhagen: already the 10th
+        ("2026-03-10T23:30:00Z", "2026-03-10"),  # the phone's clock ahead (the 11th for the patient): today, no 400
+    ],
+)
+def test_an_entry_answered_offline_is_dated_by_the_patients_day_at_that_instant(api, patient, path, answered_at, day):
+    patient.timezone = "Europe/Copenhagen"
+    patient.save(update_fields=["timezone"])
+    body = CHECKIN if path.endswith("checkins/") else VISA
+    response = api(patient.user).post(path, body | {"answered_at": answered_at}, format="json")
+    assert response.status_code == 201 and response.json()["date"] == day
+    assert "answered_at" not in response.json()  # a way of dating, not stored
+
+
+@pytest.mark.parametrize(
+    ("answered_at", "field"),
+    [("2025-11-01T08:00:00Z", "date"), ("yesterday", "answered_at")],  # older than 90 days; not an instant
+)
+def test_bad_answered_at_is_400(api, patient, answered_at, field):
+    response = api(patient.user).post("/api/v1/checkins/", CHECKIN | {"answered_at": answered_at}, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not CheckIn.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

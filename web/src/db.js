@@ -32,12 +32,12 @@ export async function kvDelete(key) {
   return (await db()).delete('kv', key);
 }
 
-/** Sign-out: every key but the device's language goes (the session, cached answers, push subscription ids). */
-/** The key of a screen's last answer for a user, kept for offline use ("today", "progress"); a session's end
- * deletes them all (api.js), sign-out everything. */
-export const CACHED_SCREENS = ['today', 'progress'];
+/** The key of a screen's last answer for a user, kept for offline use ("today", "progress", and "mend": the
+ * sets of today and yesterday to change); a session's end deletes them all (api.js), sign-out everything. */
+export const CACHED_SCREENS = ['today', 'progress', 'mend'];
 export const answerKey = (screen, user) => `${screen}:${user}`;
 
+/** Sign-out: every key but the device's language goes (the session, cached answers, push subscription ids). */
 export async function kvClear({ keep = ['language'] } = {}) {
   const tx = (await db()).transaction('kv', 'readwrite');
   const keys = await tx.store.getAllKeys();

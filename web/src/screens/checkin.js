@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { enqueue, newClientId } from '../outbox.js';
 import { requestBackgroundSync, syncNow } from '../sync.js';
-import { html, Link, PainInput, patientToday, Screen } from '../ui.js';
+import { html, Link, PainInput, Screen } from '../ui.js';
 import { Advice, bundledAdvice, RED_FLAG_KINDS } from './advice.js';
 
 export function CheckIn({ me }) {
@@ -20,7 +20,7 @@ export function CheckIn({ me }) {
     setBusy(true);
     const body = {
       client_id: newClientId(),
-      date: patientToday(me),
+      answered_at: new Date().toISOString(), // dated by the server: the patient's day at this instant
       morning_pain: pain,
       morning_stiffness_minutes: Number(stiffness),
       red_flags: flags,

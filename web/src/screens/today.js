@@ -9,7 +9,7 @@ import { formatDate, formatNumber, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
-import { ErrorNote, FindRm, html, Link, localToday, PainInput, Screen } from '../ui.js';
+import { ErrorNote, FindRm, html, Link, localToday, PainInput, patientToday, Screen } from '../ui.js';
 import { Advice } from './advice.js';
 import { AfterWeek12 } from './after.js';
 
@@ -47,11 +47,11 @@ export function loadText(item) {
   return t('body_weight');
 }
 
-/** Today's check-in is stored (the server says so) or sent from this phone, or waits in its outbox. A check-in
- * carries the patient's date (``zone``: their time zone); one from before it did is dated by when it was made. */
+/** Today's check-in is stored (the server says so) or sent from this phone, or waits in its outbox: dated, as
+ * the server dates it, by the patient's day (``zone``: their time zone) at the instant it was answered. */
 export function checkedIn(today, outbox, zone = null) {
   const mine = [...(outbox.pending || []), ...(outbox.sent || [])];
-  const day = (e) => e.body.date ?? localToday(new Date(e.created_at), zone);
+  const day = (e) => e.body.date ?? localToday(new Date(e.body.answered_at ?? e.created_at), zone);
   return Boolean(today.checked_in) || mine.some((e) => e.kind === 'checkin' && day(e) === today.date);
 }
 
@@ -107,13 +107,31 @@ export function Today({ me, outbox }) {
     } catch (err) {
       const copy = await kvGet(cacheKey);
       if (copy) {
-        setToday(dayCopy(copy, localToday(new Date(), me.timezone)));
+        setToday(dayCopy(copy, patientToday(me)));
         setCached(true);
       } else setError(err);
     }
   };
   useEffect(() => {
     load();
+  }, []);
+  // Left open overnight: once the patient's day has turned, Today loads again (offline, from the phone's copy)
+  // before anything is logged against the day before.
+  const shownDay = useRef(null);
+  shownDay.current = today?.date ?? null;
+  useEffect(() => {
+    const turned = () => {
+      const day = patientToday(me);
+      if (document.visibilityState === 'visible' && day && shownDay.current && shownDay.current < day) load();
+    };
+    const timer = setInterval(turned, 60_000);
+    document.addEventListener('visibilitychange', turned);
+    window.addEventListener('online', turned);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', turned);
+      window.removeEventListener('online', turned);
+    };
   }, []);
   // After the outbox has sent sets, the server's counts include them: fetch again.
   const sentBefore = useRef(0);
@@ -383,9 +401,10 @@ function MendList({ me, today, outbox, refresh, onEdit, onDelete }) {
       .then((data) => {
         if (!live) return;
         setStored(data.results ?? data);
-        kvSet(`mend:${me.id}`, data.results ?? data);
+        kvSet(answerKey('mend', me.id), data.results ?? data);
       })
-      .catch(() => kvGet(`mend:${me.id}`).then((copy) => live && setStored(copy || [])));
+      // offline: the phone's copy, of these two days only (a copy of earlier days holds sets no longer changeable)
+      .catch(() => kvGet(answerKey('mend', me.id)).then((copy) => live && setStored((copy || []).filter((l) => l.date >= yesterday))));
     return () => {
       live = false;
     };

@@ -6,7 +6,7 @@ import { enqueue, newClientId } from '../outbox.js';
 import { requestBackgroundSync, syncNow } from '../sync.js';
 import { rules } from '../rules.js';
 import { ITEM7, ITEM8, unanswered, visaScore } from '../visa.js';
-import { html, Link, patientToday, Screen } from '../ui.js';
+import { html, Link, Screen } from '../ui.js';
 
 export function VisaA({ me }) {
   const [items, setItems] = useState([null, null, null, null, null, null]);
@@ -28,7 +28,7 @@ export function VisaA({ me }) {
       document.getElementById(`visa-q${left[0]}`)?.scrollIntoView({ block: 'center' });
       return;
     }
-    const body = { client_id: newClientId(), date: patientToday(me), answers, item8_branch: branch };
+    const body = { client_id: newClientId(), answered_at: new Date().toISOString(), answers, item8_branch: branch };
     await enqueue(me.id, 'visa_a', body);
     setResult({ score: visaScore(answers), sent: false });
     requestBackgroundSync();
