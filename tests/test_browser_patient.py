@@ -157,6 +157,23 @@ def test_offline_on_a_new_day_sets_count_for_today_not_for_the_copys_day(live_se
     assert SetLog.objects.filter(patient=patient, date=today).count() == stored + 1
 
 
+def test_today_left_open_overnight_turns_to_the_new_day(live_server, demo, phone):
+    patient = demo["demo-alfredson"]
+    today = local_today(patient.timezone)
+    page = phone.new_page()
+    page.clock.install()  # the page's own clock, to move past the patient's midnight
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    shown = page.locator(".subtitle").inner_text()
+    next_noon = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(12), ZoneInfo(patient.timezone))
+    with time_machine.travel(next_noon, tick=True):
+        page.clock.set_system_time(next_noon)
+        page.clock.run_for(61_000)  # the minute's look at the patient's day
+        page.locator(".subtitle").filter(has_not_text=shown).wait_for()
+        assert first_card_count(page) == 0  # the new day's sets: none yet (logging now counts for it)
+        page.get_by_test_id("checkin-prompt").wait_for()
+
+
 def test_the_app_opened_again_counts_the_day_for_rtm(live_server, demo, phone):
     """A kept session opens the app without signing in: the day still counts as one the app was opened on."""
     patient = demo["demo-alfredson"]
