@@ -268,6 +268,9 @@ TABS_IN_ONE_ROW = """() => {
 }"""
 
 
+TAB_WIDTHS = "() => [...document.querySelectorAll('nav.tabs a')].map((a) => Math.round(a.getBoundingClientRect().width))"
+
+
 def test_the_language_changes_in_the_app_and_the_servers_texts_follow_at_once(live_server, demo, phone):
     """Under Reminders a patient changes the language; what the server wrote (the exercise advice) follows
     without a reload, and the tab bar stays one row on the phone in either language."""
@@ -275,7 +278,10 @@ def test_the_language_changes_in_the_app_and_the_servers_texts_follow_at_once(li
     sign_in(page, live_server.url, "demo-alfredson")
     page.get_by_text(re.compile("Off a step: lower the heel below")).first.wait_for()
     assert page.evaluate(TABS_IN_ONE_ROW) == {"tabs": 6, "rows": 1, "fits": True, "broken": []}
+    widths = page.evaluate(TAB_WIDTHS)
     page.get_by_role("link", name="Reminders").click()
+    page.get_by_label("Language").wait_for()
+    assert page.evaluate(TAB_WIDTHS) == widths  # the current tab in bold: no tab wider or narrower for it
     page.get_by_label("Language").select_option("da")
     page.get_by_role("link", name="I dag").click()
     page.get_by_text(re.compile("Fra et trin: sænk hælen")).first.wait_for()
