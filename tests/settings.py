@@ -19,17 +19,20 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 # REDIS_URL's: the broker's, the cache's just below it, and two spares for tests that start an app of their own
 # (TEST_REDIS_SPARES) — 15 to 12 for the first process, 11 to 8 for the second — so no process clears another's
 # cache or takes its Celery tasks. The environment is changed, so the processes a test starts inherit it.
-_redis = re.fullmatch(r"(.*)/(\d+)", os.environ["REDIS_URL"])
+_redis = re.fullmatch(r"(rediss?://[^/]*)(?:/(\d+))?", os.environ["REDIS_URL"])
 _worker = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
 TEST_REDIS_SPARES: list[str] = []
-if _redis:  # (empty on a laptop without Redis: the suite then runs without it)
-    _first = int(_redis[2])
+if _redis:
+    _first = int(_redis[2] or 0)  # no number: database 0
     # once per process: an interpreter a test starts inherits the shifted URL and the mark
     if _worker and os.environ.get("RT_TEST_REDIS_SHIFTED") != _worker[0]:
         _first -= 4 * int(_worker[1])
-        if _first < 3:
-            raise RuntimeError(f"REDIS_URL {os.environ['REDIS_URL']}: too few Redis databases below it")
         os.environ.update(REDIS_URL=f"{_redis[1]}/{_first}", RT_TEST_REDIS_SHIFTED=_worker[0])
+    if _first < 3:
+        raise RuntimeError(
+            f"REDIS_URL {os.environ['REDIS_URL']}: each test process takes a Redis database and the three below it; "
+            "give a database number of 4 × processes - 1 or more (the default, /15, leaves room for four)"
+        )
     TEST_REDIS_SPARES = [f"{_redis[1]}/{_first - 2}", f"{_redis[1]}/{_first - 3}"]
 
 
