@@ -268,7 +268,9 @@ TABS_IN_ONE_ROW = """() => {
 }"""
 
 
-TAB_WIDTHS = "() => [...document.querySelectorAll('nav.tabs a')].map((a) => Math.round(a.getBoundingClientRect().width))"
+TAB_WIDTHS = (
+    "() => [...document.querySelectorAll('nav.tabs a')].map((a) => Math.round(a.getBoundingClientRect().width))"
+)
 
 
 def test_the_language_changes_in_the_app_and_the_servers_texts_follow_at_once(live_server, demo, phone):
