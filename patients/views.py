@@ -15,7 +15,7 @@ from core.roles import STAFF
 
 from . import services
 from .audit import AuditedView
-from .clinics import clinics_for_user, clinics_managed_by
+from .clinics import clinics_for_user, clinics_managed_by, patient_setting
 from .models import CheckIn, Clinic, Membership, Patient, Role, User, VisaA
 from .scope import patient_of, patients_for_user
 from .serializers import (
@@ -50,20 +50,21 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
-    def _body(self, request, patient: dict) -> dict:
+    def _body(self, request, patient: Patient | None) -> dict:
         user = request.user
-        return {"id": user.id, "username": user.username, "role": role_of(user), "patient": patient.get("id"),
-                "onboarded_at": patient.get("onboarded_at"), "timezone": patient.get("timezone"),
-                "language": user.language}  # fmt: skip
+        return {"id": user.id, "username": user.username, "role": role_of(user),
+                "patient": patient and patient.id, "onboarded_at": patient and patient.onboarded_at,
+                "timezone": patient and patient.timezone, "language": user.language}  # fmt: skip
 
-    def _patient(self, request) -> dict:
-        return Patient.objects.filter(user=request.user).values("id", "onboarded_at", "timezone").first() or {}
+    def _patient(self, request) -> Patient | None:
+        return Patient.objects.select_related("clinic").filter(user=request.user).first()
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         patient = self._patient(request)
-        if patient and settings.RTM_ENABLED:  # the app asks who is signed in each time it opens
-            access_day_record(patient_id=patient["id"], today=local_today(patient["timezone"]))
+        # the app asks each day it is used: an RTM access day, where the patient's clinic has RTM on
+        if patient and patient_setting(patient, "RTM_ENABLED"):
+            access_day_record(patient_id=patient.id, today=local_today(patient.timezone))
         return Response(self._body(request, patient))
 
     @extend_schema(request=MeSerializer, responses=MeSerializer)

@@ -201,6 +201,14 @@ class TestReport:
             patient_with_data()
         assert queries() == few
 
+    def test_the_app_opened_counts_a_day_where_the_patients_clinic_has_rtm_on(self, api, settings):
+        settings.RTM_ENABLED = False  # off for the install, on for one clinic
+        on = PatientFactory(clinic=ClinicFactory(settings={"RTM_ENABLED": True}))
+        off = PatientFactory()
+        for patient in (on, off):
+            api(patient.user).get("/api/v1/me/")
+        assert list(AccessDay.objects.values_list("patient", flat=True)) == [on.id]
+
     def test_a_clinic_turns_rtm_off(self, api, patient, settings):
         settings.RTM_ENABLED = False
         report = api(patient.physio).get("/api/v1/rtm/").json()
