@@ -219,7 +219,7 @@ export function App() {
     ${me.role === 'physician' && screens && html`<${screens.RedFlagWatch} />`}
     <main id="main" key=${serverLanguage || 'first'} class=${patient ? '' : 'wide'}>${patient ? patientScreen(path, me, outbox, { learn, introduce, introduced, again: () => setIntroduce(true), onLanguage: changeLanguage }) : mustEnrol && screens ? html`<${screens.Security} onEnrolled=${() => setMustEnrol(false)} />` : clinicianScreen(path, me, screens)}</main>
     ${patient && html`<nav class="tabs" aria-label=${t('nav_main')}>
-      ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} data-label=${t(key)} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
+      ${PATIENT_NAV.map(([href, key]) => html`<${Link} key=${href} href=${href} aria-current=${path === href ? 'page' : undefined}>${t(key)}<//>`)}
     </nav>`}
   `;
 }
