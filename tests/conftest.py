@@ -1,9 +1,11 @@
 import pytest
 from django.conf import settings
 
+from . import inflight
 from .browser import bypass_csp, chromium, demo, phone, playwright_session  # noqa: F401 (fixtures for the browser tests)
 from .contract import ContractClient
 from .factories import AdminFactory, PatientFactory, PhysicianFactory, PhysioFactory
+from .waiting import wait_for
 
 AUDIT_TRIGGER = "patients_auditevent_no_truncate"
 
@@ -27,6 +29,18 @@ def pytest_configure(config):
     from rehab_tracker.translations import translations_compile
 
     translations_compile(locale_paths=settings.LOCALE_PATHS)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_done_answering(request):
+    """A test with the live server: after it (its browser closed), wait until the server has answered what the
+    browser asked last, before the test database's flush (tests/inflight.py says why)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so its flush comes after the wait below
+    yield
+    assert wait_for(lambda: inflight.answering() == 0, seconds=30), "the live server is still answering"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -56,7 +56,9 @@ if not SERVICES_AVAILABLE:
     os.environ["REDIS_URL"] = ""
 
 from rehab_tracker.settings import *  # noqa: E402,F403
-from rehab_tracker.settings import REST_FRAMEWORK  # noqa: E402
+from rehab_tracker.settings import MIDDLEWARE, REST_FRAMEWORK  # noqa: E402
+
+MIDDLEWARE = ["tests.inflight.middleware", *MIDDLEWARE]  # the browser tests wait for the live server's answers
 
 if not SERVICES_AVAILABLE:
     CELERY_BROKER_URL = "memory://"

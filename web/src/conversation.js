@@ -39,7 +39,7 @@ export function Thread({ messages, me }) {
     ${messages.map((m) => {
       const mine = forPatient ? m.role === 'patient' : m.author === me.id;
       return html`<li key=${m.id} class=${`bubble${mine ? ' mine' : ''}${m.kind === 'out_of_hours' ? ' notice' : ''}`}>
-        <span class="who">${mine ? t('msg_you') : t(`role_${m.role}`)}</span>
+        <span class="who">${mine ? t('msg_you') : t(`author_${m.role}`)}</span>
         ${m.kind === 'out_of_hours' ? html`<${Notice} forPatient=${forPatient} />` : html`<p>${m.body}</p>`}
         <span class="muted small">
           <time datetime=${m.created_at}>${formatDateTime(m.created_at)}</time>

@@ -55,3 +55,14 @@ test('a failed answer reads as a plain sentence, never a raw code or server mess
   assert.equal(errorText(400, { outcome: ['"" er ikke et gyldigt valg.'] }), 'Udfald: Vælg venligst en af mulighederne.');
   setLanguage('en');
 });
+
+test('no text key is written twice in a language (the second would silently replace the first)', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const source = await readFile(new URL('../src/i18n.js', import.meta.url), 'utf8');
+  for (const name of ['en', 'da']) {
+    const block = source.split(`const ${name} = {\n`)[1].split('\n};\n')[0];
+    const keys = [...block.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]);
+    const twice = keys.filter((key, i) => keys.indexOf(key) !== i);
+    assert.deepEqual(twice, [], `${name}: keys written twice`);
+  }
+});

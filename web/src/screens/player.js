@@ -172,8 +172,8 @@ export function Player({ item, side, onFinish, onClose }) {
     <div class="row">
       ${mode === 'tempo' && !run && html`<button type="button" class="big" onClick=${start}>${t('start_tempo')}</button>`}
       ${mode === 'tempo' && run && !state?.done && (run.pausedAt != null
-        ? html`<button type="button" class="big" onClick=${resume}>${t('resume')}</button>`
-        : html`<button type="button" class="secondary" onClick=${pause}>${t('pause')}</button>`)}
+        ? html`<button type="button" class="big" onClick=${resume}>${t('player_resume')}</button>`
+        : html`<button type="button" class="secondary" onClick=${pause}>${t('player_pause')}</button>`)}
       ${mode === 'tempo' && state?.name === 'rise_other' && html`<button type="button" class="secondary" onClick=${skipRise}>${t('next_rep')}</button>`}
       ${(run || mode === 'own') && html`<button type="button" class="big" onClick=${stop}>${t('stop_and_log')}</button>`}
     </div>
