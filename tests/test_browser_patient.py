@@ -69,6 +69,24 @@ def test_sign_in_log_sets_and_the_counts_survive_a_reload(live_server, demo, pho
     assert not scrolls_sideways(page)
 
 
+def test_a_load_typed_with_a_decimal_comma_is_that_load(live_server, demo, phone):
+    """"2,5" is 2.5 kg (a number field read it as 25); what is not a weight keeps the sheet open with a message."""
+    patient = demo["demo-alfredson"]
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    before = first_card_count(page)
+    page.get_by_role("button", name="Log a set").first.click()
+    page.get_by_label("Load (kg)").fill("2,5,0")
+    page.get_by_role("button", name="Save set").click()
+    assert page.get_by_label("Load (kg)").evaluate("(e) => e.validationMessage").startswith("Give a weight in kg")
+    page.get_by_label("Load (kg)").fill("2,5")
+    page.get_by_role("button", name="Save set").click()
+    page.locator("[data-testid=count]").first.filter(has_text=f"{before + 1} of").wait_for()
+    wait_synced(page)
+    assert float(SetLog.objects.filter(patient=patient).latest("id").load_kg) == 2.5
+
+
 def test_undo_takes_the_set_back_before_it_is_sent(live_server, demo, phone):
     patient = demo["demo-alfredson"]
     page = phone.new_page()

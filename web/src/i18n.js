@@ -94,6 +94,7 @@ const en = {
   checkin_open: 'Morning check-in',
   cached_note: 'Shown from this phone’s copy of {date}.',
   cached_day_note: 'This phone’s copy is of {date}: today’s plan may differ. Sets you log now count for today.',
+  kg_format: 'Give a weight in kg, like 12.5 (at most 500).',
   progress_copy_note: 'Shown from this phone’s copy of {when}: the server could not be reached.',
   exercise_eccentric_heel_drop_straight: 'Heel drop, knee straight',
   exercise_eccentric_heel_drop_bent: 'Heel drop, knee bent',
@@ -801,6 +802,7 @@ const da = {
   checkin_open: 'Morgentjek',
   cached_note: 'Vist fra telefonens kopi fra {date}.',
   cached_day_note: 'Telefonens kopi er fra {date}: dagens plan kan være en anden. Sæt, du logger nu, tæller for i dag.',
+  kg_format: 'Skriv en vægt i kg, fx 12,5 (højst 500).',
   progress_copy_note: 'Vist fra telefonens kopi fra {when}: serveren kunne ikke nås.',
   exercise_eccentric_heel_drop_straight: 'Hælsænkning, strakt knæ',
   exercise_eccentric_heel_drop_bent: 'Hælsænkning, bøjet knæ',
@@ -1310,6 +1312,14 @@ export const formatDay = (value) => format({ day: 'numeric', month: 'short' }, v
 /** "1 Mar 2026, 08:43" / "1. mar. 2026 08.43" */
 export const formatDateTime = (value) =>
   format({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }, value);
+/** A weight in kg as a person types it in either language ("12.5" or "12,5"; 0–500, at most two decimals);
+ * null when empty, NaN when it is not such a weight (a number field would have read "2,5" as 25). */
+export function parseKg(text) {
+  const typed = String(text ?? '').trim().replace(',', '.');
+  if (!typed) return null;
+  return /^\d{1,3}(\.\d{1,2})?$/.test(typed) && Number(typed) <= 500 ? Number(typed) : NaN;
+}
+
 /** A number as the language writes it: "62.5" / "62,5". */
 export const formatNumber = (value) => new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(value);
 

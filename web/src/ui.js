@@ -3,7 +3,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { describeError } from './api.js';
-import { t } from './i18n.js';
+import { formatNumber, parseKg, t } from './i18n.js';
 import { zoneOf } from './rules.js';
 
 export const html = htm.bind(h);
@@ -106,6 +106,19 @@ const ZONE_CLASS = { safe: 'safe', acceptable: 'ok', too_much: 'high' };
 /** The pain zone's class for ``value``, by the server's zones (rules.js). */
 export function painZone(value) {
   return ZONE_CLASS[zoneOf(value)];
+}
+
+/** A weight in kg, typed with a decimal point or comma (``parseKg``): a text field with the decimal keypad, and the
+ * browser's own message on submit when it is not a weight. ``value`` as the language writes it. */
+export function KgInput({ id, value, onInput, required = false, placeholder }) {
+  const typed = (event) => {
+    const text = event.currentTarget.value;
+    event.currentTarget.setCustomValidity(Number.isNaN(parseKg(text)) ? t('kg_format') : '');
+    onInput(text);
+  };
+  const shown = typeof value === 'number' ? formatNumber(value) : (value ?? '');
+  return html`<input id=${id} type="text" inputmode="decimal" autocomplete="off" required=${required} value=${shown}
+    placeholder=${placeholder} onInput=${typed} />`;
 }
 
 export function PainInput({ id, label, value, onInput, zones = true }) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeError, errorText, fieldErrors, HttpError, NoticeError } from '../src/api.js';
-import { formatDate, formatDateTime, formatTime, LANGUAGES, locale, setLanguage, t, texts } from '../src/i18n.js';
+import { formatDate, formatDateTime, formatTime, LANGUAGES, locale, parseKg, setLanguage, t, texts } from '../src/i18n.js';
 
 const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -65,4 +65,12 @@ test('no text key is written twice in a language (the second would silently repl
     const twice = keys.filter((key, i) => keys.indexOf(key) !== i);
     assert.deepEqual(twice, [], `${name}: keys written twice`);
   }
+});
+
+test('a weight typed with a comma or a point is the same weight; anything else is no weight', () => {
+  assert.equal(parseKg('2,5'), 2.5); // a number field read this as 25 kg
+  assert.equal(parseKg(' 62.5 '), 62.5);
+  assert.equal(parseKg('40'), 40);
+  assert.equal(parseKg(''), null);
+  for (const bad of ['abc', '2,5,1', '1.234', '501', '-3', '2.5kg']) assert.ok(Number.isNaN(parseKg(bad)), bad);
 });

@@ -5,11 +5,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { answerKey, kvGet, kvSet } from '../db.js';
 import { paths } from '../paths.js';
-import { formatDate, formatNumber, t } from '../i18n.js';
+import { formatDate, formatNumber, parseKg, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
-import { ErrorNote, FindRm, html, Link, localToday, PainInput, patientToday, Screen } from '../ui.js';
+import { ErrorNote, FindRm, html, KgInput, Link, localToday, PainInput, patientToday, Screen } from '../ui.js';
 import { Advice } from './advice.js';
 import { AfterWeek12 } from './after.js';
 
@@ -339,7 +339,7 @@ function LogSheet({ item, side, reps: counted, pain: painBefore, log, lastLoad, 
   }, []);
   const submit = (event) => {
     event.preventDefault();
-    onSave({ item, side, reps: Number(reps), pain, load: Number(load), log });
+    onSave({ item, side, reps: Number(reps), pain, load: parseKg(load), log });
   };
   return html`<dialog ref=${dialog} class="sheet" aria-labelledby="log-title" onCancel=${onCancel}>
     <form onSubmit=${submit}>
@@ -348,8 +348,7 @@ function LogSheet({ item, side, reps: counted, pain: painBefore, log, lastLoad, 
         <input id="reps" type="number" inputmode="numeric" min="1" max="100" required value=${reps}
           onInput=${(e) => setReps(e.currentTarget.value)} /></div>
       <div class="field"><label for="load">${item.find_rm && !log ? t('find_rm_load') : `${t('load')} (kg)`}</label>
-        <input id="load" type="number" inputmode="decimal" min="0" max="500" step="0.5" required value=${load}
-          onInput=${(e) => setLoad(e.currentTarget.value)} /></div>
+        <${KgInput} id="load" required value=${load} onInput=${setLoad} /></div>
       <${PainInput} id="pain" label=${t('pain_during')} value=${pain} onInput=${setPain} />
       <p class="muted">${t('pain_guide_short')}</p>
       <div class="row">

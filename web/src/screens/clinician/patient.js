@@ -3,10 +3,10 @@
 import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { BarChart } from '../../charts.js';
-import { formatDate, formatDateTime, formatDay, formatTime, t } from '../../i18n.js';
+import { formatDate, formatDateTime, formatDay, formatTime, parseKg, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
 import { rules } from '../../rules.js';
-import { ErrorNote, html, localToday, Screen } from '../../ui.js';
+import { ErrorNote, html, KgInput, localToday, Screen } from '../../ui.js';
 import { exerciseName } from '../today.js';
 import { label, named, pct, useLive } from './common.js';
 import { InvitationCard, sendInvitation } from './enrol.js';
@@ -113,11 +113,11 @@ function ProgramActions({ program, onChange }) {
       ${['active', 'paused'].includes(program.status) && html`<button type="button" class="secondary danger"
         onClick=${() => confirm(t('stop_confirm')) && patch({ status: 'stopped' })}>${t('stop')}</button>`}
     </div>
-    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).filter(([, v]) => v !== '' && v != null).map(([k, v]) => [k, Number(v)])) }); }}>
+    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, typeof v === 'number' ? v : parseKg(v)]).filter(([, v]) => v != null)) }); }}>
       <fieldset><legend>${t('loads_title')}</legend>
         ${exercises.map((ex) => html`<div class="field inline" key=${ex}><label for=${`load-${ex}`}>${exerciseName(ex)}</label>
-          <input id=${`load-${ex}`} type="number" min="0" max="500" step="0.5" value=${loads[ex] ?? ''} placeholder=${t('body_weight')}
-            onInput=${(e) => setLoads({ ...loads, [ex]: e.currentTarget.value })} /></div>`)}
+          <${KgInput} id=${`load-${ex}`} value=${loads[ex]} placeholder=${t('body_weight')}
+            onInput=${(text) => setLoads({ ...loads, [ex]: text })} /></div>`)}
         <button type="submit" class="secondary">${t('save_loads')}</button>
       </fieldset>
     </form>
