@@ -87,6 +87,24 @@ def test_a_load_typed_with_a_decimal_comma_is_that_load(live_server, demo, phone
     assert float(SetLog.objects.filter(patient=patient).latest("id").load_kg) == 2.5
 
 
+def test_the_check_in_says_when_todays_is_already_sent(live_server, demo, phone):
+    patient = demo["demo-alfredson"]
+    CheckIn.objects.filter(patient=patient, date=local_today(patient.timezone)).delete()
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-alfredson")
+    page.locator(".card").first.wait_for()
+    page.get_by_role("link", name="Check-in", exact=True).click()
+    page.get_by_label("Minutes of stiffness after getting up").wait_for()
+    assert page.get_by_test_id("checkin-done").count() == 0  # none yet today
+    page.get_by_role("button", name="Send check-in").click()
+    page.get_by_text("Check-in saved").wait_for()
+    page.get_by_role("link", name="Back to Today").click()
+    page.locator(".card").first.wait_for()
+    page.get_by_role("link", name="Check-in", exact=True).click()
+    page.get_by_test_id("checkin-done").wait_for()  # sent already: another only if something changed
+    assert "already sent" in page.get_by_test_id("checkin-done").inner_text()
+
+
 def test_undo_takes_the_set_back_before_it_is_sent(live_server, demo, phone):
     patient = demo["demo-alfredson"]
     page = phone.new_page()

@@ -297,7 +297,7 @@ function patientScreen(path, me, outbox, { learn, introduce, introduced, again, 
   }
   switch (path) {
     case '/checkin':
-      return html`<${CheckIn} me=${me} />`;
+      return html`<${CheckIn} me=${me} outbox=${outbox} />`;
     case '/visa-a':
       return html`<${VisaA} me=${me} />`;
     case '/progress':

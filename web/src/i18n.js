@@ -113,6 +113,7 @@ const en = {
   rf_fluoroquinolone_or_steroid: 'New pain after an antibiotic (a quinolone, e.g. ciprofloxacin) or steroids',
   send_checkin: 'Send check-in',
   checkin_saved: 'Check-in saved. Thank you.',
+  checkin_done_today: 'Today’s check-in is already sent. Send another only if something has changed, such as a new warning sign: your care team sees the latest.',
   // advice (docs/clinical.md §8.2), shown at once, offline too
   advice_title: 'Stop your exercises',
   advice_suspected_rupture_title: 'Your tendon may be torn',
@@ -820,6 +821,7 @@ const da = {
   rf_fluoroquinolone_or_steroid: 'Ny smerte efter antibiotika (en quinolon, f.eks. ciprofloxacin) eller binyrebarkhormon',
   send_checkin: 'Send morgentjek',
   checkin_saved: 'Morgentjekket er gemt. Tak.',
+  checkin_done_today: 'Dagens morgentjek er allerede sendt. Send kun et nyt, hvis noget har ændret sig, fx et nyt faresignal: dit behandlerteam ser det seneste.',
   advice_suspected_rupture_title: 'Din sene kan være revet over',
   advice_suspected_rupture:
     'Stop dine øvelser nu. Test ikke senen ved at hoppe eller gå op på tæerne. Du skal undersøges i dag: ring til din klinik; er klinikken lukket, så tag på en akutklinik eller skadestue. At du kan gå, udelukker ikke en overrivning.',

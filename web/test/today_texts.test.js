@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setLanguage } from '../src/i18n.js';
+import { lastOfEachDay } from '../src/screens/more.js';
 import { checkedIn, dayCopy, loadText } from '../src/screens/today.js';
 
 test('an HSR card has one load: the prescribed one, else the suggestion, else body weight', () => {
@@ -49,4 +50,9 @@ test("a copy of an earlier day is shown for the patient's today with nothing cou
   assert.equal(next.fetched_at, 0); // everything sent from this phone for today counts on its cards
   assert.equal(dayCopy(copy, '2026-03-10'), copy); // today's own copy: as it was
   assert.equal(dayCopy(copy, null), copy);
+});
+
+test("Progress plots one morning a day: the day's last check-in", () => {
+  const rows = [{ date: '2026-03-09', morning_pain: 2 }, { date: '2026-03-10', morning_pain: 1 }, { date: '2026-03-10', morning_pain: 6 }];
+  assert.deepEqual(lastOfEachDay(rows).map((r) => [r.date, r.morning_pain]), [['2026-03-09', 2], ['2026-03-10', 6]]);
 });

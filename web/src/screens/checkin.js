@@ -1,13 +1,16 @@
 // The morning check-in: pain, stiffness, the red-flag questions in plain words. A red-flag answer shows the
 // advice at once, from the app itself when offline; the check-in goes through the outbox like a set.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { answerKey, kvGet } from '../db.js';
 import { t } from '../i18n.js';
 import { enqueue, newClientId } from '../outbox.js';
 import { requestBackgroundSync, syncNow } from '../sync.js';
-import { html, Link, PainInput, Screen } from '../ui.js';
+import { html, Link, PainInput, patientToday, Screen } from '../ui.js';
+import { checkedIn, dayCopy } from './today.js';
 import { Advice, bundledAdvice, RED_FLAG_KINDS } from './advice.js';
 
-export function CheckIn({ me }) {
+export function CheckIn({ me, outbox }) {
+  const doneToday = useDoneToday(me, outbox);
   const [pain, setPain] = useState(0);
   const [stiffness, setStiffness] = useState(0);
   const [flags, setFlags] = useState([]);
@@ -45,6 +48,7 @@ export function CheckIn({ me }) {
     <//>`;
   }
   return html`<${Screen} title=${t('checkin_title')}>
+    ${doneToday && html`<p class="note" data-testid="checkin-done">${t('checkin_done_today')}</p>`}
     <form onSubmit=${submit}>
       <${PainInput} id="morning-pain" label=${t('morning_pain')} value=${pain} onInput=${setPain} zones=${false} />
       <div class="field"><label for="stiffness">${t('stiffness')}</label>
@@ -58,4 +62,14 @@ export function CheckIn({ me }) {
       <button type="submit" class="big" disabled=${busy}>${t('send_checkin')}</button>
     </form>
   <//>`;
+}
+
+/** Whether today's check-in is already stored or on its way (Today's last answer on this phone, and the outbox). */
+function useDoneToday(me, outbox) {
+  const [copy, setCopy] = useState(null);
+  useEffect(() => {
+    kvGet(answerKey('today', me.id)).then((saved) => setCopy(saved ?? null));
+  }, [me.id]);
+  const today = copy ? dayCopy(copy, patientToday(me)) : { date: patientToday(me), checked_in: false };
+  return Boolean(today.date) && checkedIn(today, outbox, me.timezone);
 }

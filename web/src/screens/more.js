@@ -48,7 +48,7 @@ export function Progress({ me }) {
     ${data.checkins.length
       ? html`<${LineChart} label=${t('pain_trend')} yTitle=${t('axis_pain')} ticks=${[0, 2, 4, 6, 8, 10]}
           line=${painAbove} lineLabel=${t('pain_line', { n: painAbove })}
-          points=${data.checkins.slice(-30).map((c) => ({ label: formatDay(c.date), value: c.morning_pain, text: t('chart_pain', { date: formatDate(c.date), n: c.morning_pain }) }))} />`
+          points=${lastOfEachDay(data.checkins).slice(-30).map((c) => ({ label: formatDay(c.date), value: c.morning_pain, text: t('chart_pain', { date: formatDate(c.date), n: c.morning_pain }) }))} />`
       : null}
     ${data.visa.length
       ? html`<${LineChart} label=${t('visa_history')} max=${100} ticks=${[0, 25, 50, 75, 100]} yTitle=${t('axis_visa')}
@@ -56,6 +56,11 @@ export function Progress({ me }) {
           points=${data.visa.map((v) => ({ label: formatDay(v.date), value: v.score, text: t('chart_visa', { date: formatDate(v.date), score: v.score }) }))} />`
       : null}
   <//>`;
+}
+
+/** One check-in a day, the day's last (as the physio's timeline shows it): rows in date order. */
+export function lastOfEachDay(rows) {
+  return [...new Map(rows.map((row) => [row.date, row])).values()];
 }
 
 export function deviceTimeZone() {
