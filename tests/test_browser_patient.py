@@ -70,7 +70,7 @@ def test_sign_in_log_sets_and_the_counts_survive_a_reload(live_server, demo, pho
 
 
 def test_a_load_typed_with_a_decimal_comma_is_that_load(live_server, demo, phone):
-    """"2,5" is 2.5 kg (a number field read it as 25); what is not a weight keeps the sheet open with a message."""
+    """A load of "2,5" is 2.5 kg (a number field read it as 25); what is not a weight keeps the sheet open."""
     patient = demo["demo-alfredson"]
     page = phone.new_page()
     sign_in(page, live_server.url, "demo-alfredson")
