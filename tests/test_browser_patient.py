@@ -87,6 +87,24 @@ def test_a_load_typed_with_a_decimal_comma_is_that_load(live_server, demo, phone
     assert float(SetLog.objects.filter(patient=patient).latest("id").load_kg) == 2.5
 
 
+def test_messages_offline_show_the_phones_copy_of_the_conversation(live_server, demo, phone):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "demo-hsr")  # a patient with a conversation
+    page.locator(".card").first.wait_for()
+    wait_for_service_worker(page)
+    page.get_by_role("link", name="Messages", exact=True).click()
+    page.get_by_label("Write to your care team").fill("Is a little swelling after the sets normal?")
+    page.get_by_role("button", name="Send message").click()
+    page.locator(".bubble").filter(has_text="little swelling").filter(has_not_text="waiting to send").wait_for()
+    phone.set_offline(True)
+    page.get_by_role("link", name="Today", exact=True).click()
+    page.locator(".card").first.wait_for()
+    page.get_by_role("link", name="Messages", exact=True).click()
+    page.get_by_test_id("messages-copy").wait_for()  # said to be the phone's copy, not "No messages yet"
+    assert page.locator(".bubble").filter(has_text="little swelling").count() == 1
+    assert page.get_by_text("No messages yet").count() == 0
+
+
 def test_the_check_in_says_when_todays_is_already_sent(live_server, demo, phone):
     patient = demo["demo-alfredson"]
     CheckIn.objects.filter(patient=patient, date=local_today(patient.timezone)).delete()

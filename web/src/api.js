@@ -183,6 +183,21 @@ export async function rememberMe(me, changes) {
   if (stored?.me) await kvSet(SESSION, { ...stored, me: { ...stored.me, ...changes } });
 }
 
+/** ``load()``'s answer (an object), kept on the phone under ``key`` with its ``fetched_at``; when the server cannot
+ * be reached (the network down, or a 5xx), the last copy kept, marked ``cached``; any other answer is thrown. */
+export async function withCopy(key, load) {
+  try {
+    const fresh = { ...(await load()), fetched_at: Date.now() };
+    await kvSet(key, fresh).catch(() => {}); // a copy not kept costs only the offline view
+    return fresh;
+  } catch (err) {
+    const unreachable = !(err instanceof HttpError) || err.status >= 500;
+    const copy = unreachable ? await kvGet(key) : null;
+    if (copy) return { ...copy, cached: true };
+    throw err;
+  }
+}
+
 /** The session is over (its tokens refused): the answers cached for the user's screens go with it, so that a
  * shared phone keeps no one's pain scores after their session ends (the outbox keeps what was not sent). */
 async function endSession() {

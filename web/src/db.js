@@ -32,9 +32,10 @@ export async function kvDelete(key) {
   return (await db()).delete('kv', key);
 }
 
-/** The key of a screen's last answer for a user, kept for offline use ("today", "progress", and "mend": the
- * sets of today and yesterday to change); a session's end deletes them all (api.js), sign-out everything. */
-export const CACHED_SCREENS = ['today', 'progress', 'mend'];
+/** The key of a screen's last answer for a user, kept for offline use ("today", "progress", "messages", and
+ * "mend": the sets of today and yesterday to change); a session's end deletes them all (api.js), sign-out
+ * everything. */
+export const CACHED_SCREENS = ['today', 'progress', 'messages', 'mend'];
 export const answerKey = (screen, user) => `${screen}:${user}`;
 
 /** Sign-out: every key but the device's language goes (the session, cached answers, push subscription ids). */

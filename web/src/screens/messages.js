@@ -2,9 +2,10 @@
 // exactly once), so it can be written offline; an answer shows at once while the app is open (the service
 // worker passes on the push) and otherwise on the next look.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, withCopy } from '../api.js';
 import { OpeningHours, Thread, thread } from '../conversation.js';
-import { t } from '../i18n.js';
+import { formatDateTime, t } from '../i18n.js';
+import { answerKey } from '../db.js';
 import { enqueue, newClientId } from '../outbox.js';
 import { paths } from '../paths.js';
 import { requestBackgroundSync, syncNow } from '../sync.js';
@@ -13,7 +14,7 @@ import { ErrorNote, html, Link, Screen, useLoad } from '../ui.js';
 const POLL_MS = 15_000;
 
 export function Messages({ me, outbox }) {
-  const [{ data, error }, retry] = useLoad(() => api(paths.messages({ page_size: 100 })));
+  const [{ data, error }, retry] = useLoad(() => withCopy(answerKey('messages', me.id), () => api(paths.messages({ page_size: 100 }))));
   const [{ data: clinic }] = useLoad(() => api(paths.messagingClinic()));
   const [text, setText] = useState('');
   const [signs, setSigns] = useState([]);
@@ -54,6 +55,7 @@ export function Messages({ me, outbox }) {
   return html`<${Screen} title=${t('msg_title')}>
     <${OpeningHours} clinic=${clinic} />
     <${ErrorNote} error=${error} onRetry=${retry} />
+    ${data?.cached && html`<p class="note" data-testid="messages-copy">${t('copy_note', { when: formatDateTime(data.fetched_at) })}</p>`}
     <${Thread} messages=${thread(data?.results, [...outbox.pending, ...outbox.sent])} me=${me} />
     ${signs.length > 0 && html`<div class="advice" role="alert">
       <p>${t('msg_red_flag_offer')}</p><${Link} class="button" href="/checkin">${t('msg_open_checkin')}<//>

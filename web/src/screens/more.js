@@ -1,6 +1,6 @@
 // Progress (charts), reminders (times, time zone, push on this phone) and the notifications inbox.
 import { useEffect, useState } from 'preact/hooks';
-import { api, HttpError, NoticeError, rememberMe } from '../api.js';
+import { api, NoticeError, rememberMe, withCopy } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { answerKey, kvDelete, kvGet, kvSet } from '../db.js';
 import { formatDate, formatDateTime, formatDay, formatTime, t } from '../i18n.js';
@@ -13,24 +13,14 @@ const rows = (page) => (Array.isArray(page) ? page : page.results);
 export function Progress({ me }) {
   const pid = me.patient;
   const cacheKey = answerKey('progress', me.id); // the last answer, shown offline
-  const [{ data, error }, retry] = useLoad(async () => {
-    try {
-      const [adherence, checkins, visa] = await Promise.all([
-        api(`/api/v1/patients/${pid}/adherence/`),
-        api('/api/v1/checkins/?page_size=60'),
-        api('/api/v1/visa-a/'),
-      ]);
-      const fresh = { adherence, checkins: rows(checkins), visa: rows(visa), fetched_at: Date.now() };
-      await kvSet(cacheKey, fresh).catch(() => {}); // a copy not kept costs only the offline view
-      return fresh;
-    } catch (err) {
-      // the network down (fetch's TypeError) or the server failing: the last copy; any other answer is shown
-      const unreachable = !(err instanceof HttpError) || err.status >= 500;
-      const copy = unreachable ? await kvGet(cacheKey) : null;
-      if (copy) return { ...copy, cached: true };
-      throw err;
-    }
-  });
+  const [{ data, error }, retry] = useLoad(() => withCopy(cacheKey, async () => {
+    const [adherence, checkins, visa] = await Promise.all([
+      api(`/api/v1/patients/${pid}/adherence/`),
+      api('/api/v1/checkins/?page_size=60'),
+      api('/api/v1/visa-a/'),
+    ]);
+    return { adherence, checkins: rows(checkins), visa: rows(visa) };
+  }));
   if (error) return html`<${Screen} title=${t('progress_title')}><${ErrorNote} error=${error} onRetry=${retry} /><//>`;
   if (!data) return html`<${Screen} title=${t('progress_title')}><p aria-busy="true">${t('loading')}</p><//>`;
   const weeks = data.adherence.weeks.filter((w) => w.prescribed_sets > 0);
@@ -38,7 +28,7 @@ export function Progress({ me }) {
   const mark = rules().adherent_at_least;
   const painAbove = rules().pain_above;
   return html`<${Screen} title=${t('progress_title')}>
-    ${data.cached && html`<p class="note" data-testid="progress-copy">${t('progress_copy_note', { when: formatDateTime(data.fetched_at) })}</p>`}
+    ${data.cached && html`<p class="note" data-testid="progress-copy">${t('copy_note', { when: formatDateTime(data.fetched_at) })}</p>`}
     ${overall != null && html`<p class="subtitle">${t('adherence_overall', { pct: Math.round(overall * 100) })}</p>`}
     ${weeks.length
       ? html`<${BarChart} label=${t('adherence_by_week')} yTitle=${t('axis_sets_done')}
