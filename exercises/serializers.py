@@ -40,14 +40,22 @@ class WeekdaysField(serializers.ListField):
         return sorted(days)
 
 
+# How the staff's screens name them (web/src/i18n.js), for the server's messages to staff.
+PROTOCOL_NAMES = {"alfredson": "Alfredson (mid-portion)", "alfredson_insertional": "Alfredson, insertional (flat floor)",
+                  "hsr": "Heavy slow resistance"}  # fmt: skip
+TENDINOPATHY_NAMES = {"midportion": "mid-portion", "insertional": "insertional"}
+
+
 def _check_fits(protocol: str, tendinopathy: str, override_reason: str) -> None:
     """docs/clinical.md §3: a protocol designed for the other tendinopathy type needs a clinician's written reason."""
     if protocol not in FITS[tendinopathy] and not override_reason.strip():
+        designed = " or ".join(TENDINOPATHY_NAMES[kind] for kind, fits in FITS.items() if protocol in fits)
+        name = PROTOCOL_NAMES[protocol]
         raise serializers.ValidationError(
             {
                 "override_reason": [
-                    f"{protocol} was designed for mid-portion tendinopathy and this patient's is {tendinopathy}: "
-                    f"use {DEFAULT_PROTOCOL[tendinopathy]}, or give the clinical reason for {protocol}."
+                    f"{name} is for {designed} tendinopathy and this patient's is {TENDINOPATHY_NAMES[tendinopathy]}: "
+                    f"use {PROTOCOL_NAMES[DEFAULT_PROTOCOL[tendinopathy]]}, or give the clinical reason for {name}."
                 ]
             }
         )

@@ -136,7 +136,10 @@ class TestTimelineAndAdjustments:
         client = api(physio)
         change = {"protocol": "alfredson_insertional"}
         refused = client.patch(f"/api/v1/programs/{alfredson.id}/", change, format="json")
-        assert refused.status_code == 400 and "override_reason" in refused.json()  # a mid-portion patient
+        assert refused.status_code == 400 and refused.json()["override_reason"] == [  # a mid-portion patient
+            "Alfredson, insertional (flat floor) is for insertional tendinopathy and this patient's is mid-portion: "
+            "use Alfredson (mid-portion), or give the clinical reason for Alfredson, insertional (flat floor)."
+        ]
         change["override_reason"] = "Ultrasound shows insertional changes too."
         body = client.patch(f"/api/v1/programs/{alfredson.id}/", change, format="json")
         assert body.status_code == 200 and body.json()["protocol"] == "alfredson_insertional"
