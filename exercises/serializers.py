@@ -41,8 +41,11 @@ class WeekdaysField(serializers.ListField):
 
 
 # How the staff's screens name them (web/src/i18n.js), for the server's messages to staff.
-PROTOCOL_NAMES = {"alfredson": "Alfredson (mid-portion)", "alfredson_insertional": "Alfredson, insertional (flat floor)",
-                  "hsr": "Heavy slow resistance"}  # fmt: skip
+PROTOCOL_NAMES = {
+    "alfredson": "Alfredson (mid-portion)",
+    "alfredson_insertional": "Alfredson, insertional (flat floor)",
+    "hsr": "Heavy slow resistance",
+}
 TENDINOPATHY_NAMES = {"midportion": "mid-portion", "insertional": "insertional"}
 
 

@@ -78,11 +78,23 @@ def test_physio_caseload_patient_timeline_acknowledge_load_and_fhir(live_server,
     assert flag.status == "acknowledged"
 
     program = Program.objects.get(patient=demo["demo-lapsing"], status="active")
-    page.get_by_label("Heel drop, knee straight").fill("7.5")
+    page.get_by_label("Heel drop, knee straight").fill("seven")  # not a weight: nothing saved, the field says why
+    page.get_by_role("button", name="Save loads").click()
+    assert (
+        page.get_by_label("Heel drop, knee straight")
+        .evaluate("(e) => e.validationMessage")
+        .startswith("Give a weight in kg")
+    )
+    page.get_by_label("Heel drop, knee straight").fill("7,5")  # a decimal comma is the same weight
     page.get_by_role("button", name="Save loads").click()
     page.get_by_role("status").filter(has_text="Done.").wait_for()
     program.refresh_from_db()
     assert program.loads["eccentric_heel_drop_straight"] == 7.5
+
+    # a day-by-day range that ends before it starts, or in the future, is not sent
+    page.get_by_label("To", exact=True).fill("2099-12-31")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_label("To", exact=True).evaluate("(e) => e.validationMessage") != ""
 
     # the other tendon starts hurting: both sides from today, the days before keep the side they had
     page.get_by_label("New side").select_option("both")

@@ -252,9 +252,11 @@ export function PatientPage({ id, me }) {
     <section><h2>${t('timeline_title')}</h2>
       <form class="row range" onSubmit=${(e) => { e.preventDefault(); setRange(draft); }}>
         <div class="field"><label for="range-from">${t('range_from')}</label>
-          <input id="range-from" type="date" value=${draft.from || timeline.from} onInput=${(e) => setDraft({ ...draft, from: e.currentTarget.value })} /></div>
+          <input id="range-from" type="date" required value=${draft.from || timeline.from} max=${draft.to || localToday()}
+            onInput=${(e) => setDraft({ ...draft, from: e.currentTarget.value })} /></div>
         <div class="field"><label for="range-to">${t('range_to')}</label>
-          <input id="range-to" type="date" value=${draft.to || timeline.to} onInput=${(e) => setDraft({ ...draft, to: e.currentTarget.value })} /></div>
+          <input id="range-to" type="date" required value=${draft.to || timeline.to} min=${draft.from || undefined} max=${localToday()}
+            onInput=${(e) => setDraft({ ...draft, to: e.currentTarget.value })} /></div>
         <button type="submit" class="secondary">${t('range_show')}</button>
         ${program && html`<button type="button" class="secondary" onClick=${() => {
           const whole = { from: program.start_date, to: program.end_date < localToday() ? program.end_date : '' };
@@ -262,6 +264,7 @@ export function PatientPage({ id, me }) {
           setRange(whole);
         }}>${t('range_program')}</button>`}
       </form>
+      ${error && html`<${ErrorNote} error=${error} onRetry=${retry} />`}
       <${TimelineChart} days=${timeline.days} />
       <${Events} days=${timeline.days} />
     </section>
