@@ -45,6 +45,7 @@ start() {
     venv requirements.txt
     web_build || echo "Serving without the web client: / says how to build it." >&2
     local py=.venv/bin/python port=${PORT:-8000}
+    export APP_URL=${APP_URL:-http://127.0.0.1:$port}  # the links in e-mails and invitations: this server
     $py manage.py compile_translations -v0  # locale/*.po to .mo (build output)
     $py manage.py migrate --noinput -v0
     $py manage.py collectstatic --noinput -v0

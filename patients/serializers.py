@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext
 from rest_framework import serializers
 
@@ -266,7 +267,9 @@ class ClinicUpdateSerializer(serializers.ModelSerializer):
     removes one, so the install's value applies again)."""
 
     settings = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False)
-    public_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    public_url = serializers.URLField(
+        required=False, allow_blank=True, max_length=200, validators=[URLValidator(schemes=["http", "https"])]
+    )
 
     class Meta:
         model = Clinic

@@ -160,7 +160,8 @@ def test_a_clinic_admin_changes_its_clinic(api, strict, clinic_admin):
     [({"settings": {"PAIN_ABOVE": 11}}, "settings"), ({"settings": {"SECRET_KEY": "x"}}, "settings"),
      ({"settings": {"PAIN_ABOVE": True}}, "settings"), ({"settings": {"REMINDER_TIMES_HSR": ["25:00"]}}, "settings"),
      ({"settings": {"NON_ADHERENCE_7D_BELOW": 0.5}, "colour": "red"}, "colour"),
-     ({"contact_phone": "call us"}, "contact_phone"), ({"public_url": "not a url"}, "public_url")],
+     ({"contact_phone": "call us"}, "contact_phone"), ({"public_url": "not a url"}, "public_url"),
+     ({"public_url": "ftp://example.com"}, "public_url")],
 )  # fmt: skip
 def test_bad_clinic_settings_answer_400_and_change_nothing(api, strict, clinic_admin, body, field):
     response = api(clinic_admin).patch(f"/api/v1/clinics/{strict.id}/", body | {"name": "Renamed"}, format="json")
