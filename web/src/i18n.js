@@ -1309,6 +1309,8 @@ function format(options, value) {
 
 /** "1 Mar 2026" / "1. mar. 2026" */
 export const formatDate = (value) => format({ day: 'numeric', month: 'short', year: 'numeric' }, value);
+/** "March 2026" / "marts 2026", from "YYYY-MM" */
+export const formatMonth = (value) => format({ month: 'long', year: 'numeric' }, `${value}-01`);
 /** "1 Mar" / "1. mar." (chart axes, lists within one year) */
 export const formatDay = (value) => format({ day: 'numeric', month: 'short' }, value);
 /** "1 Mar 2026, 08:43" / "1. mar. 2026 08.43" */

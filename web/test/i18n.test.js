@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeError, errorText, fieldErrors, HttpError, NoticeError } from '../src/api.js';
-import { formatDate, formatDateTime, formatTime, LANGUAGES, locale, parseKg, setLanguage, t, texts } from '../src/i18n.js';
+import { formatDate, formatDateTime, formatMonth, formatTime, LANGUAGES, locale, parseKg, setLanguage, t, texts } from '../src/i18n.js';
 
 const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -22,6 +22,8 @@ test('one date and time format per language, a calendar date never shifted by th
   assert.equal(formatDate('2026-03-01'), '1 Mar 2026');
   assert.equal(formatTime('08:05'), '08:05');
   assert.equal(formatTime('18:30:00'), '18:30');
+  assert.equal(formatTime(''), ''); // a time field emptied: nothing, not an exception
+  assert.equal(formatMonth('2026-12'), 'December 2026');
   assert.equal(formatDateTime('2026-12-01T16:43:03Z'), '1 Dec 2026, 08:43');
   assert.equal(locale(['en-US', 'da']), 'en-US'); // the device's own English
   setLanguage('da');

@@ -3,7 +3,7 @@
 // pain), discharged, referred on. What the step is and whether a run kept the pain rules come from the server.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { t } from '../i18n.js';
+import { formatDate, t } from '../i18n.js';
 import { newClientId } from '../outbox.js';
 import { paths } from '../paths.js';
 import { ErrorNote, html, PainInput } from '../ui.js';
@@ -27,7 +27,7 @@ export function AfterWeek12({ today, onChange }) {
 }
 
 function Maintenance({ today, after }) {
-  return html`<p>${t('maintenance_text', { until: after.ends_on })}</p>
+  return html`<p>${t('maintenance_text', { until: formatDate(after.ends_on) })}</p>
     ${today.items.length === 0 && html`<p class="note">${t('maintenance_rest')}</p>`}`;
 }
 
@@ -52,7 +52,7 @@ function Running({ running, date, onChange }) {
     ${running.held && html`<p class="note warn" role="status">${t('running_held', { why: running.held_reason })}</p>`}
     ${running.done && html`<p class="note success">${t('running_done')}</p>`}
     ${waiting && html`<form class="card" onSubmit=${(e) => { e.preventDefault(); post(paths.runningLog(waiting.id), 'PATCH', { pain_next_morning: morning }); }}>
-      <${PainInput} id="run-morning" label=${t('running_morning', { date: waiting.date })} value=${morning} onInput=${setMorning} />
+      <${PainInput} id="run-morning" label=${t('running_morning', { date: formatDate(waiting.date) })} value=${morning} onInput=${setMorning} />
       <button type="submit">${t('running_morning_save')}</button></form>`}
     <form class="card" onSubmit=${(e) => { e.preventDefault(); post(paths.runningLogs(), 'POST', { client_id: newClientId(), date, minutes_run: Number(minutes), pain_during: pain }); }}>
       <h3>${t('running_log_title')}</h3>

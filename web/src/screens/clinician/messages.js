@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { Thread } from '../../conversation.js';
 import { kvDelete, kvGet, kvSet } from '../../db.js';
-import { formatDateTime, t, tn } from '../../i18n.js';
+import { formatDateTime, formatMonth, t, tn } from '../../i18n.js';
 import { newClientId } from '../../outbox.js';
 import { paths } from '../../paths.js';
 import { ErrorNote, html, Link, Screen, useLoad } from '../../ui.js';
@@ -188,5 +188,5 @@ export function PatientRtm({ patientId, version }) {
   const [{ data, error }] = useLoad(() => api(paths.patientRtm(patientId)), [patientId, version]);
   if (error) return html`<${ErrorNote} error=${error} />`;
   if (!data || !data.enabled) return null;
-  return html`<section><h2>${t('rtm_title_patient', { month: data.month })}</h2><${RtmRows} report=${data} /></section>`;
+  return html`<section><h2>${t('rtm_title_patient', { month: formatMonth(data.month) })}</h2><${RtmRows} report=${data} /></section>`;
 }
