@@ -97,7 +97,7 @@ function Staff({ clinic, me }) {
       <div class="field"><label for="s-username">${t('username')}</label>
         <input id="s-username" required autocomplete="off" autocapitalize="none" value=${form.username} onInput=${set('username')} /></div>
       <div class="field"><label for="s-password">${t('password')}</label>
-        <input id="s-password" required minlength="8" autocomplete="new-password" value=${form.password} onInput=${set('password')} /></div>
+        <input id="s-password" type="password" required minlength="8" autocomplete="new-password" value=${form.password} onInput=${set('password')} /></div>
       <div class="field"><label for="s-role">${t('clinic_staff_role')}</label>
         <select id="s-role" value=${form.role} onChange=${set('role')}>
           ${STAFF_ROLES.map((r) => html`<option value=${r}>${t(`role_${r}`)}</option>`)}
