@@ -38,7 +38,7 @@ def _live_server_done_answering(request):
     if "live_server" not in request.fixturenames:
         yield
         return
-    request.getfixturevalue("transactional_db")  # set up first, so its flush comes after the wait below
+    # pytest-django's own live-server helper has set up transactional_db before this: its flush comes after
     yield
     assert wait_for(lambda: inflight.answering() == 0, seconds=30), "the live server is still answering"
 

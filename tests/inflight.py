@@ -10,16 +10,34 @@ _lock = threading.Lock()
 _answering = 0
 
 
+def _done():
+    global _answering
+    with _lock:
+        _answering -= 1
+
+
+def _streamed(content):
+    try:
+        yield from content
+    finally:
+        _done()  # a streamed answer (an export) queries as it streams: done only once it has
+
+
 def middleware(get_response):
     def counted(request):
         global _answering
         with _lock:
             _answering += 1
         try:
-            return get_response(request)
-        finally:
-            with _lock:
-                _answering -= 1
+            response = get_response(request)
+        except BaseException:
+            _done()
+            raise
+        if response.streaming:
+            response.streaming_content = _streamed(response.streaming_content)
+        else:
+            _done()
+        return response
 
     return counted
 

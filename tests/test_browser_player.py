@@ -283,7 +283,7 @@ def test_the_language_changes_in_the_app_and_the_servers_texts_follow_at_once(li
     widths = page.evaluate(TAB_WIDTHS)
     page.get_by_role("link", name="Reminders").click()
     page.get_by_label("Language").wait_for()
-    assert page.evaluate(TAB_WIDTHS) == widths  # the current tab in bold: no tab wider or narrower for it
+    assert page.evaluate(TAB_WIDTHS) == widths  # the current tab: no tab wider or narrower for it
     page.get_by_label("Language").select_option("da")
     page.get_by_role("link", name="I dag").click()
     page.get_by_text(re.compile("Fra et trin: sænk hælen")).first.wait_for()

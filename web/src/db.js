@@ -32,10 +32,10 @@ export async function kvDelete(key) {
   return (await db()).delete('kv', key);
 }
 
-/** The key of a screen's last answer for a user, kept for offline use ("today", "progress", "messages", and
- * "mend": the sets of today and yesterday to change); a session's end deletes them all (api.js), sign-out
- * everything. */
-export const CACHED_SCREENS = ['today', 'progress', 'messages', 'mend'];
+/** The key of a screen's last answer for a user, kept for offline use ("today", "progress", "messages",
+ * "mend": the sets of today and yesterday to change, "checkin": the day of the last check-in sent); a
+ * session's end deletes them all (api.js), sign-out everything. */
+export const CACHED_SCREENS = ['today', 'progress', 'messages', 'mend', 'checkin'];
 export const answerKey = (screen, user) => `${screen}:${user}`;
 
 /** Sign-out: every key but the device's language goes (the session, cached answers, push subscription ids). */

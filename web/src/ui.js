@@ -113,7 +113,8 @@ export function painZone(value) {
 export function KgInput({ id, value, onInput, required = false, placeholder }) {
   const typed = (event) => {
     const text = event.currentTarget.value;
-    event.currentTarget.setCustomValidity(Number.isNaN(parseKg(text)) ? t('kg_format') : '');
+    const kg = parseKg(text);
+    event.currentTarget.setCustomValidity(Number.isNaN(kg) || (required && kg === null) ? t('kg_format') : '');
     onInput(text);
   };
   const shown = typeof value === 'number' ? formatNumber(value) : (value ?? '');

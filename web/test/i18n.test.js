@@ -63,7 +63,7 @@ test('no text key is written twice in a language (the second would silently repl
   const source = await readFile(new URL('../src/i18n.js', import.meta.url), 'utf8');
   for (const name of ['en', 'da']) {
     const block = source.split(`const ${name} = {\n`)[1].split('\n};\n')[0];
-    const keys = [...block.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]);
+    const keys = [...block.matchAll(/(?:^ {2}|, )(\w+): ['`"]/gm)].map((m) => m[1]); // several a line, too
     const twice = keys.filter((key, i) => keys.indexOf(key) !== i);
     assert.deepEqual(twice, [], `${name}: keys written twice`);
   }

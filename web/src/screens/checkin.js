@@ -1,12 +1,12 @@
 // The morning check-in: pain, stiffness, the red-flag questions in plain words. A red-flag answer shows the
 // advice at once, from the app itself when offline; the check-in goes through the outbox like a set.
 import { useEffect, useState } from 'preact/hooks';
-import { answerKey, kvGet } from '../db.js';
+import { answerKey, kvGet, kvSet } from '../db.js';
 import { t } from '../i18n.js';
 import { enqueue, newClientId } from '../outbox.js';
 import { requestBackgroundSync, syncNow } from '../sync.js';
-import { html, Link, PainInput, patientToday, Screen } from '../ui.js';
-import { checkedIn, dayCopy } from './today.js';
+import { html, Link, localToday, PainInput, patientToday, Screen } from '../ui.js';
+import { checkedIn } from './today.js';
 import { Advice, bundledAdvice, RED_FLAG_KINDS } from './advice.js';
 
 export function CheckIn({ me, outbox }) {
@@ -29,6 +29,7 @@ export function CheckIn({ me, outbox }) {
       red_flags: flags,
     };
     await enqueue(me.id, 'checkin', body);
+    await kvSet(answerKey('checkin', me.id), patientToday(me) ?? localToday()); // the day of the last one sent
     // Show the advice before anything else can go wrong: it must not wait for the network.
     setDone({ advice: bundledAdvice(flags), told: flags.length ? t('advice_told_offline') : null });
     requestBackgroundSync();
@@ -64,12 +65,14 @@ export function CheckIn({ me, outbox }) {
   <//>`;
 }
 
-/** Whether today's check-in is already stored or on its way (Today's last answer on this phone, and the outbox). */
+/** Whether today's check-in is already stored or on its way: sent from this phone today, or so said by Today's
+ * last answer here (a copy of an earlier day says nothing of today). */
 function useDoneToday(me, outbox) {
-  const [copy, setCopy] = useState(null);
+  const [known, setKnown] = useState({ copy: null, last: null });
   useEffect(() => {
-    kvGet(answerKey('today', me.id)).then((saved) => setCopy(saved ?? null));
+    Promise.all([kvGet(answerKey('today', me.id)), kvGet(answerKey('checkin', me.id))]).then(([copy, last]) => setKnown({ copy, last }));
   }, [me.id]);
-  const today = copy ? dayCopy(copy, patientToday(me)) : { date: patientToday(me), checked_in: false };
-  return Boolean(today.date) && checkedIn(today, outbox, me.timezone);
+  const day = patientToday(me) ?? localToday();
+  const today = known.copy?.date === day ? known.copy : { date: day, checked_in: false };
+  return known.last === day || checkedIn(today, outbox, me.timezone);
 }

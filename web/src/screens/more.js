@@ -16,7 +16,7 @@ export function Progress({ me }) {
   const [{ data, error }, retry] = useLoad(() => withCopy(cacheKey, async () => {
     const [adherence, checkins, visa] = await Promise.all([
       api(`/api/v1/patients/${pid}/adherence/`),
-      api('/api/v1/checkins/?page_size=60'),
+      api('/api/v1/checkins/?page_size=500'), // oldest first: a whole program and its year after in one page
       api('/api/v1/visa-a/'),
     ]);
     return { adherence, checkins: rows(checkins), visa: rows(visa) };

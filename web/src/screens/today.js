@@ -339,7 +339,9 @@ function LogSheet({ item, side, reps: counted, pain: painBefore, log, lastLoad, 
   }, []);
   const submit = (event) => {
     event.preventDefault();
-    onSave({ item, side, reps: Number(reps), pain, load: parseKg(load), log });
+    const kg = parseKg(load);
+    if (!Number.isFinite(kg)) return; // KgInput has said why
+    onSave({ item, side, reps: Number(reps), pain, load: kg, log });
   };
   return html`<dialog ref=${dialog} class="sheet" aria-labelledby="log-title" onCancel=${onCancel}>
     <form onSubmit=${submit}>

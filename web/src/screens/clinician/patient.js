@@ -113,7 +113,7 @@ function ProgramActions({ program, onChange }) {
       ${['active', 'paused'].includes(program.status) && html`<button type="button" class="secondary danger"
         onClick=${() => confirm(t('stop_confirm')) && patch({ status: 'stopped' })}>${t('stop')}</button>`}
     </div>
-    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, typeof v === 'number' ? v : parseKg(v)]).filter(([, v]) => v != null)) }); }}>
+    <form onSubmit=${(e) => { e.preventDefault(); patch({ loads: Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, parseKg(v)]).filter(([, v]) => Number.isFinite(v))) }); }}>
       <fieldset><legend>${t('loads_title')}</legend>
         ${exercises.map((ex) => html`<div class="field inline" key=${ex}><label for=${`load-${ex}`}>${exerciseName(ex)}</label>
           <${KgInput} id=${`load-${ex}`} value=${loads[ex]} placeholder=${t('body_weight')}
