@@ -16,16 +16,11 @@ def _done():
         _answering -= 1
 
 
-def _streamed(content):
-    try:
-        yield from content
-    finally:
-        _done()  # a streamed answer (an export) queries as it streams: done only once it has
-
-
 def middleware(get_response):
     def counted(request):
         global _answering
+        if request.META.get("SERVER_NAME") == "testserver":  # Django's test client: not the live server
+            return get_response(request)
         with _lock:
             _answering += 1
         try:
@@ -33,10 +28,9 @@ def middleware(get_response):
         except BaseException:
             _done()
             raise
-        if response.streaming:
-            response.streaming_content = _streamed(response.streaming_content)
-        else:
-            _done()
+        # done when the server closes the answer (PEP 3333: always, streamed or not, sent whole or not): a
+        # streamed answer (an export) still queries while it streams
+        response._resource_closers.append(_done)
         return response
 
     return counted
