@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -38,7 +38,9 @@ class Clinic(models.Model):
         help_text="The app's accent colour for this clinic's users, #rrggbb",
     )
     public_url = models.URLField(
-        blank=True, help_text="The clinic's public address of the app (invites and e-mails link here; empty: APP_URL)"
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The clinic's public address of the app (invites and e-mails link here; empty: APP_URL)",
     )
     opening_hours = models.TextField(blank=True, help_text="e.g. Mon–Fri 8–16")
     contact_phone = models.CharField(
