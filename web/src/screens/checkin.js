@@ -29,9 +29,9 @@ export function CheckIn({ me, outbox }) {
       red_flags: flags,
     };
     await enqueue(me.id, 'checkin', body);
-    await kvSet(answerKey('checkin', me.id), patientToday(me) ?? localToday()); // the day of the last one sent
     // Show the advice before anything else can go wrong: it must not wait for the network.
     setDone({ advice: bundledAdvice(flags), told: flags.length ? t('advice_told_offline') : null });
+    kvSet(answerKey('checkin', me.id), patientToday(me) ?? localToday()).catch(() => {}); // the day of the last sent
     requestBackgroundSync();
     const answers = await syncNow();
     const stored = answers?.[body.client_id];
