@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, download } from '../../api.js';
 import { formatDate, t } from '../../i18n.js';
 import { paths } from '../../paths.js';
-import { ErrorNote, html, Link, Screen, useLoad } from '../../ui.js';
+import { ErrorNote, html, Link, localToday, Screen, useLoad } from '../../ui.js';
 
 const codes = (list) => list.map((c) => (c.units > 1 ? `${c.code} ×${c.units}` : c.code)).join(', ') || '–';
 
@@ -21,7 +21,7 @@ export function RtmRows({ report, names = false }) {
       return periods.map((p, i) => html`<tr key=${`${row.patient}-${i}`} data-testid="rtm-row">
         ${names && html`<td>${i === 0 ? html`<${Link} href=${`/patients/${row.patient}`}>${row.name}<//>` : ''}</td>`}
         <td>${p ? `${formatDate(p.start)} – ${formatDate(p.end)}` : '–'}</td>
-        <td>${p ? `${p.data_days}/30` : 0}${p && !p.complete ? ` (${p.on_track ? t('rtm_on_track') : t('rtm_off_track')})` : ''}</td>
+        <td>${p ? `${p.data_days}/30` : 0}${p && !p.complete ? ` (${p.start > localToday() ? t('rtm_not_begun') : p.on_track ? t('rtm_on_track') : t('rtm_off_track')})` : ''}</td>
         <td>${p?.device_code ?? '–'}${i === 0 && row.setup_code ? `, ${row.setup_code}` : ''}</td>
         <td>${i === 0 ? row.management_minutes : ''}</td>
         <td>${i === 0 ? (row.interactive_communication ? t('yes') : t('no')) : ''}</td>
