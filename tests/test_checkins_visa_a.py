@@ -44,6 +44,21 @@ def test_an_entry_answered_offline_is_dated_by_the_patients_day_at_that_instant(
 
 
 @pytest.mark.parametrize(
+    ("answered_at", "day"),
+    [
+        ("2026-03-28T23:30:00Z", "2026-03-29"),  # 00:30 CET on the day the clocks go forward
+        ("2026-03-29T22:30:00Z", "2026-03-30"),  # 00:30 CEST the next night: UTC+1 would have said the 29th
+    ],
+)
+def test_answered_at_across_the_spring_daylight_saving_change(api, patient, time_machine, answered_at, day):
+    time_machine.move_to(dt.datetime(2026, 3, 30, 12, tzinfo=dt.UTC), tick=False)
+    patient.timezone = "Europe/Copenhagen"
+    patient.save(update_fields=["timezone"])
+    response = api(patient.user).post("/api/v1/checkins/", CHECKIN | {"answered_at": answered_at}, format="json")
+    assert response.status_code == 201 and response.json()["date"] == day
+
+
+@pytest.mark.parametrize(
     ("answered_at", "field"),
     [("2025-11-01T08:00:00Z", "date"), ("yesterday", "answered_at")],  # older than 90 days; not an instant
 )
