@@ -1,5 +1,5 @@
 // The shell: who is signed in, the offline banner and outbox count, navigation, and the screen for the path.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText, onSignedOut, rememberMe, session, signOut } from './api.js';
 import { kvGet, kvSet } from './db.js';
 import { formatDate, hasText, language, pickLanguage, setLanguage, t } from './i18n.js';
@@ -7,7 +7,7 @@ import { clearUser, discard } from './outbox.js';
 import { paths } from './paths.js';
 import { applyClinicLook, clinic, clinicLogo, loadRules } from './rules.js';
 import { announce, onOutboxChange, startSyncTriggers, syncNow } from './sync.js';
-import { html, Link, localToday, navigate, patientToday, usePath } from './ui.js';
+import { html, Link, navigate, patientDay, usePath, useWhenBack } from './ui.js';
 import { CheckIn } from './screens/checkin.js';
 import { Messages } from './screens/messages.js';
 import { Inbox, Progress, Push, Reminders } from './screens/more.js';
@@ -226,30 +226,25 @@ export function App() {
 
 /** A patient's app tells the server each day it is used (an RTM access day): when it starts, when it comes back
  * to the screen and when the network does, once a patient-local day. The answer renews the time zone kept with
- * the session (the day check-ins are dated by). */
+ * the session (the patient's day the app counts by). */
 function useOpenedDays(me) {
+  const told = useRef(null);
+  const tell = () => {
+    const day = me?.role === 'patient' && document.visibilityState === 'visible' ? patientDay(me) : null;
+    if (!day || told.current === day) return;
+    told.current = day;
+    api(paths.me()).then(
+      (fresh) => rememberMe(me, { timezone: fresh.timezone }),
+      () => {
+        told.current = null; // offline or refused: told at the next chance
+      },
+    );
+  };
   useEffect(() => {
-    if (me?.role !== 'patient') return undefined;
-    let told = null;
-    const tell = () => {
-      const day = patientToday(me) ?? localToday();
-      if (document.visibilityState !== 'visible' || told === day) return;
-      told = day;
-      api(paths.me()).then(
-        (fresh) => rememberMe(me, { timezone: fresh.timezone }),
-        () => {
-          told = null; // offline or refused: told at the next chance
-        },
-      );
-    };
+    told.current = null; // another account signed in
     tell();
-    document.addEventListener('visibilitychange', tell);
-    window.addEventListener('online', tell);
-    return () => {
-      document.removeEventListener('visibilitychange', tell);
-      window.removeEventListener('online', tell);
-    };
   }, [me?.id]);
+  useWhenBack(tell, [me?.id]);
 }
 
 /** The server writes notes, advice and notifications in the language the app shows: it is told the choice

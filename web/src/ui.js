@@ -27,10 +27,29 @@ export function localToday(now = new Date(), zone = null) {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** The patient's today (``me.timezone``), the date a check-in or questionnaire answered now belongs to however
- * late the phone sends it; undefined without a zone (left out of the body: the server dates it on arrival). */
+/** The patient's today by their time zone (``me.timezone``), as the server counts their days; undefined when the
+ * zone is not known on this phone (a session from before the server said it). */
 export function patientToday(me) {
   return me.timezone ? localToday(new Date(), me.timezone) : undefined;
+}
+
+/** The patient's today, else this device's: for what is only counted on the phone. */
+export const patientDay = (me) => patientToday(me) ?? localToday();
+
+/** Call ``check`` whenever the page is back on the screen or the network is back, and every ``everyMs`` while the
+ * page is visible: for what must follow a day that has turned while the app stayed open. */
+export function useWhenBack(check, deps = [], { everyMs = null } = {}) {
+  useEffect(() => {
+    const visible = () => document.visibilityState === 'visible' && check();
+    document.addEventListener('visibilitychange', visible);
+    window.addEventListener('online', visible);
+    const timer = everyMs ? setInterval(visible, everyMs) : null;
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', visible);
+      window.removeEventListener('online', visible);
+    };
+  }, deps);
 }
 
 export function navigate(path, { replace = false } = {}) {

@@ -5,7 +5,7 @@ import { answerKey, kvGet, kvSet } from '../db.js';
 import { t } from '../i18n.js';
 import { enqueue, newClientId } from '../outbox.js';
 import { requestBackgroundSync, syncNow } from '../sync.js';
-import { html, Link, localToday, PainInput, patientToday, Screen } from '../ui.js';
+import { html, Link, PainInput, patientDay, Screen } from '../ui.js';
 import { checkedIn } from './today.js';
 import { Advice, bundledAdvice, RED_FLAG_KINDS } from './advice.js';
 
@@ -31,7 +31,7 @@ export function CheckIn({ me, outbox }) {
     await enqueue(me.id, 'checkin', body);
     // Show the advice before anything else can go wrong: it must not wait for the network.
     setDone({ advice: bundledAdvice(flags), told: flags.length ? t('advice_told_offline') : null });
-    kvSet(answerKey('checkin', me.id), patientToday(me) ?? localToday()).catch(() => {}); // the day of the last sent
+    kvSet(answerKey('checkin', me.id), patientDay(me)).catch(() => {}); // the day of the last sent
     requestBackgroundSync();
     const answers = await syncNow();
     const stored = answers?.[body.client_id];
@@ -72,7 +72,7 @@ function useDoneToday(me, outbox) {
   useEffect(() => {
     Promise.all([kvGet(answerKey('today', me.id)), kvGet(answerKey('checkin', me.id))]).then(([copy, last]) => setKnown({ copy, last }));
   }, [me.id]);
-  const day = patientToday(me) ?? localToday();
+  const day = patientDay(me);
   const today = known.copy?.date === day ? known.copy : { date: day, checked_in: false };
   return known.last === day || checkedIn(today, outbox, me.timezone);
 }

@@ -9,7 +9,7 @@ import { formatDate, formatNumber, parseKg, t } from '../i18n.js';
 import { amend, cancel, enqueue, newClientId, UNDO_MS, withdraw } from '../outbox.js';
 import { announce, later, requestBackgroundSync } from '../sync.js';
 import { clock, restLeft } from '../tempo.js';
-import { ErrorNote, FindRm, html, KgInput, Link, localToday, PainInput, patientToday, Screen } from '../ui.js';
+import { ErrorNote, FindRm, html, KgInput, Link, localToday, PainInput, patientToday, Screen, useWhenBack } from '../ui.js';
 import { Advice } from './advice.js';
 import { AfterWeek12 } from './after.js';
 
@@ -119,20 +119,10 @@ export function Today({ me, outbox }) {
   // before anything is logged against the day before.
   const shownDay = useRef(null);
   shownDay.current = today?.date ?? null;
-  useEffect(() => {
-    const turned = () => {
-      const day = patientToday(me);
-      if (document.visibilityState === 'visible' && day && shownDay.current && shownDay.current < day) load();
-    };
-    const timer = setInterval(turned, 60_000);
-    document.addEventListener('visibilitychange', turned);
-    window.addEventListener('online', turned);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', turned);
-      window.removeEventListener('online', turned);
-    };
-  }, []);
+  useWhenBack(() => {
+    const day = patientToday(me);
+    if (day && shownDay.current && shownDay.current < day) load();
+  }, [], { everyMs: 60_000 });
   // After the outbox has sent sets, the server's counts include them: fetch again.
   const sentBefore = useRef(0);
   useEffect(() => {
