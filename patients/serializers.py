@@ -269,7 +269,7 @@ class ClinicUpdateSerializer(serializers.ModelSerializer):
     settings = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False)
     public_url = serializers.URLField(
         required=False, allow_blank=True, max_length=200, validators=[URLValidator(schemes=["http", "https"])]
-    )  # the model's rule too (a field declared here does not take the model's validators)
+    )  # the model's rule too: DRF leaves a model URLField's own URLValidator out of the field it builds
 
     class Meta:
         model = Clinic
